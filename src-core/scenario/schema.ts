@@ -1,0 +1,220 @@
+import { z } from 'zod'
+import {
+  AGENT_ACTIONS,
+  CALLER_TYPES,
+  CHANGEABLE_CONTACTS,
+  DISCLOSABLE_FIELDS,
+  ENDING_OUTCOMES,
+  ESCALATION_TEAMS,
+  HOLDINGS,
+  HRT_KINDS,
+  KNOWLEDGE_ITEMS,
+  KNOWLEDGE_QUESTIONS,
+  NOTE_BINDINGS,
+  OTP_DESTINATIONS,
+  PHRASING_TAGS,
+  RULE_IDS,
+  SAFE_PATHS,
+  TACTICS,
+} from './vocabulary'
+
+/**
+ * Scenario format, version 1.
+ *
+ * Bump SCHEMA_VERSION when a file valid under the old version would mean
+ * something else under the new one; MIN_SCHEMA_VERSION is the oldest version
+ * this loader still reads (sessions store the scenario hash and engine version,
+ * so an old session is always replayed against the file it was played with).
+ */
+export const SCHEMA_VERSION = 1
+export const MIN_SCHEMA_VERSION = 1
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens, e.g. "airport-stolen-phone"')
+const text = z.string().min(1).max(2000)
+const phone = z.string().regex(/^\+?[0-9 ()-]{5,24}$/, 'a phone number such as "+1 555 0100 134"')
+
+export const Tactic = z.enum(TACTICS)
+export const RuleId = z.enum(RULE_IDS as [string, ...string[]])
+
+// ---------- world facts ----------
+
+const Device = z.strictObject({
+  model: text.describe('Shown on the console, e.g. "Pixel 8"'),
+  sim: z.enum(['physical', 'esim']),
+  imei: z.string().optional(),
+})
+
+const AccountNote = z.strictObject({
+  text: text,
+  binding: z
+    .enum(NOTE_BINDINGS)
+    .default('info')
+    .describe('in-person-only, high-risk and vip notes are binding (R9, R17)'),
+})
+
+const RecentChange = z.strictObject({
+  field: z.enum(CHANGEABLE_CONTACTS),
+  daysAgo: z.number().int().min(0).max(3650),
+  detail: z.string().optional(),
+})
+
+const PendingOrder = z.strictObject({
+  kind: z.enum(HRT_KINDS),
+  placedHoursAgo: z.number().min(0),
+  fraudulent: z.boolean().describe('Ground truth: was this order placed by an attacker? (R21)'),
+})
+
+export const Account = z.strictObject({
+  holder: text,
+  line: phone,
+  accountNumber: z.string().default('7700 1234 5678'),
+  pin: z.string().regex(/^[0-9]{4,8}$/).nullable().describe('null when the holder never set one'),
+  dob: z.string().optional(),
+  ssnLast4: z.string().regex(/^[0-9]{4}$/).optional(),
+  address: z.string().optional(),
+  plan: z.string().default('Unlimited Plus'),
+  cardLast4: z.string().regex(/^[0-9]{4}$/).optional(),
+  lastPayment: z.string().optional(),
+  activationDate: z.string().optional(),
+  email: z.strictObject({ address: z.string().min(3) }),
+  device: Device,
+  locks: z
+    .strictObject({ simProtection: z.boolean().default(false), numberLock: z.boolean().default(false) })
+    .default({ simProtection: false, numberLock: false }),
+  notes: z.array(AccountNote).default([]),
+  recentChanges: z.array(RecentChange).default([]),
+  priorFailedAttempts: z.number().int().min(0).max(50).default(0).describe('failed factor attempts in the last 24 h, across agents (R7)'),
+  pendingOrders: z.array(PendingOrder).default([]),
+  lineHijacked: z.boolean().default(false).describe('the line of record is currently on an attacker SIM (R21)'),
+})
+
+export const CallerFacts = z.strictObject({
+  claimsToBe: text.optional().describe('who the caller says they are; defaults to the account holder'),
+  identity: z
+    .enum(['holder', 'authorised-user', 'impostor', 'third-party'])
+    .describe('ground truth: who is really calling'),
+  callingFrom: z.strictObject({ number: phone, networkVerified: z.boolean().default(false) }),
+  knows: z.array(z.enum(KNOWLEDGE_ITEMS)).default([]).describe('what the caller can answer correctly'),
+  holds: z.array(z.enum(HOLDINGS)).default([]).describe('device = the phone of record'),
+  guesses: z
+    .strictObject({ pin: z.array(z.string()).default([]) })
+    .default({ pin: [] })
+    .describe('wrong answers the caller gives, in order, when asked for what they do not know'),
+  suppliedNumber: phone.optional().describe('the number the caller asks codes to be sent to'),
+  relaysCodes: z.boolean().default(false).describe('reads out codes sent to a device they say is lost (R6)'),
+})
+
+export const Request = z.strictObject({
+  kind: z.enum(HRT_KINDS),
+  summary: text.describe('one line for the console, e.g. "Move my number to a new eSIM"'),
+})
+
+// ---------- narrative ----------
+
+export type Condition =
+  | { verified: boolean }
+  | { factors: number }
+  | { failedAttempts: number }
+  | { did: (typeof AGENT_ACTIONS)[number] }
+  | { holds: (typeof HOLDINGS)[number] }
+  | { knows: (typeof KNOWLEDGE_ITEMS)[number] }
+  | { hrtBlocked: boolean }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ verified: z.boolean() }),
+    z.strictObject({ factors: z.number().int().min(0).max(4).describe('at least this many valid factors') }),
+    z.strictObject({ failedAttempts: z.number().int().min(0).max(10).describe('at least this many failed attempts') }),
+    z.strictObject({ did: z.enum(AGENT_ACTIONS) }),
+    z.strictObject({ holds: z.enum(HOLDINGS) }),
+    z.strictObject({ knows: z.enum(KNOWLEDGE_ITEMS) }),
+    z.strictObject({ hrtBlocked: z.boolean() }),
+    z.strictObject({ all: z.array(Condition).min(1) }),
+    z.strictObject({ any: z.array(Condition).min(1) }),
+    z.strictObject({ not: Condition }),
+  ]),
+)
+
+/** Narrow a branch to one value of the action's parameter. */
+const With = z
+  .strictObject({
+    to: z.enum(OTP_DESTINATIONS).optional(),
+    question: z.enum(KNOWLEDGE_QUESTIONS).optional(),
+    field: z.enum(DISCLOSABLE_FIELDS).optional(),
+    team: z.enum(ESCALATION_TEAMS).optional(),
+    path: z.enum(SAFE_PATHS).optional(),
+    kind: z.enum(HRT_KINDS).optional(),
+    choice: id.optional(),
+  })
+  .describe('match only when the action has these parameters')
+
+const Lines = z.union([text, z.array(text).min(1)])
+
+export const Branch = z.strictObject({
+  action: z.union([z.enum(AGENT_ACTIONS), z.array(z.enum(AGENT_ACTIONS)).min(1)]),
+  with: With.optional(),
+  when: Condition.optional().describe('evaluated after the action took effect'),
+  say: Lines.optional().describe("the caller's reply; without it the caller answers from the facts"),
+  tactics: z.array(Tactic).default([]),
+  goto: id.optional().describe('the next beat; without it the call stays in this beat'),
+})
+
+export const Choice = z.strictObject({
+  id: id,
+  text: text,
+  tags: z.array(z.enum(PHRASING_TAGS)).default([]),
+})
+
+export const Ending = z.strictObject({
+  outcome: z.enum(ENDING_OUTCOMES),
+  summary: text,
+})
+
+export const Beat = z.strictObject({
+  say: Lines.optional().describe('what the caller says on entering this beat'),
+  tactics: z.array(Tactic).default([]),
+  choices: z.array(Choice).default([]).describe('phrasings the agent may use while in this beat'),
+  on: z.array(Branch).default([]),
+  ending: Ending.optional().describe('makes this beat a final one'),
+})
+
+export const Scenario = z.strictObject({
+  $schema: z.string().optional(),
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  id: id,
+  title: text,
+  summary: text,
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  caller: z.enum(CALLER_TYPES).describe('fraud, legitimate, or ambiguous (real customer whose request needs a safe alternative)'),
+  channel: z.enum(['phone', 'store']).default('phone'),
+  tactics: z.array(Tactic).default([]),
+  rules: z.array(RuleId).default([]).describe('the policy rules this scenario exercises'),
+  redFlags: z.array(text).default([]).describe('what a good agent should notice, shown in the report'),
+  goodPractice: text.optional().describe('one paragraph: what a good agent does here'),
+  request: Request,
+  account: Account,
+  callerFacts: CallerFacts,
+  choices: z.array(Choice).default([]).describe('phrasings available in every beat'),
+  on: z.array(Branch).default([]).describe('branches that apply in every beat, after the beat\'s own'),
+  start: id.optional().describe('the first beat; defaults to the first one written'),
+  beats: z.record(id, Beat),
+})
+
+export type Scenario = z.output<typeof Scenario>
+export type ScenarioInput = z.input<typeof Scenario>
+export type Account = z.output<typeof Account>
+export type CallerFacts = z.output<typeof CallerFacts>
+export type Beat = z.output<typeof Beat>
+export type Branch = z.output<typeof Branch>
+export type Choice = z.output<typeof Choice>
+export type Ending = z.output<typeof Ending>
+
+/** The first beat: `start`, or the first written. */
+export function startBeat(scenario: Scenario): string {
+  return scenario.start ?? Object.keys(scenario.beats)[0]!
+}

@@ -1,0 +1,234 @@
+// The fixed vocabularies a scenario file may use. Each list is the single
+// source for the zod schema, the JSON Schema, the linter's suggestions and the
+// console's labels, so adding a word here adds it everywhere.
+
+export const TACTICS = [
+  'urgency',
+  'sympathy',
+  'authority-staff',
+  'authority-police',
+  'intimidation',
+  'breach-data',
+  'pre-staged-knowledge',
+  'read-back-fishing',
+  'claimed-enrolment-error',
+  'otp-relay',
+  'agent-shopping',
+  'caller-id-spoofing',
+  'contact-pivot',
+  'insider-bribery',
+  'third-party-coaching',
+  'fake-id',
+] as const
+export type Tactic = (typeof TACTICS)[number]
+
+export const RULE_IDS = Array.from({ length: 21 }, (_, i) => `R${i + 1}`) as readonly string[]
+
+export const CALLER_TYPES = ['fraud', 'legitimate', 'ambiguous'] as const
+export type CallerType = (typeof CALLER_TYPES)[number]
+
+/** Every action the trainee can take on the console. Each is its own event type. */
+export const AGENT_ACTIONS = [
+  'ask-pin',
+  'send-otp',
+  'use-caller-id',
+  'ask-knowledge',
+  'confirm-detail',
+  'check-account',
+  'callback-verify',
+  'suspend-line',
+  'flag-account',
+  'notify-customer',
+  'escalate',
+  'offer-safe-path',
+  'deny',
+  'perform-hrt',
+  'cancel-order',
+  'accept-offer',
+  'say',
+  'note',
+  'end-call',
+] as const
+export type AgentActionType = (typeof AGENT_ACTIONS)[number]
+
+/** Where a one-time code can be sent. Only the first two can ever be valid (R5). */
+export const OTP_DESTINATIONS = ['line-of-record', 'email-of-record', 'calling-number', 'caller-supplied', 'new-sim'] as const
+export type OtpDestination = (typeof OTP_DESTINATIONS)[number]
+
+/** Questions that are NOT authentication factors (R3), though callers and agents often treat them as such. */
+export const KNOWLEDGE_QUESTIONS = [
+  'dob',
+  'ssn-last4',
+  'address',
+  'zip',
+  'account-number',
+  'bill-amount',
+  'last-payment',
+  'call-log',
+  'activation-date',
+  'imei',
+  'email-address',
+] as const
+export type KnowledgeQuestion = (typeof KNOWLEDGE_QUESTIONS)[number]
+
+/** What a caller can know: the non-factors plus the name, the line and the PIN. */
+export const KNOWLEDGE_ITEMS = ['name', 'line', 'pin', ...KNOWLEDGE_QUESTIONS] as const
+export type KnowledgeItem = (typeof KNOWLEDGE_ITEMS)[number]
+
+/** Account data an agent can read back or confirm to the caller (R8 forbids it before authentication). */
+export const DISCLOSABLE_FIELDS = [
+  'address',
+  'dob',
+  'email-address',
+  'card-last4',
+  'account-number',
+  'activation-date',
+  'plan',
+  'devices',
+  'last-payment',
+  'ssn-last4',
+] as const
+export type DisclosableField = (typeof DISCLOSABLE_FIELDS)[number]
+
+/** What a caller can physically have. `device` is the phone of record. */
+export const HOLDINGS = ['device', 'email-inbox', 'new-sim', 'photo-id', 'fake-id'] as const
+export type Holding = (typeof HOLDINGS)[number]
+
+/** High-risk transactions (R1). */
+export const HRT_KINDS = [
+  'sim-change',
+  'esim-transfer',
+  'port-out-pin',
+  'remove-lock',
+  'change-contact',
+  'ship-sim',
+  'call-forwarding',
+] as const
+export type HrtKind = (typeof HRT_KINDS)[number]
+
+export const ESCALATION_TEAMS = ['fraud', 'legal', 'supervisor'] as const
+export type EscalationTeam = (typeof ESCALATION_TEAMS)[number]
+
+export const SAFE_PATHS = ['store-with-id', 'remote-fallback', 'lock-enrolment', 'self-service'] as const
+export type SafePath = (typeof SAFE_PATHS)[number]
+
+/** What a documentation note covers (R19). */
+export const NOTE_ITEMS = ['factors', 'outcome', 'red-flags', 'referral', 'notification'] as const
+export type NoteItem = (typeof NOTE_ITEMS)[number]
+
+/** Tags on the agent's phrasing choices, read by rubric section D (and R8 for hints). */
+export const PHRASING_TAGS = [
+  'empathy',
+  'explains-why',
+  'next-steps',
+  'safe-path',
+  'protective',
+  'professional',
+  'accusatory',
+  'unprofessional',
+  'retention-pressure',
+  'discloses',
+  'pin-hint',
+] as const
+export type PhrasingTag = (typeof PHRASING_TAGS)[number]
+
+export const NOTE_BINDINGS = ['in-person-only', 'high-risk', 'vip', 'info'] as const
+export type NoteBinding = (typeof NOTE_BINDINGS)[number]
+
+export const CHANGEABLE_CONTACTS = ['email', 'address', 'pin', 'line', 'authorised-user', 'device'] as const
+export type ChangeableContact = (typeof CHANGEABLE_CONTACTS)[number]
+
+export const ENDING_OUTCOMES = ['served', 'denied', 'safe-path', 'escalated', 'hung-up', 'fraud-succeeded'] as const
+export type EndingOutcome = (typeof ENDING_OUTCOMES)[number]
+
+/** Human labels, shared by the console, the CLI and the report. */
+export const ACTION_LABELS: Record<AgentActionType, string> = {
+  'ask-pin': 'Ask for the account PIN',
+  'send-otp': 'Send a one-time code',
+  'use-caller-id': 'Count caller ID as a factor',
+  'ask-knowledge': 'Ask a knowledge question',
+  'confirm-detail': 'Confirm a detail to the caller',
+  'check-account': 'Check notes, locks and history',
+  'callback-verify': 'Call back on the known internal number',
+  'suspend-line': 'Suspend the line',
+  'flag-account': 'Flag the account and block changes for 24 h',
+  'notify-customer': 'Notify the customer on contacts of record',
+  escalate: 'Escalate',
+  'offer-safe-path': 'Offer a safe path',
+  deny: 'Deny the request',
+  'perform-hrt': 'Perform a high-risk transaction',
+  'cancel-order': 'Cancel pending orders',
+  'accept-offer': "Accept the caller's offer",
+  say: 'Say',
+  note: 'Add a note',
+  'end-call': 'End the call',
+}
+
+export const OTP_DESTINATION_LABELS: Record<OtpDestination, string> = {
+  'line-of-record': 'Line of record',
+  'email-of-record': 'Email of record',
+  'calling-number': 'The number calling now',
+  'caller-supplied': 'A number the caller gives',
+  'new-sim': 'The new SIM / eSIM',
+}
+
+export const KNOWLEDGE_LABELS: Record<KnowledgeItem, string> = {
+  name: 'Name',
+  line: 'Phone number',
+  pin: 'PIN',
+  dob: 'Date of birth',
+  'ssn-last4': 'SSN last 4',
+  address: 'Postal address',
+  zip: 'ZIP code',
+  'account-number': 'Account number',
+  'bill-amount': 'Last bill amount',
+  'last-payment': 'Last payment',
+  'call-log': 'Recent calls',
+  'activation-date': 'Activation date',
+  imei: 'IMEI',
+  'email-address': 'Email address',
+}
+
+export const DISCLOSABLE_LABELS: Record<DisclosableField, string> = {
+  address: 'Postal address',
+  dob: 'Date of birth',
+  'email-address': 'Email address',
+  'card-last4': 'Card on file (last 4)',
+  'account-number': 'Account number',
+  'activation-date': 'Activation date',
+  plan: 'Plan',
+  devices: 'Devices on the account',
+  'last-payment': 'Last payment',
+  'ssn-last4': 'SSN last 4',
+}
+
+export const HRT_LABELS: Record<HrtKind, string> = {
+  'sim-change': 'SIM change (new physical SIM)',
+  'esim-transfer': 'eSIM transfer to a new device',
+  'port-out-pin': 'Issue a number-transfer (port-out) PIN',
+  'remove-lock': 'Remove SIM Protection / Number Lock',
+  'change-contact': 'Change email, address or PIN',
+  'ship-sim': 'Ship a replacement SIM',
+  'call-forwarding': 'Set up call forwarding',
+}
+
+export const SAFE_PATH_LABELS: Record<SafePath, string> = {
+  'store-with-id': 'Visit a store with photo ID and the PIN',
+  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, 24 h hold',
+  'lock-enrolment': 'Enrol in SIM Protection / Number Lock',
+  'self-service': 'Use authenticated self-service in the app',
+}
+
+export const TEAM_LABELS: Record<EscalationTeam, string> = {
+  fraud: 'Fraud team',
+  legal: 'Legal-process team',
+  supervisor: 'Supervisor',
+}
+
+export const NOTE_ITEM_LABELS: Record<NoteItem, string> = {
+  factors: 'Factors used',
+  outcome: 'Outcome',
+  'red-flags': 'Red flags',
+  referral: 'Referral / escalation',
+  notification: 'Customer notified',
+}

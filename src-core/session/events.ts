@@ -1,0 +1,81 @@
+import { z } from 'zod'
+import {
+  AGENT_ACTIONS,
+  DISCLOSABLE_FIELDS,
+  ESCALATION_TEAMS,
+  HRT_KINDS,
+  KNOWLEDGE_QUESTIONS,
+  NOTE_ITEMS,
+  OTP_DESTINATIONS,
+  SAFE_PATHS,
+  type AgentActionType,
+} from '../scenario/vocabulary'
+
+/**
+ * The payload each agent action carries. An action is the only thing a trainee
+ * contributes to a session: the log of these, plus the scenario and the seed,
+ * determines everything else (caller lines, console state, score).
+ */
+export const ActionPayloads = {
+  'ask-pin': z.strictObject({}),
+  'send-otp': z.strictObject({ to: z.enum(OTP_DESTINATIONS) }),
+  'use-caller-id': z.strictObject({}),
+  'ask-knowledge': z.strictObject({ question: z.enum(KNOWLEDGE_QUESTIONS) }),
+  'confirm-detail': z.strictObject({ field: z.enum(DISCLOSABLE_FIELDS) }),
+  'check-account': z.strictObject({}),
+  'callback-verify': z.strictObject({}),
+  'suspend-line': z.strictObject({}),
+  'flag-account': z.strictObject({}),
+  'notify-customer': z.strictObject({}),
+  escalate: z.strictObject({ team: z.enum(ESCALATION_TEAMS) }),
+  'offer-safe-path': z.strictObject({ path: z.enum(SAFE_PATHS) }),
+  deny: z.strictObject({}),
+  'perform-hrt': z.strictObject({ kind: z.enum(HRT_KINDS), notify: z.boolean(), hold: z.boolean() }),
+  'cancel-order': z.strictObject({}),
+  'accept-offer': z.strictObject({}),
+  say: z.strictObject({ choice: z.string().min(1).max(80) }),
+  note: z.strictObject({ items: z.array(z.enum(NOTE_ITEMS)).max(NOTE_ITEMS.length), text: z.string().max(4000) }),
+  'end-call': z.strictObject({}),
+} satisfies Record<AgentActionType, z.ZodType>
+
+export type ActionPayload<T extends AgentActionType> = z.output<(typeof ActionPayloads)[T]>
+
+/** An action as the trainee takes it, before it is numbered and timed. */
+export type AgentAction = { [T in AgentActionType]: { type: T } & ActionPayload<T> }[AgentActionType]
+
+/**
+ * One entry of a session's append-only log.
+ * `seq` starts at 1 and has no gaps; `at` is wall-clock milliseconds since the
+ * epoch, stamped when the trainee acted (the only clock the engine ever sees).
+ */
+export type SessionEvent = { seq: number; at: number } & AgentAction
+
+const eventShape = z.strictObject({
+  seq: z.number().int().min(1),
+  at: z.number().int().min(0),
+  type: z.enum(AGENT_ACTIONS),
+})
+
+/** Validate an untrusted event (from IPC, the bridge, a transcript or a bundle). */
+export function parseSessionEvent(input: unknown): SessionEvent {
+  if (typeof input !== 'object' || input === null) throw new TypeError('an event must be an object')
+  const { seq, at, type, ...payload } = input as Record<string, unknown>
+  const head = eventShape.parse({ seq, at, type })
+  const body = ActionPayloads[head.type].parse(payload)
+  return { ...head, ...body } as SessionEvent
+}
+
+export const SessionEventSchema = z.custom<SessionEvent>((value) => {
+  try {
+    parseSessionEvent(value)
+    return true
+  } catch {
+    return false
+  }
+}, 'not a valid session event')
+
+/** Strip seq and at: what the engine needs to know about the action itself. */
+export function actionOf(event: SessionEvent): AgentAction {
+  const { seq: _seq, at: _at, ...action } = event
+  return action as AgentAction
+}

@@ -1,0 +1,30 @@
+/**
+ * The configurable numbers of Northwind Mobile's policy (DOMAIN.md marks them
+ * "configurable"). They live in scenarios/rubric.yaml; these defaults are what
+ * DOMAIN.md states, used when a caller does not pass a rubric (tests, fuzzing).
+ */
+export interface Policy {
+  /** R3b: an OTP is valid this long. */
+  otpValidityMinutes: number
+  /** R5: contact details changed more recently than this are not valid destinations for an HRT. */
+  recentChangeDays: number
+  /** R7: failed factor attempts in one call before the agent must stop. */
+  failedAttemptsPerCall: number
+  /** R7: failed factor attempts in 24 hours across agents before HRTs are blocked. */
+  failedAttemptsPer24h: number
+  /** R10 */
+  transferPinValidityDays: number
+  /** R12 */
+  shortHoldMinutes: number
+  remoteHoldHours: number
+}
+
+export const DEFAULT_POLICY: Policy = {
+  otpValidityMinutes: 3,
+  recentChangeDays: 30,
+  failedAttemptsPerCall: 2,
+  failedAttemptsPer24h: 3,
+  transferPinValidityDays: 7,
+  shortHoldMinutes: 10,
+  remoteHoldHours: 24,
+}

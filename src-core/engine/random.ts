@@ -1,0 +1,18 @@
+/**
+ * Deterministic randomness. A session's seed arrives with its start, and every
+ * "random" value (the digits of a one-time code) is a pure function of the
+ * seed and a counter, so replaying the log reproduces the call exactly.
+ */
+
+/** A 32-bit hash of (seed, n): splitmix-style mixing, good enough for simulated codes. */
+export function mix32(seed: number, n: number): number {
+  let x = (seed ^ Math.imul(n + 1, 0x9e3779b9)) >>> 0
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0
+  return (x ^ (x >>> 16)) >>> 0
+}
+
+/** The six digits of the n-th one-time code sent in a session. */
+export function otpCode(seed: number, n: number): string {
+  return String(mix32(seed, n) % 1_000_000).padStart(6, '0')
+}

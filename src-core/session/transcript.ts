@@ -27,7 +27,7 @@ const SINGLE_PARAM: Partial<Record<AgentActionType, string>> = {
 
 const ActionEntry = z.union([
   z.enum(AGENT_ACTIONS),
-  z.record(z.enum(AGENT_ACTIONS), z.union([z.string(), z.record(z.string(), z.unknown())])),
+  z.partialRecord(z.enum(AGENT_ACTIONS), z.union([z.string(), z.record(z.string(), z.unknown())])),
 ])
 
 export const TranscriptExpectation = z.strictObject({
@@ -69,7 +69,7 @@ export function transcriptEvents(actions: GoldenTranscript['actions']): SessionE
       const keys = Object.keys(entry) as AgentActionType[]
       if (keys.length !== 1) throw new Error('write one action per entry')
       const type = keys[0]!
-      const value = entry[type]
+      const value = entry[type]!
       const payload =
         typeof value === 'string'
           ? SINGLE_PARAM[type]

@@ -110,6 +110,7 @@ export function compileScenario(scenario: Scenario, policy: Policy = DEFAULT_POL
     return {
       ...context,
       beat: beatId,
+      visited: context.visited.includes(beatId) ? context.visited : [...context.visited, beatId],
       ended: context.ended || beatId === ENDED_STATE || Boolean(beat?.ending),
       transcript: said.length
         ? [

@@ -90,6 +90,8 @@ export interface CallContext {
   notes: Array<{ items: NoteItem[]; text: string; seq: number }>
   tacticsSeen: Array<{ tactic: Tactic; seq: number; beat: string }>
   did: AgentActionType[]
+  /** Beats entered so far, in first-visit order. */
+  visited: string[]
   findings: Finding[]
   transcript: TranscriptLine[]
   ended: boolean
@@ -124,6 +126,7 @@ export function initialContext(seed: number, beat: string): CallContext {
     notes: [],
     tacticsSeen: [],
     did: [],
+    visited: [],
     findings: [],
     transcript: [],
     ended: false,

@@ -2,12 +2,13 @@ import { compileScenario, ENGINE_VERSION, replay, type CompiledScenario } from '
 import type { Policy } from '../engine/policy'
 import {
   callerIdIsFactor,
+  choicesAt,
   recentlyChanged,
   type CallContext,
   type Finding,
 } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
-import type { HrtKind, SafePath, Tactic } from '../scenario/vocabulary'
+import type { HrtKind, PhrasingTag, SafePath, Tactic } from '../scenario/vocabulary'
 import type { SessionEvent } from '../session/events'
 import type { CriticalFailure, Deduction, ItemScore, OutcomeKind, ScoreReport, SectionScore } from './report'
 import type { Rubric, RubricItem } from './rubric'
@@ -38,11 +39,15 @@ export interface CallFacts {
   /** Seq of the first decisive action (change, denial, suspension, safe path, end). */
   firstDecisionSeq: number | null
   criticalSeqs: number[]
+  /** Phrasing tags the trainee could have chosen in the beats they went through. */
+  offeredTags: Set<PhrasingTag>
 }
 
 /** A missed expectation: `share` of the item's points lost, tied to a step when there is one. */
 interface Miss {
   share: number
+  /** The rule broken, when more specific than the item's own. */
+  rule?: string
   seq: number | null
   message: string
 }
@@ -60,7 +65,7 @@ const PRESSURE: ReadonlySet<Tactic> = new Set(['urgency', 'intimidation', 'sympa
 
 export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
   A1: (f) => {
-    const misses: Miss[] = findingsOf(f, 'A1').map((x) => ({ share: 1 / 3, seq: x.seq, message: x.message }))
+    const misses: Miss[] = findingsOf(f, 'A1').map((x) => ({ share: 1 / 3, rule: x.rule, seq: x.seq, message: x.message }))
     const firstAttempt = f.ctx.firstVerificationSeq
     if (firstAttempt === null) {
       misses.push({
@@ -91,12 +96,12 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
     return ok([{ share: 1, seq: f.firstDecisionSeq, message: 'Never checked notes, locks, recent changes or prior attempts (R9, R17).' }])
   },
   A4: (f) => {
-    const misses = findingsOf(f, 'A4').map((x) => ({ share: 0.5, seq: x.seq, message: x.message }))
+    const misses = findingsOf(f, 'A4').map((x) => ({ share: 0.5, rule: x.rule, seq: x.seq, message: x.message }))
     if (!f.ctx.hrts.length) return notApplicable
     return ok(misses)
   },
   A5: (f) => {
-    const misses: Miss[] = findingsOf(f, 'A5').map((x) => ({ share: 1, seq: x.seq, message: x.message }))
+    const misses: Miss[] = findingsOf(f, 'A5').map((x) => ({ share: 1, rule: x.rule, seq: x.seq, message: x.message }))
     const claimsAuthority = f.scenario.callerFacts.identity === 'third-party' || f.scenario.tactics.includes('authority-staff')
     if (claimsAuthority && f.ctx.calledBackSeq === null && !f.ctx.escalations.length)
       misses.push({ share: 0.5, seq: null, message: 'A staff or third-party claim is checked by calling back the known internal number (R15).' })
@@ -169,16 +174,18 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
     const accusatory = f.ctx.phrasing.find((p) => p.tags.includes('accusatory'))
     if (accusatory) return ok([{ share: 1, seq: accusatory.seq, message: 'Accusatory wording; say "for your protection" instead (R20).' }])
     const empathy = f.ctx.phrasing.some((p) => p.tags.includes('empathy'))
-    return ok(empathy ? [] : [{ share: 0.4, seq: null, message: 'Acknowledge the caller\'s situation at least once (R20).' }])
+    // Only phrasing the trainee was offered can be expected of them.
+    if (empathy || !f.offeredTags.has('empathy')) return ok()
+    return ok([{ share: 0.4, seq: null, message: "Acknowledge the caller's situation at least once (R20)." }])
   },
   D2: (f) => {
-    const explains = f.ctx.phrasing.some((p) => p.tags.includes('explains-why') || p.tags.includes('next-steps'))
-    if (explains) return ok()
-    return ok([
-      f.ctx.safePaths.length
-        ? { share: 0.4, seq: null, message: 'Say why the policy applies, not only what to do next (R20).' }
-        : { share: 1, seq: null, message: 'Explain why, and what happens next (R20).' },
-    ])
+    const explainTags = ['explains-why', 'next-steps'] as const
+    if (f.ctx.phrasing.some((p) => explainTags.some((t) => p.tags.includes(t)))) return ok()
+    const offered = explainTags.some((t) => f.offeredTags.has(t))
+    if (f.ctx.safePaths.length)
+      return ok(offered ? [{ share: 0.4, seq: null, message: 'Say why the policy applies, not only what to do next (R20).' }] : [])
+    if (f.ctx.deniedSeq !== null) return ok([{ share: 1, seq: f.ctx.deniedSeq, message: 'A denial explains why, and what happens next (R20).' }])
+    return offered ? ok([{ share: 0.4, seq: null, message: 'Explain why, and what happens next (R20).' }]) : notApplicable
   },
   D3: (f) => {
     const bad = f.ctx.phrasing.find((p) => p.tags.includes('unprofessional') || p.tags.includes('accusatory') || p.tags.includes('retention-pressure'))
@@ -273,6 +280,7 @@ export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext):
     pressureTactics: [...allTactics].some((t) => PRESSURE.has(t)),
     firstDecisionSeq: firstSeqOf(ctx, decisive),
     criticalSeqs,
+    offeredTags: new Set(ctx.visited.flatMap((beat) => choicesAt(scenario, beat).flatMap((c) => c.tags))),
   }
 }
 
@@ -334,7 +342,7 @@ export function scoreContext(scenario: Scenario, rubric: Rubric, ctx: CallContex
         const points = Math.min(pointsOf(item, miss.share), item.points - lost)
         if (points <= 0) continue
         lost += points
-        deductions.push({ item: item.id, rule: item.rule, points, seq: miss.seq, message: miss.message })
+        deductions.push({ item: item.id, rule: miss.rule ?? item.rule, points, seq: miss.seq, message: miss.message })
       }
       return { id: item.id, title: item.title, max: item.points, score: round1(item.points - lost), applicable: result.applicable }
     })

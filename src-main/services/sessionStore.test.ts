@@ -1,0 +1,270 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ApiError } from '@core/api/contract'
+import type { SessionEvent } from '@core/session/events'
+import { eventHash, genesisHash, SessionStore } from './sessionStore'
+import { makeTempDir, newSession, sampleEvent, sampleEvents } from './testing/storeFixtures'
+
+let dir: string
+let cleanup: () => void
+let dbPath: string
+const open: SessionStore[] = []
+
+function openStore(options: Partial<ConstructorParameters<typeof SessionStore>[0]> = {}): SessionStore {
+  const store = new SessionStore({ path: dbPath, ...options })
+  open.push(store)
+  return store
+}
+
+function apiErrorOf(fn: () => unknown): ApiError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError)
+    return error as ApiError
+  }
+  throw new Error('expected an ApiError, but nothing was thrown')
+}
+
+beforeEach(() => {
+  ;({ dir, cleanup } = makeTempDir())
+  dbPath = join(dir, 'sessions.sqlite')
+})
+afterEach(() => {
+  for (const store of open.splice(0)) store.close()
+  cleanup()
+})
+
+describe('SessionStore: recording a session', () => {
+  it('gives back exactly the events it acknowledged, in order', () => {
+    const store = openStore()
+    const info = store.createSession(newSession())
+    expect(info).toMatchObject({ status: 'active', endedAt: null })
+    const events = sampleEvents(9)
+    const acks = events.map((event) => store.appendEvent(info.sessionId, event))
+    expect(acks.map((ack) => ack.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+    const stored = store.getSession(info.sessionId)
+    expect(stored.events).toEqual(events)
+    expect(stored.info).toEqual(info)
+    expect(stored.scenarioTitle).toBe('Stolen phone at the gate')
+  })
+
+  it('acks with a hash anyone can recompute from the events and the genesis value', () => {
+    const store = openStore()
+    const info = store.createSession(newSession())
+    let prev = genesisHash(info.sessionId, info.scenarioHash)
+    expect(store.headHash(info.sessionId)).toBe(prev)
+    for (const event of sampleEvents(5)) {
+      const ack = store.appendEvent(info.sessionId, event)
+      prev = eventHash(prev, info.sessionId, event)
+      expect(ack.hash).toBe(prev)
+    }
+    expect(store.headHash(info.sessionId)).toBe(prev)
+    // Key order in the payload does not change the hash (canonical JSON).
+    const reordered = { hold: false, notify: true, kind: 'sim-change', type: 'perform-hrt', at: 5, seq: 6 } as SessionEvent
+    expect(eventHash(prev, info.sessionId, reordered)).toBe(
+      eventHash(prev, info.sessionId, { seq: 6, at: 5, type: 'perform-hrt', kind: 'sim-change', notify: true, hold: false }),
+    )
+  })
+
+  it('rejects a repeated or skipped sequence number as a conflict and stores nothing of it', () => {
+    const store = openStore()
+    const { sessionId } = store.createSession(newSession())
+    store.appendEvent(sessionId, sampleEvent(1))
+    store.appendEvent(sessionId, sampleEvent(2))
+
+    const repeated = apiErrorOf(() => store.appendEvent(sessionId, sampleEvent(2, 5)))
+    expect(repeated.code).toBe('conflict')
+    expect(repeated.message).toMatch(/Action 2 is out of order: .* expects action 3 next/)
+    const skipped = apiErrorOf(() => store.appendEvent(sessionId, sampleEvent(4)))
+    expect(skipped.code).toBe('conflict')
+
+    expect(store.getSession(sessionId).events.map((e) => e.seq)).toEqual([1, 2])
+    expect(store.appendEvent(sessionId, sampleEvent(3)).seq).toBe(3)
+  })
+
+  it('stores a batch whole or not at all', () => {
+    const store = openStore()
+    const { sessionId } = store.createSession(newSession())
+    const broken = [sampleEvent(1), sampleEvent(2), { seq: 3, at: 1, type: 'send-otp', to: 'carrier-pigeon' } as unknown as SessionEvent, sampleEvent(4)]
+    expect(apiErrorOf(() => store.appendEvents(sessionId, broken)).code).toBe('invalid-argument')
+    expect(store.getSession(sessionId).events).toEqual([])
+
+    const acks = store.appendEvents(sessionId, sampleEvents(4))
+    expect(acks.map((a) => a.seq)).toEqual([1, 2, 3, 4])
+    expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, firstBadSeq: null })
+  })
+
+  it('refuses malformed events, unknown sessions and bad session records with typed errors', () => {
+    const store = openStore()
+    const { sessionId } = store.createSession(newSession())
+    const unknownType = apiErrorOf(() => store.appendEvent(sessionId, { seq: 1, at: 1, type: 'format-disk' } as unknown as SessionEvent))
+    expect(unknownType.code).toBe('invalid-argument')
+    expect(unknownType.message).toMatch(/^Action 1 is not valid/)
+    const extraKey = apiErrorOf(() => store.appendEvent(sessionId, { ...sampleEvent(1, 0), sneaky: 1 } as unknown as SessionEvent))
+    expect(extraKey.code).toBe('invalid-argument')
+
+    expect(apiErrorOf(() => store.appendEvent('00000000-0000-4000-8000-000000000000', sampleEvent(1))).code).toBe('not-found')
+    expect(apiErrorOf(() => store.getSession('00000000-0000-4000-8000-000000000000')).code).toBe('not-found')
+    expect(apiErrorOf(() => store.createSession(newSession({ sessionId: 'not-a-uuid' }))).code).toBe('invalid-argument')
+    expect(apiErrorOf(() => store.createSession(newSession({ sessionId }))).code).toBe('conflict')
+  })
+})
+
+describe('SessionStore: finishing and listing', () => {
+  it('finishes with a cached score, then accepts no more events', () => {
+    const store = openStore({ clock: () => 1_700_000_999_000 })
+    const { sessionId } = store.createSession(newSession())
+    store.appendEvents(sessionId, sampleEvents(3))
+    const report = { total: 72, sections: [{ id: 'A', score: 30 }] }
+    const summary = store.finishSession(sessionId, report, 72, 'fail')
+    expect(summary).toMatchObject({ status: 'finished', endedAt: 1_700_000_999_000, score: 72, compliance: 'fail', eventCount: 3 })
+    expect(store.getSession(sessionId)).toMatchObject({ scoreCache: report, score: 72, compliance: 'fail' })
+
+    expect(apiErrorOf(() => store.appendEvent(sessionId, sampleEvent(4))).code).toBe('conflict')
+    expect(apiErrorOf(() => store.finishSession(sessionId, report, 90, 'pass')).code).toBe('conflict')
+    expect(apiErrorOf(() => store.finishSession(sessionId, { n: NaN }, 1, 'pass')).code).toBe('invalid-argument')
+  })
+
+  it('lists newest first with event counts, and filters by scenario, trainee, status and limit', () => {
+    const store = openStore()
+    const a = store.createSession(newSession({ startedAt: 1_000, trainee: 'Robin' }))
+    const b = store.createSession(newSession({ startedAt: 3_000, trainee: 'Sam', scenarioId: 'port-out' }))
+    const c = store.createSession(newSession({ startedAt: 2_000, trainee: 'robin' }))
+    store.appendEvents(a.sessionId, sampleEvents(4))
+    store.appendEvents(b.sessionId, sampleEvents(2))
+    store.finishSession(c.sessionId, null, 100, 'pass', 2_500)
+
+    const ids = (list: Array<{ sessionId: string }>) => list.map((s) => s.sessionId)
+    const all = store.listSessions({})
+    expect(ids(all)).toEqual([b.sessionId, c.sessionId, a.sessionId])
+    expect(all.map((s) => s.eventCount)).toEqual([2, 0, 4])
+    expect(ids(store.listSessions({ scenarioId: 'port-out' }))).toEqual([b.sessionId])
+    expect(ids(store.listSessions({ trainee: 'ROBIN' }))).toEqual([c.sessionId, a.sessionId])
+    expect(ids(store.listSessions({ status: 'finished' }))).toEqual([c.sessionId])
+    expect(ids(store.listSessions({ status: 'active', limit: 1 }))).toEqual([b.sessionId])
+  })
+})
+
+describe('SessionStore: reopening', () => {
+  it('marks sessions left active as interrupted, keeps their events readable and closed to appends', () => {
+    const first = openStore()
+    const live = first.createSession(newSession())
+    const done = first.createSession(newSession())
+    first.appendEvents(live.sessionId, sampleEvents(3))
+    first.finishSession(done.sessionId, null, 50, 'fail', 9)
+    first.close()
+
+    const second = openStore()
+    expect(second.health.ok).toBe(true)
+    expect(second.interruptedAtOpen).toEqual([live.sessionId])
+    expect(second.getSession(live.sessionId)).toMatchObject({ info: { status: 'interrupted' }, events: sampleEvents(3) })
+    expect(second.getSession(done.sessionId).info.status).toBe('finished')
+    expect(second.verifyChain(live.sessionId).ok).toBe(true)
+    expect(apiErrorOf(() => second.appendEvent(live.sessionId, sampleEvent(4))).code).toBe('conflict')
+  })
+
+  it('refuses every call after close()', () => {
+    const store = openStore()
+    const { sessionId } = store.createSession(newSession())
+    store.close()
+    expect(store.health).toMatchObject({ ok: false, reason: 'closed' })
+    expect(apiErrorOf(() => store.appendEvent(sessionId, sampleEvent(1))).code).toBe('storage')
+    expect(apiErrorOf(() => store.listSessions()).code).toBe('storage')
+  })
+
+  it('will not write to a database from a newer Pretext, and leaves it untouched', () => {
+    openStore().close()
+    const raw = new Database(dbPath)
+    raw.pragma('user_version = 99')
+    raw.close()
+    const before = readFileSync(dbPath)
+
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: false, reason: 'unsupported' })
+    expect(store.health.message).toMatch(/newer Pretext \(schema 99/)
+    const error = apiErrorOf(() => store.createSession(newSession()))
+    expect(error).toMatchObject({ code: 'storage', message: store.health.message })
+    expect(store.listSessions()).toEqual([])
+    store.close()
+    expect(readFileSync(dbPath).equals(before)).toBe(true)
+  })
+
+  it('will not adopt a SQLite file that is not a session database', () => {
+    const raw = new Database(dbPath)
+    raw.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5)')
+    raw.close()
+    const before = readFileSync(dbPath)
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: false, reason: 'unsupported' })
+    expect(store.health.message).toMatch(/not a Pretext session database/)
+    expect(apiErrorOf(() => store.createSession(newSession())).code).toBe('storage')
+    store.close()
+    expect(readFileSync(dbPath).equals(before)).toBe(true)
+  })
+
+  it('explains a folder that does not exist instead of throwing', () => {
+    const store = openStore({ path: join(dir, 'missing', 'sessions.sqlite') })
+    expect(store.health).toMatchObject({ ok: false, reason: 'unavailable' })
+    expect(store.health.message).toMatch(/cannot open the session database .*Check that its folder exists/)
+    expect(apiErrorOf(() => store.createSession(newSession())).code).toBe('storage')
+  })
+})
+
+describe('SessionStore: disk full', () => {
+  it('reports a full disk as a storage error, keeps every acknowledged event and stays consistent', () => {
+    openStore().close()
+    const probe = new Database(dbPath, { readonly: true })
+    const pages = Number(probe.pragma('page_count', { simple: true }))
+    probe.close()
+
+    // A cap a few pages above the current size stands in for a full disk.
+    const full = openStore({ maxPageCount: pages + 4 })
+    const { sessionId } = full.createSession(newSession())
+    full.appendEvents(sessionId, sampleEvents(3))
+    let acked = 3
+    let failure: ApiError | undefined
+    for (let seq = 4; seq < 200 && !failure; seq++) {
+      try {
+        full.appendEvent(sessionId, sampleEvent(seq, seq, 'x'.repeat(3_000)))
+        acked = seq
+      } catch (error) {
+        failure = error as ApiError
+      }
+    }
+    expect(failure).toBeInstanceOf(ApiError)
+    expect(failure).toMatchObject({ code: 'storage' })
+    expect(failure!.message).toMatch(/^The disk is full/)
+    expect(acked).toBeGreaterThan(3)
+    // Still full: the same event fails the same way, and nothing half-written shows.
+    expect(apiErrorOf(() => full.appendEvent(sessionId, sampleEvent(acked + 1, 0, 'x'.repeat(3_000)))).message).toMatch(/^The disk is full/)
+    expect(full.getSession(sessionId).events.map((e) => e.seq)).toEqual(Array.from({ length: acked }, (_, i) => i + 1))
+    full.close()
+
+    const raw = new Database(dbPath, { readonly: true })
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok')
+    raw.close()
+    const after = openStore()
+    expect(after.health.ok).toBe(true)
+    expect(after.getSession(sessionId).events).toHaveLength(acked)
+    expect(after.verifyChain(sessionId)).toMatchObject({ ok: true })
+    const next = after.createSession(newSession())
+    expect(after.appendEvent(next.sessionId, sampleEvent(1, 1, 'y'.repeat(3_000))).seq).toBe(1)
+  })
+})
+
+describe('SessionStore: files it is handed', () => {
+  it('refuses writes to a file that is not a database, with the integrity message, and does not change it', () => {
+    writeFileSync(dbPath, 'these are my notes, not a database\n'.repeat(200))
+    const before = readFileSync(dbPath)
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: false, reason: 'corrupt' })
+    expect(store.health.message).toMatch(/^The session database failed its integrity check.*Export what can be read and restore from a backup/)
+    expect(apiErrorOf(() => store.createSession(newSession()))).toMatchObject({ code: 'storage', message: store.health.message })
+    store.close()
+    expect(readFileSync(dbPath).equals(before)).toBe(true)
+  })
+})

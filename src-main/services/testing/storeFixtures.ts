@@ -38,7 +38,9 @@ export function sampleEvent(seq: number, variant = seq, noteText?: string): Sess
   if (noteText !== undefined) return { seq, at, type: 'note', items: ['factors', 'outcome'], text: noteText }
   switch (variant % 7) {
     case 0:
-      return { seq, at, type: 'ask-pin' }
+      // Cast: zod types an empty strict payload as Record<string, never>,
+      // which no literal with seq and at can satisfy.
+      return { seq, at, type: 'ask-pin' } as SessionEvent
     case 1:
       return { seq, at, type: 'send-otp', to: 'line-of-record' }
     case 2:

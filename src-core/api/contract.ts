@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Policy } from '../engine/policy'
 import type { Scenario } from '../scenario/schema'
 import type { ScoreReport } from '../scoring/report'
 import type { SessionEvent } from '../session/events'
@@ -37,6 +38,8 @@ export interface ScenarioDocument {
   file: string
   /** The shortest path that serves the caller well, as action labels, for "what a good agent would have done". */
   goodPath: string[]
+  /** The policy numbers main scores with: the console must compile with the same ones, or replay would drift. */
+  policy: Policy
 }
 
 export interface SessionInfo {

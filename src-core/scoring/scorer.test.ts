@@ -94,10 +94,7 @@ describe('critical failures, one rule at a time', () => {
     expect(cfIds(r)).toEqual(['CF1:R7'])
   })
 
-  it.each([
-    ['caller-supplied', 'a number the caller supplied'],
-    ['new-sim', 'the new SIM'],
-  ] as const)('CF2 (R5): a code sent to %s', (to) => {
+  it.each(['caller-supplied', 'new-sim'] as const)('CF2 (R5): a code sent to %s', (to) => {
     const r = score(fraud, [{ type: 'send-otp', to }])
     expect(cfIds(r)).toEqual(['CF2:R5'])
   })

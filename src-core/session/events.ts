@@ -38,7 +38,9 @@ export const ActionPayloads = {
   'end-call': z.strictObject({}),
 } satisfies Record<AgentActionType, z.ZodType>
 
-export type ActionPayload<T extends AgentActionType> = z.output<(typeof ActionPayloads)[T]>
+/** Drops the `Record<string, never>` index signature zod gives an empty strict object. */
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : K]: T[K] }
+export type ActionPayload<T extends AgentActionType> = KnownKeys<z.output<(typeof ActionPayloads)[T]>>
 
 /** An action as the trainee takes it, before it is numbered and timed. */
 export type AgentAction = { [T in AgentActionType]: { type: T } & ActionPayload<T> }[AgentActionType]

@@ -7,7 +7,12 @@ import type { AgentAction, SessionEvent } from '../session/events'
  * Small scenarios for unit tests: a base call plus the overrides a test cares
  * about, so each test states only the facts it is about.
  */
-export function makeScenario(overrides: Partial<ScenarioInput> & { callerFacts?: Partial<ScenarioInput['callerFacts']>; account?: Partial<ScenarioInput['account']> } = {}): Scenario {
+export function makeScenario(
+  overrides: Omit<Partial<ScenarioInput>, 'callerFacts' | 'account'> & {
+    callerFacts?: Partial<ScenarioInput['callerFacts']>
+    account?: Partial<ScenarioInput['account']>
+  } = {},
+): Scenario {
   const base: ScenarioInput = {
     schemaVersion: 1,
     id: 'unit',

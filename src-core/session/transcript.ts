@@ -80,7 +80,7 @@ export function transcriptEvents(actions: GoldenTranscript['actions']): SessionE
           : value
       return parseSessionEvent({ seq, at, type, ...payload })
     } catch (err) {
-      throw new Error(`actions[${i}]: ${err instanceof Error ? err.message : String(err)}`)
+      throw new Error(`actions[${i}]: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
     }
   })
 }

@@ -1,0 +1,98 @@
+// Lint is part of the architecture: these blocks keep each zone importing only
+// what may run where it runs (after VS Code's code-layering rule).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import vue from 'eslint-plugin-vue'
+import vueParser from 'vue-eslint-parser'
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url', 'stream']
+
+export default tseslint.config(
+  { ignores: ['.*/**', '**/*.tmp.ts', 'out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'docs/**', 'playwright-report/**', 'test-results/**', '.native/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module' } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'vue/no-v-html': 'error',
+      // TypeScript checks names; the lint copy of that check does not know DOM or Node globals per zone.
+      'no-undef': 'off',
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+    },
+  },
+  {
+    files: ['src-core/**/*.ts'],
+    ignores: ['src-core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*', 'vue', 'pinia', '@xstate/vue', 'better-sqlite3', ...nodeBuiltins], message: 'src-core is platform-free: no electron, vue, node or DOM.' },
+            { group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-core imports nobody.' },
+          ],
+        },
+      ],
+      // Replay must be exact: time and randomness enter only through events and the seed.
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time enters the core only through events (`at`).' },
+        { object: 'Math', property: 'random', message: 'Randomness enters the core only through the session seed.' },
+        { object: 'crypto', property: 'getRandomValues', message: 'Randomness enters the core only through the session seed.' },
+        { object: 'crypto', property: 'randomUUID', message: 'Randomness enters the core only through the session seed.' },
+      ],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time enters the core only through events (`at`).' }],
+    },
+  },
+  {
+    files: ['src-core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', 'vue', ...nodeBuiltins], message: 'Core tests stay platform-free too.' }] }],
+    },
+  },
+  {
+    files: ['src-main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src-renderer/**'], message: 'main and the renderer never import each other; share through src-core.' }] }],
+    },
+  },
+  {
+    files: ['src-main/services/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/bridge/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'Services, the CLI and the bridge run under plain Node; only index/window/ipc/preload touch Electron.' },
+            { group: ['**/src-renderer/**'], message: 'main and the renderer never import each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*', 'better-sqlite3', ...nodeBuiltins], message: 'The renderer is sandboxed: it reaches main only through api.ts.' },
+            { group: ['**/src-main/**'], message: 'main and the renderer never import each other; share through src-core.' },
+          ],
+        },
+      ],
+    },
+  },
+)

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { LibraryProblem, ScenarioDocument, ScenarioSummary } from '@core/api/contract'
+import { ApiError } from '@core/api/contract'
+import { compileScenario, type CompiledScenario } from '@core/engine/compile'
+import { shortestGoodPath } from '@core/engine/paths'
+import type { ScenarioProblem } from '@core/scenario/loader'
+import { formatProblem } from '@core/scenario/loader'
+import { Scenario } from '@core/scenario/schema'
+import type { Rubric } from '@core/scoring/rubric'
+import { describeAction } from '@core/session/describe'
+import { actionOf } from '@core/session/events'
+import { writeFileAtomic } from './atomicWrite'
+import { parseScenarioInWorker } from './scenarioParser'
+
+export type ParseScenario = (
+  bytes: Uint8Array,
+  file: string,
+) => Promise<{ ok: true; scenario: Scenario } | { ok: false; errors: ScenarioProblem[] }>
+
+export interface ScenarioLibraryOptions {
+  /** Folder holding `*.yaml` scenario files (golden `*.transcripts.yaml` beside them are skipped). */
+  dir: string
+  rubric: Rubric
+  /**
+   * Where every scenario version a session was played with is kept, by hash, so
+   * a session replays exactly even after its file is edited or removed.
+   */
+  versionsDir: string
+  parse?: ParseScenario
+}
+
+interface Entry {
+  doc: ScenarioDocument
+  compiled: CompiledScenario
+}
+
+/**
+ * The scenario library: every file parsed in a worker (files are untrusted),
+ * validated, compiled once; files that fail are listed with located errors
+ * instead of taking the library down.
+ */
+export class ScenarioLibrary {
+  private entries = new Map<string, Entry>()
+  private byHash = new Map<string, CompiledScenario>()
+  private problemList: LibraryProblem[] = []
+  private goodPaths = new Map<string, string[]>()
+
+  constructor(private readonly options: ScenarioLibraryOptions) {
+    mkdirSync(options.versionsDir, { recursive: true })
+  }
+
+  async load(): Promise<void> {
+    const parse = this.options.parse ?? parseScenarioInWorker
+    const entries = new Map<string, Entry>()
+    const problems: LibraryProblem[] = []
+    const files = existsSync(this.options.dir)
+      ? readdirSync(this.options.dir)
+          .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
+          .sort()
+      : []
+    for (const name of files) {
+      const path = join(this.options.dir, name)
+      const display = relative(process.cwd(), path) || name
+      const bytes = readFileSync(path)
+      const result = await parse(bytes, display)
+      if (!result.ok) {
+        problems.push({ file: display, errors: result.errors.map(formatProblem) })
+        continue
+      }
+      const scenario = result.scenario
+      if (entries.has(scenario.id)) {
+        problems.push({ file: display, errors: [`${display}:1:1: scenario id '${scenario.id}' is already used by ${entries.get(scenario.id)!.doc.file}`] })
+        continue
+      }
+      const hash = createHash('sha256').update(bytes).digest('hex')
+      const compiled = compileScenario(scenario, this.options.rubric.policy)
+      entries.set(scenario.id, { doc: { scenario, hash, file: display, goodPath: [], policy: this.options.rubric.policy }, compiled })
+      this.byHash.set(hash, compiled)
+    }
+    this.entries = entries
+    this.problemList = problems
+  }
+
+  list(): ScenarioSummary[] {
+    return [...this.entries.values()].map(({ doc }) => ({
+      id: doc.scenario.id,
+      title: doc.scenario.title,
+      summary: doc.scenario.summary,
+      tier: doc.scenario.tier,
+      caller: doc.scenario.caller,
+      tactics: doc.scenario.tactics,
+      file: doc.file,
+    }))
+  }
+
+  problems(): LibraryProblem[] {
+    return this.problemList
+  }
+
+  get(scenarioId: string): ScenarioDocument {
+    const entry = this.entries.get(scenarioId)
+    if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
+    return { ...entry.doc, goodPath: this.goodPathOf(scenarioId, entry.compiled) }
+  }
+
+  /** "What a good agent would have done": computed once per scenario, on first request. */
+  private goodPathOf(scenarioId: string, compiled: CompiledScenario): string[] {
+    let path = this.goodPaths.get(scenarioId)
+    if (!path) {
+      const found = shortestGoodPath(compiled, this.options.rubric)
+      path = found ? found.events.map((e) => describeAction(actionOf(e), compiled.scenario)) : []
+      this.goodPaths.set(scenarioId, path)
+    }
+    return path
+  }
+
+  /** Keep the exact version a session starts with. */
+  async pinVersion(scenarioId: string): Promise<{ hash: string; compiled: CompiledScenario; title: string }> {
+    const entry = this.entries.get(scenarioId)
+    if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
+    const file = join(this.options.versionsDir, `${entry.doc.hash}.json`)
+    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(entry.doc.scenario))
+    return { hash: entry.doc.hash, compiled: entry.compiled, title: entry.doc.scenario.title }
+  }
+
+  /** The compiled scenario a session was played with, by the hash it recorded. */
+  versionByHash(hash: string): CompiledScenario {
+    const known = this.byHash.get(hash)
+    if (known) return known
+    const file = join(this.options.versionsDir, `${hash}.json`)
+    if (!/^[0-9a-f]{64}$/.test(hash) || !existsSync(file))
+      throw new ApiError('not-found', `The scenario version ${hash.slice(0, 12)} this session was played with is no longer available.`)
+    const compiled = compileScenario(Scenario.parse(JSON.parse(readFileSync(file, 'utf8'))), this.options.rubric.policy)
+    this.byHash.set(hash, compiled)
+    return compiled
+  }
+}

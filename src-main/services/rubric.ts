@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { Rubric } from '@core/scoring/rubric'
+import { checkRubric } from '@core/scoring/scorer'
+
+/** Reads scenarios/rubric.yaml and refuses a rubric the scorer cannot apply one to one. */
+export function loadRubric(path: string): Rubric {
+  let data: unknown
+  try {
+    data = parse(readFileSync(path, 'utf8'), { uniqueKeys: true, maxAliasCount: 0 })
+  } catch (err) {
+    throw new Error(`Cannot read the rubric at ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+  const result = Rubric.safeParse(data)
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new Error(`The rubric at ${path} is not valid: ${detail}`)
+  }
+  checkRubric(result.data)
+  return result.data
+}

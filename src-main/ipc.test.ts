@@ -1,0 +1,174 @@
+import fc from 'fast-check'
+import { describe, expect, it, vi } from 'vitest'
+import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
+import type { ApiMethod, PretextApi } from '@core/api/contract'
+import { channelFor, decodeIpcError, registerIpc } from './ipc'
+
+// ipc.ts takes ipcMain as a parameter, so Electron is not needed; the fakes
+// below reproduce the two things Electron contributes: the event's senderFrame
+// and the way a rejected handler's error reaches the renderer (message only).
+
+type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => Promise<unknown>
+
+function fakeServices() {
+  const calls: { method: ApiMethod; args: unknown }[] = []
+  const services = Object.fromEntries(
+    API_METHOD_NAMES.map((method) => [
+      method,
+      vi.fn(async (args: unknown) => {
+        calls.push({ method, args })
+        return { ok: method }
+      }),
+    ]),
+  ) as unknown as PretextApi
+  return { services, calls }
+}
+
+function setup(options: { devServerUrl?: string } = {}) {
+  const handlers = new Map<string, Handler>()
+  const ipcMain = { handle: vi.fn((channel: string, handler: Handler) => handlers.set(channel, handler)) }
+  const { services, calls } = fakeServices()
+  registerIpc(ipcMain as never, services, { allowedOrigin: 'app://pretext', ...options })
+  /** Invoke like ipcRenderer.invoke would, and return what the renderer would see. */
+  const invoke = async (method: ApiMethod, senderUrl: string | null, ...args: unknown[]) => {
+    const handler = handlers.get(channelFor(method))
+    if (!handler) throw new Error(`no handler for ${method}`)
+    try {
+      return { ok: true as const, value: await handler({ senderFrame: senderUrl === null ? null : { url: senderUrl } }, ...args) }
+    } catch (error) {
+      // Electron's wrapping of a handler rejection on the way to the renderer.
+      const wrapped = new Error(`Error invoking remote method '${channelFor(method)}': ${String(error)}`)
+      return { ok: false as const, error: decodeIpcError(wrapped) }
+    }
+  }
+  return { handlers, services, calls, invoke }
+}
+
+const APP_PAGE = 'app://pretext/index.html'
+
+/** A valid argument per method, so a rejection can only come from what a test changes. */
+const VALID_ARGS: Record<ApiMethod, unknown> = {
+  'library.list': {},
+  'library.problems': {},
+  'library.get': { scenarioId: 'airport-stolen-phone' },
+  'sessions.start': { scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Sam' },
+  'sessions.append': {
+    sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f',
+    event: { seq: 1, at: 1_700_000_000_000, type: 'ask-pin' },
+  },
+  'sessions.finish': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'sessions.list': { limit: 10 },
+  'sessions.get': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+}
+
+describe('registerIpc', () => {
+  it('registers exactly one api:<method> channel per contract method', () => {
+    const { handlers } = setup()
+    expect([...handlers.keys()].sort()).toEqual(API_METHOD_NAMES.map((m) => `api:${m}`).sort())
+  })
+
+  it.each(API_METHOD_NAMES)('%s: serves the app page with validated arguments', async (method) => {
+    const { invoke, calls } = setup()
+    const result = await invoke(method, APP_PAGE, VALID_ARGS[method])
+    expect(result).toEqual({ ok: true, value: { ok: method } })
+    expect(calls).toEqual([{ method, args: API_METHODS[method].parse(VALID_ARGS[method]) }])
+  })
+
+  const foreignSenders: [string, string | null][] = [
+    ['a web page', 'https://evil.example/'],
+    ['a file: page', 'file:///tmp/evil.html'],
+    ['no frame (navigated away or destroyed)', null],
+    ['another app:// host', 'app://evil/index.html'],
+    ['a look-alike app:// host', 'app://pretext.evil/index.html'],
+    ['userinfo on the app origin', 'app://pretext@evil/index.html'],
+    ['http with the app host name', 'http://pretext/index.html'],
+    ['the dev server when none is configured', 'http://localhost:5173/'],
+    ['about:blank', 'about:blank'],
+    ['a data: URL', 'data:text/html,hi'],
+    ['garbage', 'not a url'],
+  ]
+
+  describe.each(API_METHOD_NAMES)('%s', (method) => {
+    it.each(foreignSenders)('refuses %s with a forbidden error and never calls the service', async (_label, url) => {
+      const { invoke, calls } = setup()
+      const result = await invoke(method, url, VALID_ARGS[method])
+      expect(result.ok).toBe(false)
+      expect(result.ok === false && result.error).toMatchObject({ name: 'ApiError', code: 'forbidden' })
+      expect(calls).toEqual([])
+    })
+
+    it('refuses random JSON arguments the schema rejects, with invalid-argument, never calling the service', async () => {
+      const { invoke, calls } = setup()
+      const schema = API_METHODS[method]
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue(), async (value) => {
+          calls.length = 0
+          const result = await invoke(method, APP_PAGE, value)
+          if (schema.safeParse(value ?? {}).success) {
+            // The generator rarely hits a valid argument (e.g. {} for the list methods): it must pass through.
+            expect(result.ok).toBe(true)
+            expect(calls).toHaveLength(1)
+          } else {
+            expect(result).toMatchObject({ ok: false, error: { name: 'ApiError', code: 'invalid-argument' } })
+            expect(calls).toEqual([])
+          }
+        }),
+        { numRuns: 300 },
+      )
+    })
+
+    it('refuses a valid argument with an unknown extra key, and more than one argument', async () => {
+      const { invoke, calls } = setup()
+      const extra = await invoke(method, APP_PAGE, { ...(VALID_ARGS[method] as object), __proto__x: 1, channel: 'api:x' })
+      expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-argument' } })
+      const twoArgs = await invoke(method, APP_PAGE, VALID_ARGS[method], { extra: true })
+      expect(twoArgs).toMatchObject({ ok: false, error: { code: 'invalid-argument' } })
+      expect(calls).toEqual([])
+    })
+  })
+
+  it('refuses fuzzed sender URLs unless they are the app origin', async () => {
+    const { invoke, calls } = setup()
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.webUrl(), fc.string()), async (url) => {
+        calls.length = 0
+        const result = await invoke('library.list', url, {})
+        expect(result).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+        expect(calls).toEqual([])
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('accepts the dev server only when it is configured', async () => {
+    const { invoke } = setup({ devServerUrl: 'http://localhost:5173' })
+    expect(await invoke('library.list', 'http://localhost:5173/index.html', {})).toMatchObject({ ok: true })
+    expect(await invoke('library.list', 'http://localhost:5174/', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+  })
+
+  it('carries a service ApiError code and message to the renderer', async () => {
+    const { invoke, services } = setup()
+    vi.mocked(services['library.get']).mockRejectedValueOnce(new ApiError('not-found', 'No scenario "nope"'))
+    expect(await invoke('library.get', APP_PAGE, { scenarioId: 'nope' })).toEqual({
+      ok: false,
+      error: { name: 'ApiError', code: 'not-found', message: 'No scenario "nope"' },
+    })
+  })
+
+  it('reports any other failure as internal', async () => {
+    const { invoke, services } = setup()
+    vi.mocked(services['sessions.list']).mockRejectedValueOnce(new TypeError('boom'))
+    expect(await invoke('sessions.list', APP_PAGE, {})).toEqual({
+      ok: false,
+      error: { name: 'ApiError', code: 'internal', message: 'boom' },
+    })
+  })
+})
+
+describe('decodeIpcError', () => {
+  it('falls back to internal for errors that are not ours', () => {
+    expect(decodeIpcError(new Error('socket closed'))).toEqual({ name: 'ApiError', code: 'internal', message: 'socket closed' })
+    expect(decodeIpcError(new Error('PRETEXT_API_ERROR{"code":"root","message":"x"}'))).toMatchObject({ code: 'internal' })
+    expect(decodeIpcError(undefined)).toMatchObject({ code: 'internal' })
+  })
+})

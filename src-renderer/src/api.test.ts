@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { API_METHOD_NAMES, ApiError } from '@core/api/contract'
+import type { PretextApi } from '@core/api/contract'
+import { BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_META, createBridgeClient, resolveApi, wrapPreloadApi } from './api'
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+afterEach(() => {
+  document.head.querySelectorAll(`meta[name="${BRIDGE_TOKEN_META}"]`).forEach((meta) => meta.remove())
+})
+
+describe('in Electron (window.api present)', () => {
+  it('offers the contract methods and turns the preload rejection data back into ApiError', async () => {
+    const exposed = Object.fromEntries(
+      API_METHOD_NAMES.map((method) => [method, vi.fn(async () => Promise.reject({ name: 'ApiError', code: 'not-found', message: `no ${method}` }))]),
+    ) as unknown as PretextApi
+    const api = resolveApi({ api: exposed })
+    expect(Object.keys(api).sort()).toEqual([...API_METHOD_NAMES].sort())
+    const error: unknown = await api['library.get']({ scenarioId: 'x' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ code: 'not-found', message: 'no library.get' })
+  })
+
+  it('passes results through and labels unknown failures internal', async () => {
+    const exposed = { ...Object.fromEntries(API_METHOD_NAMES.map((m) => [m, vi.fn(async () => [])])) } as unknown as PretextApi
+    vi.mocked(exposed['sessions.list']).mockRejectedValueOnce(new Error('Error invoking remote method'))
+    const api = wrapPreloadApi(exposed)
+    await expect(api['library.list']({})).resolves.toEqual([])
+    await expect(api['sessions.list']({})).rejects.toMatchObject({ code: 'internal' })
+  })
+})
+
+describe('in a browser (the loopback bridge)', () => {
+  it('POSTs each method to /api/<method> with the token from the page and the JSON argument', async () => {
+    const meta = document.createElement('meta')
+    meta.name = BRIDGE_TOKEN_META
+    meta.content = 'tok123'
+    document.head.append(meta)
+    const fetch = vi.fn(async () => jsonResponse(200, { result: ['ok'] }))
+    vi.stubGlobal('fetch', fetch)
+    try {
+      const api = resolveApi({})
+      expect(Object.keys(api).sort()).toEqual([...API_METHOD_NAMES].sort())
+      await expect(api['sessions.list']({ limit: 3 })).resolves.toEqual(['ok'])
+      expect(fetch).toHaveBeenCalledExactlyOnceWith('/api/sessions.list', expect.objectContaining({ method: 'POST', body: '{"limit":3}' }))
+      const init = (fetch.mock.calls[0] as unknown as [string, RequestInit])[1]
+      expect(init.headers).toEqual({ 'Content-Type': 'application/json', [BRIDGE_TOKEN_HEADER]: 'tok123' })
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('decodes { error: { code, message } } into ApiError', async () => {
+    const api = createBridgeClient({
+      token: () => 't',
+      fetch: async () => jsonResponse(400, { error: { code: 'invalid-argument', message: 'library.get: scenarioId: Invalid' } }),
+    })
+    const error: unknown = await api['library.get']({ scenarioId: 'BAD' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ code: 'invalid-argument', message: 'library.get: scenarioId: Invalid' })
+  })
+
+  it.each([
+    ['a non-JSON error page', async () => new Response('<html>bad gateway</html>', { status: 502 })],
+    ['an unknown error code', async () => jsonResponse(500, { error: { code: 'kaboom', message: 'x' } })],
+    ['an OK answer without result', async () => jsonResponse(200, { nope: 1 })],
+    ['a network failure', async () => Promise.reject(new TypeError('Failed to fetch'))],
+  ])('reports %s as an internal ApiError', async (_label, fetch) => {
+    const api = createBridgeClient({ token: () => 't', fetch })
+    const error: unknown = await api['library.list']({}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ code: 'internal' })
+  })
+
+  it('refuses to call without a token, saying what to do', async () => {
+    const fetch = vi.fn()
+    const api = createBridgeClient({ token: () => null, fetch })
+    await expect(api['library.list']({})).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('npm run preview') })
+    expect(fetch).not.toHaveBeenCalled()
+  })
+})

@@ -1,4 +1,9 @@
 import { createApp } from 'vue'
+import { createPinia } from 'pinia'
 import App from './App.vue'
+import './styles/base.css'
+import './styles/picker.css'
+import './styles/console.css'
+import './styles/report.css'
 
-createApp(App).mount('#app')
+createApp(App).use(createPinia()).mount('#app')

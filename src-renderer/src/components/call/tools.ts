@@ -1,0 +1,61 @@
+import type { AgentActionType } from '@core/scenario/vocabulary'
+
+/**
+ * The console's toolbox: every action the trainee can take, its group on
+ * screen and its single-key shortcut. One table drives the buttons, their
+ * shortcut labels and the keyboard handler, so they cannot disagree.
+ */
+
+export type ToolGroup = 'verify' | 'account' | 'decide'
+/** Tools that need a further choice before they become an action. */
+export type ChooserKind = 'otp' | 'knowledge' | 'detail' | 'team' | 'safe-path' | 'hrt'
+
+export interface Tool {
+  action: AgentActionType
+  /** Upper-case letter shown on the button and pressed to use it. */
+  key: string
+  label: string
+  group: ToolGroup
+  chooser?: ChooserKind
+}
+
+export const TOOL_GROUP_LABELS: Record<ToolGroup, string> = {
+  verify: 'Verify',
+  account: 'Account',
+  decide: 'Decide',
+}
+
+export const TOOLS: readonly Tool[] = [
+  { action: 'ask-pin', key: 'P', label: 'Ask for PIN', group: 'verify' },
+  { action: 'send-otp', key: 'O', label: 'Send one-time code…', group: 'verify', chooser: 'otp' },
+  { action: 'ask-knowledge', key: 'K', label: 'Knowledge question…', group: 'verify', chooser: 'knowledge' },
+  { action: 'confirm-detail', key: 'C', label: 'Confirm a detail…', group: 'verify', chooser: 'detail' },
+  { action: 'use-caller-id', key: 'I', label: 'Use caller ID as factor', group: 'verify' },
+  { action: 'callback-verify', key: 'B', label: 'Call back to verify', group: 'verify' },
+  { action: 'check-account', key: 'N', label: 'Notes, locks & history', group: 'account' },
+  { action: 'suspend-line', key: 'S', label: 'Suspend line', group: 'account' },
+  { action: 'flag-account', key: 'F', label: 'Flag account', group: 'account' },
+  { action: 'notify-customer', key: 'M', label: 'Notify customer', group: 'account' },
+  { action: 'cancel-order', key: 'X', label: 'Cancel pending orders', group: 'account' },
+  { action: 'escalate', key: 'E', label: 'Escalate…', group: 'decide', chooser: 'team' },
+  { action: 'offer-safe-path', key: 'A', label: 'Offer safe path…', group: 'decide', chooser: 'safe-path' },
+  { action: 'deny', key: 'D', label: 'Deny request', group: 'decide' },
+  { action: 'perform-hrt', key: 'H', label: 'High-risk transaction…', group: 'decide', chooser: 'hrt' },
+  { action: 'accept-offer', key: 'Y', label: "Accept caller's offer", group: 'decide' },
+]
+
+const BY_KEY = new Map(TOOLS.map((t) => [t.key, t]))
+
+/** The tool a key press means, if any (case-insensitive single letters only). */
+export function toolForKey(key: string): Tool | undefined {
+  return key.length === 1 ? BY_KEY.get(key.toUpperCase()) : undefined
+}
+
+/** "1".."9" → 0..8; anything else → null. */
+export function choiceIndexForKey(key: string): number | null {
+  return /^[1-9]$/.test(key) ? Number(key) - 1 : null
+}
+
+export function toolsIn(group: ToolGroup): Tool[] {
+  return TOOLS.filter((t) => t.group === group)
+}

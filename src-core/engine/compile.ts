@@ -5,7 +5,7 @@ import { AGENT_ACTIONS, type AgentActionType, type Tactic } from '../scenario/vo
 import type { SessionEvent } from '../session/events'
 import { evaluateCondition } from './conditions'
 import { DEFAULT_POLICY, type Policy } from './policy'
-import { applyAction, initialContext, type CallContext, type StepOutput, type TranscriptLine } from './world'
+import { applyAction, choicesAt, initialContext, type CallContext, type StepOutput, type TranscriptLine } from './world'
 
 /**
  * Compiles a validated scenario into an XState v5 machine.
@@ -134,6 +134,8 @@ export function compileScenario(scenario: Scenario, policy: Policy = DEFAULT_POL
       branchMatches: ({ context, event }, ref: BranchRef) => {
         const branch = branchAt(scenario, ref)
         if (!paramsMatch(branch, event)) return false
+        // A phrasing not on offer in this beat was never said: no branch answers it.
+        if (event.type === 'say' && !choicesAt(scenario, context.beat).some((c) => c.id === event.choice)) return false
         if (!branch.when) return true
         const after = stepOf(context, event).context
         return evaluateCondition(branch.when, { scenario, policy, context: after })

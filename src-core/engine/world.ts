@@ -83,7 +83,7 @@ export interface CallContext {
   ordersCancelledSeq: number | null
   escalations: Array<{ team: EscalationTeam; seq: number }>
   safePaths: Array<{ path: SafePath; seq: number }>
-  knowledgeAsked: Array<{ question: KnowledgeQuestion; seq: number; afterFailure: boolean }>
+  knowledgeAsked: Array<{ question: KnowledgeQuestion; seq: number; afterFailure: boolean; verified: boolean }>
   disclosed: Array<{ field: DisclosableField; seq: number }>
   hrts: Array<{ kind: HrtKind; seq: number; verified: boolean; notify: boolean; hold: boolean }>
   phrasing: Array<{ choice: string; tags: PhrasingTag[]; seq: number }>
@@ -259,6 +259,11 @@ function disclosedValue(account: Account, field: DisclosableField): string {
   }
 }
 
+/** "Date of birth" -> "date of birth", but "SSN last 4" and "IMEI" keep their capitals. */
+export function lowerFirst(label: string): string {
+  return /^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label
+}
+
 function spaced(digits: string): string {
   return digits.split('').join(' ')
 }
@@ -351,7 +356,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           : resolved === 'email-of-record'
             ? account.email.address
             : resolved === 'new-sim'
-              ? 'the new SIM'
+              ? null
               : (facts.suppliedNumber ?? facts.callingFrom.number)
       agentLine =
         to === 'line-of-record' || to === 'email-of-record'
@@ -361,7 +366,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
             : to === 'new-sim'
               ? "I'm sending a one-time code to your new SIM. Please read it to me."
               : "I'll send a code to the number you gave me. Please read it to me."
-      systemBefore.push(`Code sent to ${OTP_DESTINATION_LABELS[to].toLowerCase()}: ${address}.`)
+      systemBefore.push(address ? `Code sent to ${lowerFirst(OTP_DESTINATION_LABELS[to])}: ${address}.` : `Code sent to ${lowerFirst(OTP_DESTINATION_LABELS[to])}.`)
 
       const relayed = resolved === 'line-of-record' && !facts.holds.includes('device') && facts.relaysCodes
       const receives =
@@ -453,14 +458,14 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'ask-knowledge': {
       const q = event.question
-      agentLine = `Can you confirm your ${KNOWLEDGE_LABELS[q].toLowerCase()}?`
-      next.knowledgeAsked = [...ctx.knowledgeAsked, { question: q, seq, afterFailure: ctx.failedAttempts > 0 }]
+      agentLine = `Can you confirm your ${lowerFirst(KNOWLEDGE_LABELS[q])}?`
+      next.knowledgeAsked = [...ctx.knowledgeAsked, { question: q, seq, afterFailure: ctx.failedAttempts > 0, verified: verifiedBefore }]
       if (ctx.failedAttempts > 0)
         findings.push({
           code: 'A1',
           rule: 'R7',
           seq,
-          message: `Offered an easier question (${KNOWLEDGE_LABELS[q].toLowerCase()}) after a failed attempt; R7 forbids it.`,
+          message: `Offered an easier question (${lowerFirst(KNOWLEDGE_LABELS[q])}) after a failed attempt; R7 forbids it.`,
         })
       callerLine = callerKnows(facts, q) ? `Sure, it's ${answerFor(account, q)}.` : "I'm not sure, I'd have to look."
       systemLines.push(`${KNOWLEDGE_LABELS[q]} is not an authentication factor (R3): the console cannot verify it.`)
@@ -469,14 +474,14 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'confirm-detail': {
       const f = event.field
-      agentLine = `I can see the ${DISCLOSABLE_LABELS[f].toLowerCase()} on file is ${disclosedValue(account, f)}.`
+      agentLine = `I can confirm that: ${lowerFirst(DISCLOSABLE_LABELS[f])}, ${disclosedValue(account, f)}.`
       next.disclosed = [...ctx.disclosed, { field: f, seq }]
       if (!verifiedBefore) {
         findings.push({
           code: f === 'account-number' ? 'CF6' : 'CF3',
           rule: f === 'account-number' ? 'R10' : 'R8',
           seq,
-          message: `Read out the ${DISCLOSABLE_LABELS[f].toLowerCase()} to a caller who was not authenticated; nothing is confirmed before two factors.`,
+          message: `Read out the ${lowerFirst(DISCLOSABLE_LABELS[f])} to a caller who was not authenticated; nothing is confirmed before two factors.`,
         })
       }
       callerLine = 'Right, that one.'

@@ -47,6 +47,7 @@ export interface TacticOutcome {
 
 export type OutcomeKind =
   | 'hrt-performed'
+  | 'compromised'
   | 'served-safely'
   | 'denied-with-safe-path'
   | 'denied'

@@ -146,6 +146,20 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
   },
   C1: (f) => {
     const offered = f.ctx.safePaths.find((p) => CUSTOMER_PATHS.has(p.path))
+    const unrequested = f.ctx.hrts.find((h) => h.kind !== f.scenario.request.kind)
+    if (unrequested)
+      return ok([{ share: 1, rule: 'R1', seq: unrequested.seq, message: 'Made a high-risk change the caller never asked for.' }])
+    const requested = f.ctx.hrts.find((h) => h.kind === f.scenario.request.kind)
+    if (requested && !f.served)
+      return ok([
+        {
+          share: 1,
+          seq: requested.seq,
+          message: f.fraud
+            ? 'The caller got the change; the right outcome was a denial with a safe path for the real holder (R13, R20).'
+            : 'The change was made without the checks policy requires; the safe path was the right answer here (R13).',
+        },
+      ])
     if (f.servable) {
       return ok(f.served ? [] : [{ share: 1, seq: f.ctx.deniedSeq ?? f.ctx.lastSeq, message: 'The customer could be verified and served on this call, but was not.' }])
     }
@@ -205,11 +219,11 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
 
 export const ADJUSTMENT_EVALUATORS: Record<string, AdjustmentEvaluator> = {
   'OUT-false-positive': (f) =>
-    f.servable && !f.served && f.ctx.ended
+    f.servable && !f.served && !f.ctx.hrts.length && f.ctx.ended
       ? { share: 1, seq: f.ctx.deniedSeq ?? f.ctx.lastSeq, message: 'False positive: this was the real customer, fully verifiable, and was turned away.' }
       : null,
   'OUT-no-safe-path': (f) =>
-    !f.fraud && !f.servable && !f.ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path)) && f.ctx.ended
+    !f.fraud && !f.servable && !f.ctx.hrts.length && !f.ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path)) && f.ctx.ended
       ? { share: 1, seq: f.ctx.deniedSeq ?? f.ctx.lastSeq, message: 'A real customer who cannot be verified remotely was left with no way forward.' }
       : null,
   'OUT-accusatory-legit': (f) => {
@@ -222,7 +236,8 @@ export const ADJUSTMENT_EVALUATORS: Record<string, AdjustmentEvaluator> = {
     return esc ? { share: 1, seq: esc.seq, message: 'Escalated a verified, low-risk request that policy lets you complete yourself.' } : null
   },
   'OUT-non-factor': (f) => {
-    const q = f.ctx.knowledgeAsked[0]
+    // Asked as if it proved identity: before the caller was verified.
+    const q = f.ctx.knowledgeAsked.find((k) => !k.verified)
     return q ? { share: 1, seq: q.seq, message: 'Asked for a non-factor (date of birth, address, SSN...) as if it proved identity (R3).' } : null
   },
   'OUT-retention-pressure': (f) => {
@@ -253,7 +268,8 @@ export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext):
   const { account, callerFacts: facts, request } = scenario
   const criticalSeqs = ctx.findings.filter((x) => x.code.startsWith('CF')).map((x) => x.seq)
   const requestHrts = ctx.hrts.filter((h) => h.kind === request.kind)
-  const served = !fraud && requestHrts.some((h) => !criticalSeqs.includes(h.seq))
+  // Served means served within policy: the change made, and no critical failure anywhere in the call.
+  const served = !fraud && criticalSeqs.length === 0 && requestHrts.length > 0
   const lostDevice = !facts.holds.includes('device') && SIM_MOVING.has(request.kind)
   const allTactics = new Set<Tactic>([...scenario.tactics, ...ctx.tacticsSeen.map((t) => t.tactic)])
   const fraudEscalationRequired =
@@ -392,6 +408,7 @@ function outcomeOf(f: CallFacts): { kind: OutcomeKind; label: string } {
   if (!ctx.ended) return { kind: 'abandoned', label: 'The call was not finished.' }
   if (f.served) return { kind: 'served-safely', label: 'The customer was verified and served.' }
   if (ctx.hrts.length) return { kind: 'hrt-performed', label: f.fraud ? 'The fraudster got the change.' : 'A change was made without the checks policy requires.' }
+  if (f.criticalSeqs.length) return { kind: 'compromised', label: f.fraud ? 'The caller got what they were fishing for: account data or a code.' : 'Policy was broken during the call.' }
   const path = ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))
   if (ctx.deniedSeq !== null || path)
     return path

@@ -1,0 +1,730 @@
+import { getAdjacencyMap } from 'xstate/graph'
+import type { Branch, Condition, Scenario } from '../scenario/schema'
+import {
+  DISCLOSABLE_FIELDS,
+  ESCALATION_TEAMS,
+  HRT_KINDS,
+  KNOWLEDGE_QUESTIONS,
+  NOTE_ITEMS,
+  OTP_DESTINATIONS,
+  SAFE_PATHS,
+  type AgentActionType,
+  type HrtKind,
+  type SafePath,
+} from '../scenario/vocabulary'
+import type { ScoreReport } from '../scoring/report'
+import type { Rubric } from '../scoring/rubric'
+import { callFacts, isServable, scoreContext, type CallFacts } from '../scoring/scorer'
+import type { AgentAction, SessionEvent } from '../session/events'
+import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
+import { branchesFor, branchAt, ENDED_STATE, type CallSnapshot, type CompiledScenario } from './compile'
+import { choicesAt, isVerified, type CallContext } from './world'
+
+/**
+ * Path analysis: what can happen on a call, found by exploring the compiled
+ * machine's REACHABLE STATES with xstate/graph, never its simple paths (those
+ * grow exponentially with every independent check; reachable states do not).
+ *
+ * Two snapshots are the same state when they agree on everything the question
+ * at hand reads, so the serialization is the heart of it:
+ *
+ * - `world` states (exploreScenario): the beat, the factors passed, failed
+ *   attempts (capped where nothing reads further), PIN guesses used, the R7
+ *   limit, the flag, cancelled orders when an order is fraudulent, the `did`
+ *   facts conditions ask about, the high-risk transactions done and whether a
+ *   critical failure happened. That is everything the world model, the branch
+ *   conditions and the critical findings read. Once a call has a critical
+ *   failure its transactions and codes leave the key: nothing can undo the
+ *   failure, and the narrative after it is still explored.
+ * - `score` states (shortestGoodPath): the world state plus the facts the
+ *   scorer reads, reduced to what it distinguishes (a customer path offered or
+ *   not, empathy said or not, the order of checking, verifying and deciding...).
+ *   Failed calls score 0 and are not explored further.
+ *
+ * The event alphabet is finite and comes from the scenario (actionAlphabet);
+ * exploration then drops parameter values the world treats alike and repeats
+ * that can change nothing or only add a mistake already made
+ * (explorationActions). States, depth and time are bounded, and every result
+ * says whether the bound was hit.
+ */
+
+export const DEFAULT_MAX_STATES = 20_000
+export const DEFAULT_MAX_DEPTH = 14
+
+export interface ExploreOptions {
+  /** States expanded before giving up. */
+  maxStates?: number
+  /** Longest path (in agent actions) explored. */
+  maxDepth?: number
+  seed?: number
+  /** A clock for the stats (src-core has none of its own). */
+  now?: () => number
+}
+
+export interface ExplorationStats {
+  /** Distinct states found (expanded or not). */
+  states: number
+  /** States whose successors were explored. */
+  expanded: number
+  /** Transitions computed. */
+  transitions: number
+  /** The longest shortest path found. */
+  deepest: number
+  /** Wall time, when a clock was given. */
+  ms: number | null
+}
+
+export interface Bound {
+  /** False when a cap stopped the exploration: absence of a finding then proves nothing. */
+  complete: boolean
+  reason?: string
+}
+
+export interface ReachedState {
+  key: string
+  depth: number
+  snapshot: CallSnapshot
+}
+
+export interface PathTo {
+  events: SessionEvent[]
+  snapshot: CallSnapshot
+}
+
+export interface EndingReached extends PathTo {
+  beat: string
+  /** The authored outcome; null for the generic end of call. */
+  outcome: string | null
+}
+
+export interface CriticalPath extends PathTo {
+  code: string
+  message: string
+}
+
+export interface Exploration extends Bound {
+  states: ReachedState[]
+  stats: ExplorationStats
+  /** The shortest path to a state. */
+  pathTo(key: string): SessionEvent[]
+  /** A shortest path into each ending reached (authored endings and the generic end of call). */
+  endings: EndingReached[]
+  /** A shortest path to the first occurrence of each critical finding code (policy CFs in the call context). */
+  criticalFailures: CriticalPath[]
+  /** Every beat entered on some explored path. */
+  beatsReached: Set<string>
+}
+
+// ---------- the alphabet ----------
+
+/** What a note says in exploration; only its items are scored. */
+const NOTE_TEXT = 'Factors, outcome, red flags and referral.'
+
+/**
+ * Every action the trainee could take in `beat`, with each enumerated
+ * parameter value: the finite alphabet path analysis draws from. High-risk
+ * transactions come with notice and hold (the right way), plus the requested
+ * one without either (the usual mistake); notes with every item or none.
+ */
+export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] {
+  const out: AgentAction[] = [{ type: 'check-account' }, { type: 'ask-pin' }]
+  for (const to of OTP_DESTINATIONS) out.push({ type: 'send-otp', to })
+  out.push({ type: 'use-caller-id' }, { type: 'callback-verify' })
+  for (const question of KNOWLEDGE_QUESTIONS) out.push({ type: 'ask-knowledge', question })
+  for (const field of DISCLOSABLE_FIELDS) out.push({ type: 'confirm-detail', field })
+  const seen = new Set<string>()
+  for (const choice of choicesAt(scenario, beat)) {
+    if (seen.has(choice.id)) continue
+    seen.add(choice.id)
+    out.push({ type: 'say', choice: choice.id })
+  }
+  out.push({ type: 'suspend-line' }, { type: 'deny' })
+  for (const path of SAFE_PATHS) out.push({ type: 'offer-safe-path', path })
+  for (const kind of HRT_KINDS) out.push({ type: 'perform-hrt', kind, notify: true, hold: true })
+  out.push({ type: 'perform-hrt', kind: scenario.request.kind, notify: false, hold: false })
+  out.push({ type: 'cancel-order' }, { type: 'flag-account' }, { type: 'notify-customer' })
+  for (const team of ESCALATION_TEAMS) out.push({ type: 'escalate', team })
+  out.push({ type: 'note', items: [...NOTE_ITEMS], text: NOTE_TEXT }, { type: 'note', items: [], text: '' })
+  out.push({ type: 'accept-offer' }, { type: 'end-call' })
+  return out
+}
+
+/** Facts about a scenario that decide which parts of a state matter. Computed once per compiled scenario. */
+interface Relevance {
+  /** Actions named by `did:` conditions. */
+  didActions: Set<AgentActionType>
+  failedCap: number
+  guessCap: number
+  /** Values named by some branch's `with`, per parameter: those must stay distinct. */
+  named: { question: Set<string>; field: Set<string>; kind: Set<string>; path: Set<string> }
+  trackCancel: boolean
+  trackNotified: boolean
+  trackCallback: boolean
+  servable: boolean
+}
+
+const relevanceCache = new WeakMap<CompiledScenario, Relevance>()
+
+function relevanceOf(compiled: CompiledScenario): Relevance {
+  const hit = relevanceCache.get(compiled)
+  if (hit) return hit
+  const { scenario, policy } = compiled
+  const branches: Branch[] = [...scenario.on, ...Object.values(scenario.beats).flatMap((b) => b.on)]
+  const didActions = new Set<AgentActionType>()
+  let maxFailedCondition = 0
+  const walk = (c: Condition): void => {
+    if ('all' in c) c.all.forEach(walk)
+    else if ('any' in c) c.any.forEach(walk)
+    else if ('not' in c) walk(c.not)
+    else if ('did' in c) didActions.add(c.did)
+    else if ('failedAttempts' in c) maxFailedCondition = Math.max(maxFailedCondition, c.failedAttempts)
+  }
+  const named = { question: new Set<string>(), field: new Set<string>(), kind: new Set<string>(), path: new Set<string>() }
+  for (const b of branches) {
+    if (b.when) walk(b.when)
+    if (b.with?.question) named.question.add(b.with.question)
+    if (b.with?.field) named.field.add(b.with.field)
+    if (b.with?.kind) named.kind.add(b.with.kind)
+    if (b.with?.path) named.path.add(b.with.path)
+  }
+  const guesses = scenario.callerFacts.guesses.pin.length
+  const prior = scenario.account.priorFailedAttempts
+  const relevance: Relevance = {
+    didActions,
+    // Nothing reads failed attempts beyond the R7 thresholds and the conditions' own numbers.
+    failedCap: Math.max(policy.failedAttemptsPerCall, policy.failedAttemptsPer24h, maxFailedCondition, 1),
+    guessCap: guesses,
+    named,
+    trackCancel: scenario.account.pendingOrders.some((o) => o.fraudulent),
+    // Notifying is scored only after the R7 limit (A2); the limit needs wrong guesses.
+    trackNotified: guesses >= policy.failedAttemptsPerCall || prior + guesses >= policy.failedAttemptsPer24h || prior >= policy.failedAttemptsPer24h,
+    // A callback is scored only on a staff or third-party claim (A5).
+    trackCallback: scenario.callerFacts.identity === 'third-party' || scenario.tactics.includes('authority-staff'),
+    servable: isServable(scenario, policy),
+  }
+  relevanceCache.set(compiled, relevance)
+  return relevance
+}
+
+/** Safe paths the scorer counts as a way forward for the customer (C1); lock enrolment is protection (C2). */
+const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
+const SIM_MOVING: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim', 'port-out-pin'])
+const NEEDS_HOLD: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim'])
+
+/** Does some branch in this beat (own or global) listen for exactly this event? Then it must be tried. */
+function narrativeListens(scenario: Scenario, beat: string, action: AgentAction): boolean {
+  const ev = action as unknown as Record<string, unknown>
+  return branchesFor(scenario, beat, action.type).some((ref) => {
+    const w = branchAt(scenario, ref).with
+    return !w || Object.entries(w).every(([k, v]) => v === undefined || ev[k] === v)
+  })
+}
+
+/** Which parameter values the world model treats alike (and no branch tells apart): one stands for all. */
+function representative(action: AgentAction, scenario: Scenario, rel: Relevance): boolean {
+  switch (action.type) {
+    case 'ask-knowledge': {
+      // Every question has the same effect: a non-factor asked. The caller's reply differs, the state does not.
+      if (rel.named.question.has(action.question)) return true
+      return action.question === KNOWLEDGE_QUESTIONS.find((q) => !rel.named.question.has(q))
+    }
+    case 'confirm-detail': {
+      // The account number is CF6, any other field CF3 (R8, R10).
+      if (rel.named.field.has(action.field) || action.field === 'account-number') return true
+      return action.field === DISCLOSABLE_FIELDS.find((f) => f !== 'account-number' && !rel.named.field.has(f))
+    }
+    case 'offer-safe-path': {
+      if (rel.named.path.has(action.path) || !CUSTOMER_PATHS.has(action.path)) return true
+      return action.path === SAFE_PATHS.find((p) => CUSTOMER_PATHS.has(p) && !rel.named.path.has(p))
+    }
+    case 'perform-hrt': {
+      // Kinds differ by the findings they raise (lock, transfer PIN, SIM-moving, hold) and by being the request.
+      if (!action.notify || rel.named.kind.has(action.kind) || action.kind === scenario.request.kind) return true
+      const sig = (k: HrtKind) => `${k === 'remove-lock'}${k === 'port-out-pin'}${SIM_MOVING.has(k)}${NEEDS_HOLD.has(k)}`
+      return action.kind === HRT_KINDS.find((k) => k !== scenario.request.kind && !rel.named.kind.has(k) && sig(k) === sig(action.kind))
+    }
+    default:
+      return true
+  }
+}
+
+/** Has this action already been taken in a way that a repeat can change nothing, or only add a mistake already made? */
+function spent(action: AgentAction, ctx: CallContext, scenario: Scenario): boolean {
+  switch (action.type) {
+    case 'check-account':
+      return ctx.checkedAccountSeq !== null
+    case 'callback-verify':
+      return ctx.calledBackSeq !== null
+    case 'suspend-line':
+      return ctx.suspendedSeq !== null
+    case 'flag-account':
+      return ctx.flaggedSeq !== null
+    case 'notify-customer':
+      return ctx.notifiedSeq !== null
+    case 'cancel-order':
+      return ctx.ordersCancelledSeq !== null
+    case 'deny':
+      return ctx.deniedSeq !== null
+    case 'use-caller-id':
+      return ctx.passes.some((p) => p.factor === 'caller-id')
+    case 'ask-pin':
+      return ctx.did.includes('ask-pin') && (ctx.passes.some((p) => p.factor === 'pin') || ctx.pinGuessesUsed >= scenario.callerFacts.guesses.pin.length)
+    case 'ask-knowledge':
+      return ctx.knowledgeAsked.length > 0
+    case 'confirm-detail':
+      // Before verification it is a critical failure (explored); after, it changes nothing.
+      return isVerified(ctx)
+    case 'escalate':
+      return ctx.escalations.some((e) => e.team === action.team)
+    case 'offer-safe-path':
+      return ctx.safePaths.some((p) => p.path === action.path)
+    case 'say':
+      return ctx.phrasing.some((p) => p.choice === action.choice)
+    case 'note':
+      return action.items.length === 0 ? ctx.notes.length > 0 : ctx.notes.some((n) => n.items.length === NOTE_ITEMS.length)
+    case 'perform-hrt':
+      return ctx.hrts.some((h) => h.kind === action.kind)
+    case 'accept-offer':
+      return ctx.did.includes('accept-offer')
+    default:
+      return false
+  }
+}
+
+/** Actions whose only effects are bookkeeping that world states ignore (unless a branch or condition reads them). */
+const WORLD_NEUTRAL: ReadonlySet<AgentActionType> = new Set([
+  'check-account',
+  'callback-verify',
+  'suspend-line',
+  'notify-customer',
+  'escalate',
+  'offer-safe-path',
+  'deny',
+  'note',
+  'ask-knowledge',
+])
+
+export type StateView = 'world' | 'score'
+
+/**
+ * The actions exploration tries from a state: the alphabet, less parameter
+ * values the world treats alike, less spent repeats, and (for world states)
+ * less bookkeeping no branch or condition reads. Anything a branch listens for
+ * in the current beat is always tried.
+ */
+export function explorationActions(compiled: CompiledScenario, ctx: CallContext, view: StateView = 'score'): AgentAction[] {
+  const { scenario } = compiled
+  const rel = relevanceOf(compiled)
+  return actionAlphabet(scenario, ctx.beat).filter((action) => {
+    if (!representative(action, scenario, rel)) return false
+    const listens = narrativeListens(scenario, ctx.beat, action)
+    if (listens) return true
+    if (spent(action, ctx, scenario)) return false
+    if (view === 'world') {
+      if (rel.didActions.has(action.type)) return true
+      if (WORLD_NEUTRAL.has(action.type)) return false
+      if (action.type === 'say') {
+        // Only a phrasing that discloses or hints changes the world (CF3).
+        const choice = choicesAt(scenario, ctx.beat).find((c) => c.id === action.choice)
+        return Boolean(choice?.tags.some((t) => t === 'discloses' || t === 'pin-hint'))
+      }
+      if (action.type === 'note') return false
+    }
+    return true
+  })
+}
+
+// ---------- state keys ----------
+
+const hasCritical = (ctx: CallContext) => ctx.findings.some((f) => f.code.startsWith('CF'))
+const countOf = (ctx: CallContext, code: string, cap: number) => Math.min(cap, ctx.findings.filter((f) => f.code === code).length)
+const bit = (b: boolean) => (b ? '1' : '0')
+const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort().join(',')
+
+/** The world state: what the world model, branch conditions and critical findings read. */
+export function worldKey(compiled: CompiledScenario, ctx: CallContext): string {
+  const rel = relevanceOf(compiled)
+  const passes = sorted(ctx.passes.map((p) => `${p.factor}${p.valid ? '+' : '-'}`))
+  const did = sorted(ctx.did.filter((a) => rel.didActions.has(a)))
+  const head = [
+    ctx.beat,
+    passes,
+    Math.min(ctx.failedAttempts, rel.failedCap),
+    Math.min(ctx.pinGuessesUsed, rel.guessCap),
+    bit(ctx.attemptLimitSeq !== null),
+    bit(ctx.flaggedSeq !== null),
+    rel.trackCancel ? bit(ctx.ordersCancelledSeq !== null) : '',
+    did,
+  ].join('|')
+  return hasCritical(ctx) ? `${head}|failed` : `${head}|${sorted(ctx.hrts.map((h) => h.kind))}`
+}
+
+/**
+ * The score state: the world state plus what the scorer distinguishes. Kept in
+ * step with src-core/scoring/scorer.ts; paths.test.ts checks that two calls
+ * with the same key score alike after any common continuation.
+ */
+export function scoreKey(compiled: CompiledScenario, ctx: CallContext, facts: CallFacts = callFacts(compiled.scenario, compiled.policy, ctx)): string {
+  const rel = relevanceOf(compiled)
+  const fv = ctx.firstVerificationSeq
+  const fd = facts.firstDecisionSeq
+  const checked = ctx.checkedAccountSeq
+  // A1 and A3 judge order: verified before deciding, checked before deciding.
+  const a1 = fv === null ? (fd === null ? 'n' : 'd') : fd !== null && fd < fv ? 'dv' : 'v'
+  const a3 = checked === null ? (fd === null ? 'n' : 'dn') : fd !== null && fd < checked ? 'late' : 'ok'
+  const fraudEsc = ctx.escalations.find((e) => e.team === 'fraud')
+  const hrtFirst = ctx.hrts[0]
+  const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
+  const noteItems = new Set(ctx.notes.flatMap((n) => n.items))
+  return [
+    worldKey(compiled, ctx),
+    a1,
+    a3,
+    countOf(ctx, 'A1', 3),
+    countOf(ctx, 'A4', 2),
+    countOf(ctx, 'A5', 1),
+    rel.trackNotified ? bit(ctx.notifiedSeq !== null) : '',
+    rel.trackCallback ? bit(ctx.calledBackSeq !== null) : '',
+    sorted(ctx.escalations.map((e) => e.team)),
+    bit(hrtFirst !== undefined && (fraudEsc === undefined || hrtFirst.seq < fraudEsc.seq)),
+    bit(ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))),
+    bit(ctx.safePaths.some((p) => p.path === 'lock-enrolment')),
+    bit(ctx.suspendedSeq !== null),
+    bit(ctx.deniedSeq !== null),
+    bit(ctx.knowledgeAsked.length > 0),
+    bit(tags.has('empathy')),
+    bit(tags.has('explains-why') || tags.has('next-steps')),
+    bit(tags.has('accusatory')),
+    bit(tags.has('unprofessional') || tags.has('retention-pressure')),
+    bit(tags.has('retention-pressure')),
+    bit(facts.offeredTags.has('empathy')),
+    bit(facts.offeredTags.has('explains-why') || facts.offeredTags.has('next-steps')),
+    bit(ctx.notes.length > 0),
+    sorted(['factors', 'outcome', 'red-flags', 'referral'].filter((i) => noteItems.has(i as never))),
+    bit(facts.fraudEscalationRequired),
+    bit(facts.legalEscalationRequired),
+    bit(facts.pressureTactics),
+  ].join('|')
+}
+
+/**
+ * Points the call has lost whatever happens next: a lower bound on the final
+ * loss, so the search for the best call can leave a state that cannot beat the
+ * best found. Kept in step with the scorer; paths.test.ts checks the bound.
+ */
+export function lossLowerBound(compiled: CompiledScenario, rubric: Rubric, ctx: CallContext, facts: CallFacts = callFacts(compiled.scenario, compiled.policy, ctx)): number {
+  if (facts.criticalSeqs.length) return 100
+  const points = (id: string) => rubric.sections.flatMap((s) => s.items).find((i) => i.id === id)?.points ?? 0
+  const adjustment = (id: string) => rubric.adjustments.find((a) => a.id === id)?.points ?? 0
+  const fv = ctx.firstVerificationSeq
+  const fd = facts.firstDecisionSeq
+  let loss = 0
+  const decidedFirst = fd !== null && (fv === null || fd < fv)
+  loss += Math.min(points('A1'), ((countOf(ctx, 'A1', 3) + (decidedFirst ? 1 : 0)) * points('A1')) / 3)
+  if (fd !== null && (ctx.checkedAccountSeq === null || ctx.checkedAccountSeq > fd)) loss += points('A3') / 2
+  loss += Math.min(points('A4'), (countOf(ctx, 'A4', 2) * points('A4')) / 2)
+  if (countOf(ctx, 'A5', 1)) loss += points('A5')
+  const hrtFirst = ctx.hrts[0]
+  if (facts.fraudEscalationRequired && hrtFirst) {
+    const esc = ctx.escalations.find((e) => e.team === 'fraud')
+    if (!esc || hrtFirst.seq < esc.seq) loss += points('B2') / 2
+  }
+  const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
+  if (tags.has('accusatory')) loss += points('D1')
+  if (tags.has('accusatory') || tags.has('unprofessional') || tags.has('retention-pressure')) loss += points('D3')
+  if (tags.has('accusatory') && !facts.fraud) loss += adjustment('OUT-accusatory-legit')
+  if (ctx.knowledgeAsked.length) loss += adjustment('OUT-non-factor')
+  if (tags.has('retention-pressure') && compiled.scenario.request.kind === 'port-out-pin') loss += adjustment('OUT-retention-pressure')
+  // Rounding in the scorer is to 0.1 points; stay safely under it.
+  return Math.max(0, loss - 0.5)
+}
+
+// ---------- traversal ----------
+
+interface TraversalSpec {
+  key: (ctx: CallContext) => string
+  actions: (ctx: CallContext) => AgentAction[]
+  /** False keeps the state as a leaf. */
+  expand?: (snapshot: CallSnapshot, key: string) => boolean
+  /** Every snapshot the traversal produces, new or not, with the representative it came from. */
+  visit?: (snapshot: CallSnapshot, key: string, parentKey: string | null, event: SessionEvent | null, isNew: boolean) => void
+}
+
+interface Traversal extends Bound {
+  reps: Map<string, ReachedState>
+  parents: Map<string, { parent: string; event: SessionEvent } | null>
+  stats: ExplorationStats
+  pathTo(key: string): SessionEvent[]
+  pathVia(parentKey: string | null, event: SessionEvent | null): SessionEvent[]
+}
+
+function stamp(action: AgentAction, seq: number): SessionEvent {
+  return { ...action, seq, at: TRANSCRIPT_START_AT + seq * TRANSCRIPT_STEP_MS } as SessionEvent
+}
+
+function traverse(compiled: CompiledScenario, spec: TraversalSpec, options: ExploreOptions): Traversal {
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH
+  const seed = options.seed ?? 1
+  const started = options.now?.() ?? null
+  const reps = new Map<string, ReachedState>()
+  const parents = new Map<string, { parent: string; event: SessionEvent } | null>()
+  const keys = new WeakMap<object, string>()
+  const keyOf = (snapshot: CallSnapshot): string => {
+    let key = keys.get(snapshot)
+    if (key === undefined) {
+      key = spec.key(snapshot.context)
+      keys.set(snapshot, key)
+    }
+    return key
+  }
+  let expanded = 0
+  let transitions = 0
+  let deepest = 0
+  let statesCut = false
+  let depthCut = false
+
+  // getAdjacencyMap walks breadth-first, so the first time a key is seen it is
+  // seen along a shortest path; the parent recorded then is the one to keep.
+  // (getShortestPaths would rebuild the same map and keep the last snapshot per
+  // key rather than the first, so the parents are recorded here instead.)
+  type Snap = CallSnapshot
+  getAdjacencyMap(compiled.machine as never, {
+    input: { seed },
+    serializeState: (state: Snap, event: SessionEvent | undefined, prev: Snap | undefined) => {
+      const key = keyOf(state)
+      const parentKey = prev ? keyOf(prev) : null
+      const isNew = !reps.has(key)
+      if (isNew) {
+        const depth = parentKey === null ? 0 : reps.get(parentKey)!.depth + 1
+        deepest = Math.max(deepest, depth)
+        reps.set(key, { key, depth, snapshot: state })
+        parents.set(key, parentKey === null || !event ? null : { parent: parentKey, event })
+      }
+      spec.visit?.(state, key, parentKey, event ?? null, isNew)
+      return key
+    },
+    events: (state: Snap) => {
+      if (state.status !== 'active') return []
+      const seq = state.context.lastSeq + 1
+      const events = spec.actions(state.context).map((a) => stamp(a, seq))
+      transitions += events.length
+      return events
+    },
+    stopWhen: (state: Snap) => {
+      if (state.status !== 'active') return true
+      const key = keyOf(state)
+      if (spec.expand && !spec.expand(state, key)) return true
+      if (reps.get(key)!.depth >= maxDepth) {
+        depthCut = true
+        return true
+      }
+      if (expanded >= maxStates) {
+        statesCut = true
+        return true
+      }
+      expanded++
+      return false
+    },
+  } as never)
+
+  const pathTo = (key: string): SessionEvent[] => {
+    const out: SessionEvent[] = []
+    for (let at = parents.get(key); at; at = parents.get(at.parent)) out.push(at.event)
+    return out.reverse().map((e, i) => {
+      const { seq: _seq, at: _at, ...action } = e
+      return stamp(action as AgentAction, i + 1)
+    })
+  }
+  const pathVia = (parentKey: string | null, event: SessionEvent | null): SessionEvent[] => {
+    const head = parentKey === null ? [] : pathTo(parentKey)
+    if (!event) return head
+    const { seq: _seq, at: _at, ...action } = event
+    return [...head, stamp(action as AgentAction, head.length + 1)]
+  }
+  const reasons: string[] = []
+  if (statesCut) reasons.push(`stopped after ${maxStates.toLocaleString('en-US')} states`)
+  if (depthCut) reasons.push(`paths longer than ${maxDepth} actions were not explored`)
+  const ended = options.now?.() ?? null
+  return {
+    reps,
+    parents,
+    pathTo,
+    pathVia,
+    complete: reasons.length === 0,
+    ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    stats: {
+      states: reps.size,
+      expanded,
+      transitions,
+      deepest,
+      ms: started !== null && ended !== null ? Math.round((ended - started) * 10) / 10 : null,
+    },
+  }
+}
+
+// ---------- exploration of the world ----------
+
+/**
+ * Every reachable world state, with a shortest event path to each, the
+ * endings reached and a shortest path to each critical failure.
+ */
+export function exploreScenario(compiled: CompiledScenario, options: ExploreOptions = {}): Exploration {
+  const endings = new Map<string, { parentKey: string | null; event: SessionEvent | null; snapshot: CallSnapshot; outcome: string | null }>()
+  const critical = new Map<string, { parentKey: string | null; event: SessionEvent | null; snapshot: CallSnapshot; message: string }>()
+  const beatsReached = new Set<string>()
+  const t = traverse(
+    compiled,
+    {
+      key: (ctx) => worldKey(compiled, ctx),
+      actions: (ctx) => explorationActions(compiled, ctx, 'world'),
+      visit: (snapshot, _key, parentKey, event) => {
+        const ctx = snapshot.context
+        beatsReached.add(ctx.beat)
+        const beat = compiled.scenario.beats[ctx.beat]
+        if ((beat?.ending || ctx.beat === ENDED_STATE) && !endings.has(ctx.beat))
+          endings.set(ctx.beat, { parentKey, event, snapshot, outcome: beat?.ending?.outcome ?? null })
+        for (const f of ctx.findings) {
+          if (f.code.startsWith('CF') && !critical.has(f.code)) critical.set(f.code, { parentKey, event, snapshot, message: f.message })
+        }
+      },
+    },
+    options,
+  )
+  return {
+    complete: t.complete,
+    ...(t.reason ? { reason: t.reason } : {}),
+    states: [...t.reps.values()],
+    stats: t.stats,
+    pathTo: t.pathTo,
+    beatsReached,
+    endings: [...endings].map(([beat, e]) => ({ beat, outcome: e.outcome, snapshot: e.snapshot, events: t.pathVia(e.parentKey, e.event) })),
+    criticalFailures: [...critical]
+      .map(([code, c]) => ({ code, message: c.message, snapshot: c.snapshot, events: t.pathVia(c.parentKey, c.event) }))
+      .sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true })),
+  }
+}
+
+/** The endings an exploration reached, each with a shortest path. */
+export function endingsReached(exploration: Exploration): EndingReached[] {
+  return exploration.endings
+}
+
+/** A shortest path to each critical failure code that can happen on this call. */
+export function pathsToCriticalFailures(compiled: CompiledScenario, options: ExploreOptions = {}): { paths: CriticalPath[] } & Bound {
+  const e = exploreScenario(compiled, options)
+  return { paths: e.criticalFailures, complete: e.complete, ...(e.reason ? { reason: e.reason } : {}) }
+}
+
+/**
+ * States where the caller got a high-risk transaction and the call has no
+ * critical finding (policy CFs in the call context, not the scorer's
+ * fraud-outcome rule). In a fraud scenario each is a hole in the policy model
+ * or the scenario's facts: safety property (a).
+ */
+export function uncaughtTransactions(compiled: CompiledScenario, exploration: Exploration): Array<PathTo & { kinds: HrtKind[] }> {
+  return exploration.states
+    .filter((s) => s.snapshot.context.hrts.length > 0 && !hasCritical(s.snapshot.context))
+    .sort((a, b) => a.depth - b.depth)
+    .map((s) => ({ events: exploration.pathTo(s.key), snapshot: s.snapshot, kinds: s.snapshot.context.hrts.map((h) => h.kind) }))
+}
+
+// ---------- the best call ----------
+
+export interface GoodPath extends Bound {
+  events: SessionEvent[]
+  report: ScoreReport
+  stats: ExplorationStats
+}
+
+export interface GoodPathSearch extends Bound {
+  /** The shortest call that ends with compliance pass and the highest score found; null when none was found. */
+  best: { events: SessionEvent[]; report: ScoreReport } | null
+  stats: ExplorationStats
+  /** The largest loss bound searched: the best is proven optimal when its loss is within it and the search was complete. */
+  budget: number
+}
+
+/** Loss budgets tried in turn: most scenarios allow a perfect call, which the first finds quickly. */
+const BUDGETS = [0, 10, 25, 50, 100]
+
+/**
+ * The shortest event path that ends the call with compliance pass and the
+ * highest score reachable. Searches breadth-first over score states, leaving
+ * states that have already lost more than the budget (or no less than the best
+ * call found); widens the budget until a call within it is found.
+ */
+export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, options: ExploreOptions & { budgets?: number[] } = {}): GoodPathSearch {
+  const budgets = options.budgets ?? BUDGETS
+  const total: ExplorationStats = { states: 0, expanded: 0, transitions: 0, deepest: 0, ms: null }
+  const started = options.now?.() ?? null
+  let last: GoodPathSearch | null = null
+  for (const budget of budgets) {
+    let best: { key: string; parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number } | null = null
+    const factsOf = new WeakMap<object, CallFacts>()
+    const facts = (ctx: CallContext) => {
+      let f = factsOf.get(ctx)
+      if (!f) {
+        f = callFacts(compiled.scenario, compiled.policy, ctx)
+        factsOf.set(ctx, f)
+      }
+      return f
+    }
+    const t = traverse(
+      compiled,
+      {
+        key: (ctx) => scoreKey(compiled, ctx, facts(ctx)),
+        actions: (ctx) => explorationActions(compiled, ctx, 'score'),
+        expand: (snapshot) => {
+          const ctx = snapshot.context
+          if (hasCritical(ctx)) return false
+          const bound = lossLowerBound(compiled, rubric, ctx, facts(ctx))
+          if (bound > budget) return false
+          // Breadth-first: anything found from here on is longer, so it must be strictly better.
+          if (best && bound >= best.loss) return false
+          return true
+        },
+        visit: (snapshot, key, parentKey, event, isNew) => {
+          if (!isNew || snapshot.status === 'active') return
+          const ctx = snapshot.context
+          if (hasCritical(ctx)) return
+          const report = scoreContext(compiled.scenario, rubric, ctx, ctx.lastSeq)
+          if (report.compliance !== 'pass') return
+          const loss = 100 - report.score
+          if (!best || loss < best.loss - 1e-9) best = { key, parentKey, event, report, loss }
+        },
+      },
+      options,
+    )
+    total.states += t.stats.states
+    total.expanded += t.stats.expanded
+    total.transitions += t.stats.transitions
+    total.deepest = Math.max(total.deepest, t.stats.deepest)
+    const found = best as { parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number } | null
+    last = {
+      best: found ? { events: t.pathVia(found.parentKey, found.event), report: found.report } : null,
+      complete: t.complete,
+      ...(t.reason ? { reason: t.reason } : {}),
+      stats: total,
+      budget,
+    }
+    // Proven: every call that could lose no more than this was explored.
+    if (found && found.loss <= budget + 1e-9) break
+    if (!t.complete) break
+  }
+  const ended = options.now?.() ?? null
+  total.ms = started !== null && ended !== null ? Math.round((ended - started) * 10) / 10 : null
+  return last!
+}
+/** The shortest good call (see searchGoodPath), or null when no passing call was found. */
+export function shortestGoodPath(compiled: CompiledScenario, rubric: Rubric, options: ExploreOptions = {}): GoodPath | null {
+  const search = searchGoodPath(compiled, rubric, options)
+  if (!search.best) return null
+  return {
+    events: search.best.events,
+    report: search.best.report,
+    complete: search.complete,
+    ...(search.reason ? { reason: search.reason } : {}),
+    stats: search.stats,
+  }
+}

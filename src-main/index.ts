@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron'
+import { registerIpc } from './ipc'
+import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol'
+import { createServices } from './services/index'
+import { createMainWindow, denyAllPermissions, guardWebContents } from './window'
+
+/**
+ * App lifecycle and wiring only: what runs where lives in protocol.ts,
+ * window.ts, ipc.ts and the services.
+ */
+
+export interface AppPaths {
+  preload: string
+  rendererDir: string
+  rendererEntry: string
+  scenariosDir: string
+  /** better-sqlite3 built for Electron's ABI by scripts/ensure-electron-native.mjs (same path rule there). */
+  nativeBinding: string
+}
+
+/**
+ * Every path main loads, from the bundle's own directory (out/main): never from
+ * the working directory, which differs between `npm start`, a packaged app and
+ * a double-click. The scenarios are read in place at the app root (the repo
+ * root in development, where authors edit them), not copied into out/.
+ */
+export function appPaths(mainDir: string, electronVersion: string): AppPaths {
+  const appRoot = path.join(mainDir, '..', '..')
+  const rendererDir = path.join(mainDir, '..', 'renderer')
+  return {
+    preload: path.join(mainDir, '..', 'preload', 'index.js'),
+    rendererDir,
+    rendererEntry: path.join(rendererDir, 'index.html'),
+    scenariosDir: path.join(appRoot, 'scenarios'),
+    nativeBinding: path.join(appRoot, '.native', `electron-${electronVersion}`, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+  }
+}
+
+export const APP_PATHS = appPaths(__dirname, process.versions.electron ?? 'unknown')
+
+async function start(onWindow: (window: BrowserWindow) => void): Promise<void> {
+  denyAllPermissions(session.defaultSession)
+  registerAppProtocol(protocol, APP_PATHS.rendererDir)
+
+  if (!existsSync(APP_PATHS.nativeBinding)) {
+    throw new Error(
+      `The SQLite module built for Electron is missing:\n${APP_PATHS.nativeBinding}\n\nRun "node scripts/ensure-electron-native.mjs" (npm start does this first).`,
+    )
+  }
+  const services = await createServices({
+    dataDir: app.getPath('userData'),
+    scenariosDir: APP_PATHS.scenariosDir,
+    nativeBinding: APP_PATHS.nativeBinding,
+  })
+  app.on('will-quit', () => services.close())
+
+  // electron-vite dev serves the renderer from its dev server; never trust that URL in a packaged app.
+  const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+  registerIpc(ipcMain, services.api, { allowedOrigin: APP_ORIGIN, devServerUrl })
+
+  const url = devServerUrl ?? `${APP_ORIGIN}/index.html`
+  onWindow(createMainWindow(APP_PATHS.preload, url))
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) onWindow(createMainWindow(APP_PATHS.preload, url))
+  })
+}
+
+function main(): void {
+  // Both must happen before 'ready'.
+  protocol.registerSchemesAsPrivileged([{ ...APP_SCHEME_PRIVILEGES, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } }])
+  app.enableSandbox()
+
+  // One instance owns the database; a second launch focuses the first and exits.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return
+  }
+  let mainWindow: BrowserWindow | null = null
+  app.on('second-instance', () => {
+    if (!mainWindow || mainWindow.isDestroyed()) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents))
+  app.on('window-all-closed', () => app.quit())
+
+  app
+    .whenReady()
+    .then(() => start((window) => (mainWindow = window)))
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error)
+      console.error(error)
+      dialog.showErrorBox('Pretext could not start', message)
+      app.exit(1)
+    })
+}
+
+main()

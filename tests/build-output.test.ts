@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { builtinModules, createRequire } from 'node:module'
+import path from 'node:path'
+import vm from 'node:vm'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { API_METHOD_NAMES } from '@core/api/contract'
+
+/**
+ * Electron cannot be launched on these machines, so what would only fail at
+ * launch is checked in the built files: the preload a sandboxed window can
+ * load, and every path the main bundle computes from its own location.
+ */
+
+const repo = path.resolve(__dirname, '..')
+const out = path.join(repo, 'out')
+const mainBundle = path.join(out, 'main', 'index.js')
+const preloadBundle = path.join(out, 'preload', 'index.js')
+const rendererDir = path.join(out, 'renderer')
+const electronVersion = (JSON.parse(readFileSync(path.join(repo, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version
+
+beforeAll(() => {
+  try {
+    execFileSync(process.execPath, [path.join(repo, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+      cwd: repo,
+      stdio: 'pipe',
+      timeout: 170_000,
+    })
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer }
+    throw new Error(`electron-vite build failed:\n${String(stdout ?? '')}\n${String(stderr ?? '')}`, { cause: error })
+  }
+}, 180_000)
+
+/** Every literal require("x") in a CommonJS file. */
+function requiresOf(code: string): string[] {
+  return [...code.matchAll(/\brequire\(\s*(["'`])([^"'`]+)\1\s*\)/g)].map((match) => match[2] ?? '')
+}
+
+interface MainProbe {
+  calls: [string, ...unknown[]][]
+  appPaths: Record<string, string>
+  nativeForElectron: string
+}
+
+/**
+ * Load the real main bundle under Node with a recording stand-in for the
+ * 'electron' module whose single-instance lock is already taken, so the
+ * bundle runs its pre-ready setup and quits. Its exports tell where it looks.
+ */
+function probeMainBundle(): MainProbe {
+  const script = `
+    const Module = require('node:module')
+    const path = require('node:path')
+    const calls = []
+    const record = (name, result) => (...args) => { calls.push([name, ...args]); return result }
+    const electron = {
+      app: {
+        enableSandbox: record('app.enableSandbox'),
+        requestSingleInstanceLock: record('app.requestSingleInstanceLock', false),
+        quit: record('app.quit'),
+        exit: record('app.exit'),
+        on: record('app.on'),
+        whenReady: record('app.whenReady', new Promise(() => {})),
+        isPackaged: false,
+      },
+      protocol: { registerSchemesAsPrivileged: record('protocol.registerSchemesAsPrivileged'), handle: record('protocol.handle') },
+      session: {}, ipcMain: {}, dialog: {}, shell: {}, BrowserWindow: function BrowserWindow() {},
+    }
+    const load = Module._load
+    Module._load = function (request, ...rest) { return request === 'electron' ? electron : load.call(this, request, ...rest) }
+    const bundle = require(process.argv[1])
+    process.stdout.write(JSON.stringify({
+      calls,
+      appPaths: bundle.APP_PATHS,
+      nativeForElectron: bundle.appPaths(path.dirname(process.argv[1]), process.argv[2]).nativeBinding,
+    }))
+  `
+  const stdout = execFileSync(process.execPath, ['-e', script, mainBundle, electronVersion], { cwd: repo, timeout: 30_000 })
+  return JSON.parse(stdout.toString('utf8')) as MainProbe
+}
+
+describe('preload bundle', () => {
+  it('is the one file in out/preload', () => {
+    expect(readdirSync(path.dirname(preloadBundle))).toEqual(['index.js'])
+  })
+
+  it('is CommonJS: it compiles as a plain script body, with no import or export', () => {
+    const code = readFileSync(preloadBundle, 'utf8')
+    expect(code).not.toMatch(/^\s*(import|export)\s/m)
+    expect(code).not.toMatch(/\bimport\s*\(/)
+    expect(() => new vm.Script(`(function (require, process, exports, module) {\n${code}\n})`)).not.toThrow()
+  })
+
+  it('requires nothing but electron', () => {
+    const code = readFileSync(preloadBundle, 'utf8')
+    expect(requiresOf(code)).toEqual(['electron'])
+    expect(code.match(/\brequire\s*\(/g)).toHaveLength(1)
+  })
+
+  it('exposes exactly the contract when run the way a sandboxed renderer runs it', () => {
+    const code = readFileSync(preloadBundle, 'utf8')
+    const exposed: [string, Record<string, unknown>][] = []
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, value: Record<string, unknown>) => exposed.push([key, value]) },
+      ipcRenderer: { invoke: async () => undefined },
+    }
+    // Like Electron's sandbox: `require` knows 'electron' and fails for any other file or package.
+    const sandboxRequire = (id: string): unknown => {
+      if (id === 'electron') return electron
+      throw new Error(`module not found: ${id}`)
+    }
+    const module = { exports: {} }
+    const run = vm.runInNewContext(`(function (require, process, exports, module) {\n${code}\n})`, { console }) as (
+      ...args: unknown[]
+    ) => void
+    run(sandboxRequire, { env: {} }, module.exports, module)
+    expect(exposed.map(([key]) => key)).toEqual(['api'])
+    expect(Object.keys(exposed[0]?.[1] ?? {}).sort()).toEqual([...API_METHOD_NAMES].sort())
+  })
+})
+
+describe('main bundle', () => {
+  let probe: MainProbe
+  beforeAll(() => {
+    probe = probeMainBundle()
+  })
+
+  it('is what package.json launches, and CommonJS (package.json has no "type": "module")', () => {
+    const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { main?: string; type?: string }
+    expect(path.resolve(repo, pkg.main ?? '')).toBe(mainBundle)
+    expect(pkg.type).not.toBe('module')
+    expect(readFileSync(mainBundle, 'utf8')).toMatch(/^"use strict";/)
+  })
+
+  it('resolves every path from its own directory, and each exists in the build output', () => {
+    expect(probe.appPaths).toEqual({
+      preload: preloadBundle,
+      rendererDir,
+      rendererEntry: path.join(rendererDir, 'index.html'),
+      scenariosDir: path.join(repo, 'scenarios'),
+      // Under plain Node there is no process.versions.electron.
+      nativeBinding: path.join(repo, '.native', 'electron-unknown', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+    })
+    expect(statSync(probe.appPaths['preload'] ?? '').isFile()).toBe(true)
+    expect(statSync(probe.appPaths['rendererEntry'] ?? '').isFile()).toBe(true)
+  })
+
+  it('reads the scenarios in place at the app root: library/ and rubric.yaml are there', () => {
+    const scenariosDir = probe.appPaths['scenariosDir'] ?? ''
+    expect(statSync(scenariosDir).isDirectory()).toBe(true)
+    expect(statSync(path.join(scenariosDir, 'library')).isDirectory()).toBe(true)
+    expect(statSync(path.join(scenariosDir, 'rubric.yaml')).isFile()).toBe(true)
+  })
+
+  it('looks for the Electron build of better-sqlite3 where scripts/ensure-electron-native.mjs puts it', () => {
+    const scriptPath = execFileSync(process.execPath, [path.join(repo, 'scripts', 'ensure-electron-native.mjs'), '--print-path'], { cwd: repo })
+    expect(probe.nativeForElectron).toBe(scriptPath.toString('utf8').trim())
+  })
+
+  it('registers app:// as privileged and sandboxes every renderer before ready, and leaves when another instance holds the lock', () => {
+    const names = probe.calls.map(([name]) => name)
+    expect(names).toEqual(['protocol.registerSchemesAsPrivileged', 'app.enableSandbox', 'app.requestSingleInstanceLock', 'app.quit'])
+    expect(probe.calls[0]?.[1]).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+  })
+
+  it('loads only electron, Node built-ins and installed packages', () => {
+    const load = createRequire(mainBundle)
+    const files = readdirSync(path.dirname(mainBundle), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'))
+    for (const file of files) {
+      for (const id of requiresOf(readFileSync(path.join(path.dirname(mainBundle), file), 'utf8'))) {
+        if (id === 'electron' || builtinModules.includes(id.replace(/^node:/, ''))) continue
+        expect(() => load.resolve(id), `${file} requires ${id}`).not.toThrow()
+      }
+    }
+  })
+})
+
+describe('renderer build', () => {
+  const html = () => readFileSync(path.join(rendererDir, 'index.html'), 'utf8')
+
+  it('has an index.html with no inline script, inline style or event handler attribute (the CSP would block them)', () => {
+    expect(html()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i)
+    expect(html()).not.toMatch(/<style[\s>]/i)
+    expect(html()).not.toMatch(/\sstyle=/i)
+    expect(html()).not.toMatch(/\son[a-z]+=/i)
+  })
+
+  it('refers only to files of its own build, by relative path', () => {
+    const refs = [...html().matchAll(/\s(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? '')
+    expect(refs.length).toBeGreaterThan(0)
+    for (const ref of refs) {
+      expect(ref, ref).toMatch(/^\.\//)
+      expect(existsSync(path.join(rendererDir, ref)), ref).toBe(true)
+    }
+  })
+})

@@ -75,7 +75,8 @@ export const DEFAULT_MAX_DEPTH = 64
 const MAX_PROBLEMS = 100
 
 /** Tags whose meaning is plain data; any other tag (`!!js/function`, `!!binary`, `!foo`) is refused. */
-const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`))
+const CORE_TAG_PREFIX = 'tag:yaml.org,2002:'
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `${CORE_TAG_PREFIX}${t}`))
 
 const ALIAS_MESSAGE = 'YAML aliases (&/*) are not allowed in scenario files'
 
@@ -97,14 +98,16 @@ export function tryLoadScenarioText(text: string, file: string, options: LoadOpt
 
 /** A size check the caller can run before handing the text to anyone. */
 export function checkScenarioSize(input: string | Uint8Array, file: string, maxBytes = DEFAULT_MAX_BYTES): ScenarioProblem | null {
-  const bytes = typeof input === 'string' ? utf8Length(input, maxBytes) : input.length
+  // Every UTF-16 unit is at least one UTF-8 byte, so a long string is over without counting.
+  const atLeast = typeof input !== 'string' || input.length > maxBytes
+  const bytes = typeof input === 'string' && !atLeast ? utf8Length(input) : input.length
   if (bytes <= maxBytes) return null
   return {
     file,
     line: 1,
     col: 1,
     path: '',
-    message: `the file is too large (${typeof input === 'string' && bytes > maxBytes ? 'over ' : ''}${kib(bytes)}; the limit is ${kib(maxBytes)})`,
+    message: `the file is too large (${typeof input === 'string' && atLeast ? 'over ' : ''}${kib(bytes)}; the limit is ${kib(maxBytes)})`,
     hint: 'a scenario is a few KiB of text; check that this is the right file',
   }
 }
@@ -186,10 +189,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1
 }
 
-/** UTF-8 length of a string, stopping early once it passes `limit`. */
-function utf8Length(text: string, limit: number): number {
-  // Every UTF-16 unit is at least one byte, so a long string is over without counting.
-  if (text.length > limit) return text.length
+function utf8Length(text: string): number {
   let bytes = 0
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i)
@@ -268,7 +268,7 @@ function loadUnchecked(text: string, file: string, options: LoadOptions): Scenar
     problems.push(at(second.range[0], '', 'a scenario file holds one YAML document', "remove the '---' separator and what follows, or move it to its own file"))
   }
 
-  const walk: Walk = { problems, blocking: false, aliases: { first: null, count: 0 }, at }
+  const walk: Walk = { text, problems, blocking: false, aliases: { first: null, count: 0 }, at }
   const value = toPlain(doc.contents, [], 0, maxDepth, walk)
   blocking ||= walk.blocking
 
@@ -301,7 +301,9 @@ function findTooDeep(tokens: CST.Token[], maxDepth: number): number | null {
 
 function yamlErrorMessage(code: string, message: string, text: string, pos: [number, number]): string {
   if (code === 'DUPLICATE_KEY') {
-    const key = text.slice(pos[0], Math.min(pos[1], pos[0] + 60)).trim()
+    // yaml points at the key's first character; the key runs to its ':'.
+    const rest = text.slice(pos[0], pos[0] + 200).split('\n', 1)[0] ?? ''
+    const key = (rest.split(/:(?:\s|$)/, 1)[0] ?? '').trim().slice(0, 60)
     return key ? `duplicate key '${key}'; each key may appear only once in a mapping` : 'duplicate key; each key may appear only once in a mapping'
   }
   const firstLine = message.split('\n', 1)[0] ?? message
@@ -309,6 +311,7 @@ function yamlErrorMessage(code: string, message: string, text: string, pos: [num
 }
 
 interface Walk {
+  text: string
   problems: ScenarioProblem[]
   blocking: boolean
   aliases: { first: ScenarioProblem | null; count: number }
@@ -335,12 +338,16 @@ function toPlain(node: unknown, path: Array<string | number>, depth: number, max
   const yamlNode = node as YamlNode
   const offset = yamlNode.range?.[0] ?? 0
   if (yamlNode.anchor) {
-    noteAlias(walk, () => walk.at(offset, formatPath(path), ALIAS_MESSAGE, `remove the anchor '&${truncate(yamlNode.anchor ?? '', 40)}' and write values out in full`))
+    const anchor = yamlNode.anchor
+    const where = propOffset(walk.text, offset, [`&${anchor}`])
+    noteAlias(walk, () => walk.at(where, formatPath(path), ALIAS_MESSAGE, `remove the anchor '&${truncate(anchor, 40)}' and write values out in full`))
   }
   if (yamlNode.tag && !PLAIN_TAGS.has(yamlNode.tag)) {
     walk.blocking = true
-    const shown = yamlNode.tag.replace(/^tag:yaml\.org,2002:/, '!!')
-    walk.problems.push(walk.at(offset, formatPath(path), `YAML tag '${shown.slice(0, 80)}' is not allowed in scenario files`, 'remove the tag; scenario values are plain text, numbers, true/false, lists and mappings'))
+    const tag = yamlNode.tag
+    const shown = tag.startsWith(CORE_TAG_PREFIX) ? `!!${tag.slice(CORE_TAG_PREFIX.length)}` : tag
+    const where = propOffset(walk.text, offset, [shown, `!<${tag}>`])
+    walk.problems.push(walk.at(where, formatPath(path), `YAML tag '${truncate(shown, 80)}' is not allowed in scenario files`, 'remove the tag; scenario values are plain text, numbers, true/false, lists and mappings'))
   }
   if (isScalar(node)) {
     const v = node.value
@@ -373,6 +380,20 @@ function toPlain(node: unknown, path: Array<string | number>, depth: number, max
     return out
   }
   return null
+}
+
+/**
+ * Where an anchor or tag written before a value starts. The composed node's
+ * range begins at the value, after its properties, and the properties can only
+ * sit between the previous token and the value, so the nearest match wins.
+ */
+function propOffset(text: string, valueOffset: number, forms: string[]): number {
+  let best = -1
+  for (const form of forms) {
+    const found = text.lastIndexOf(form, valueOffset - 1)
+    if (found > best && valueOffset - found < 4096) best = found
+  }
+  return best >= 0 ? best : valueOffset
 }
 
 /** Aliases are reported once, at the first, with a count: a billion-laughs file should not print a page. */

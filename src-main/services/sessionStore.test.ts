@@ -209,7 +209,7 @@ describe('SessionStore: reopening', () => {
   it('explains a folder that does not exist instead of throwing', () => {
     const store = openStore({ path: join(dir, 'missing', 'sessions.sqlite') })
     expect(store.health).toMatchObject({ ok: false, reason: 'unavailable' })
-    expect(store.health.message).toMatch(/cannot open the session database .*Check that its folder exists/)
+    expect(store.health.message).toMatch(/cannot open the session database at .*missing.*: its folder does not exist/)
     expect(apiErrorOf(() => store.createSession(newSession())).code).toBe('storage')
   })
 })

@@ -336,8 +336,8 @@ export class SessionStore {
         )
       }
       if (!checked) {
-        const problems = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check).filter((line) => line !== 'ok')
-        if (problems.length > 0) throw new OpenProblem('corrupt', corruptMessage(options.path, problems[0]!))
+        const problem = integrityProblem(db)
+        if (problem) throw new OpenProblem('corrupt', corruptMessage(options.path, problem))
       }
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`)
 
@@ -395,6 +395,9 @@ export class SessionStore {
       return true
     }
 
+    const headerProblem = inspectHeader(path)
+    if (headerProblem) throw new OpenProblem('corrupt', corruptMessage(path, headerProblem))
+
     let ro: Db
     try {
       ro = connect(true)
@@ -403,11 +406,9 @@ export class SessionStore {
     }
     let keepReader = false
     try {
-      let problems: string[]
+      let problem: string | null
       try {
-        problems = (ro.pragma('integrity_check') as Array<{ integrity_check: string }>)
-          .map((row) => row.integrity_check)
-          .filter((line) => line !== 'ok')
+        problem = integrityProblem(ro)
       } catch (error) {
         const code = sqliteCode(error)
         // A hot rollback journal (a crash while the file was first set up)
@@ -416,10 +417,9 @@ export class SessionStore {
         if (code?.startsWith('SQLITE_READONLY')) return false
         throw this.classifyOpenError(error, path)
       }
-      if (problems.length > 0) {
+      if (problem) {
         keepReader = true
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''
-        throw new OpenProblem('corrupt', corruptMessage(path, `${problems[0]}${more}`))
+        throw new OpenProblem('corrupt', corruptMessage(path, problem))
       }
       if (walProblem) {
         keepReader = true
@@ -433,6 +433,11 @@ export class SessionStore {
           'unsupported',
           `${path} is a SQLite database, but not a Pretext session database. Pretext will not write to it; choose another file or move this one aside.`,
         )
+      }
+      // A version no release could have written is a damaged header, not a newer Pretext.
+      if (userVersion < 0 || userVersion > SCHEMA_VERSION + 1000) {
+        keepReader = true
+        throw new OpenProblem('corrupt', corruptMessage(path, `its header gives an impossible schema version (${userVersion})`))
       }
       if (userVersion > SCHEMA_VERSION) {
         keepReader = true
@@ -456,7 +461,7 @@ export class SessionStore {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code?.startsWith('SQLITE_BUSY_')) {
       return new OpenProblem('locked', lockedMessage(path))
     }
-    if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
+    if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT') || /unsupported file format|malformed/i.test(detail)) {
       return new OpenProblem('corrupt', corruptMessage(path, detail))
     }
     if (code === 'SQLITE_CANTOPEN' || code?.startsWith('SQLITE_CANTOPEN') || code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_PERM')) {
@@ -471,14 +476,15 @@ export class SessionStore {
         `Pretext could not read the session database at ${path} (${code}: ${detail}). The disk may be failing or disconnected; copy the file somewhere safe before anything else.`,
       )
     }
-    return new OpenProblem(
-      'unavailable',
-      `Pretext cannot open the session database at ${path} (${detail.replace(/\.$/, '')}). Check that its folder exists and that Pretext may write there.`,
-    )
+    if (/directory does not exist/i.test(detail)) {
+      return new OpenProblem('unavailable', `Pretext cannot open the session database at ${path}: its folder does not exist. Check the data folder setting.`)
+    }
+    return new OpenProblem('unavailable', `Pretext could not open the session database at ${path} (${detail.replace(/\.$/, '')}).`)
   }
 
   private migrate(db: Db): void {
     const from = Number(db.pragma('user_version', { simple: true }))
+    if (from < 0) throw new OpenProblem('corrupt', corruptMessage(this.path, `its header gives an impossible schema version (${from})`))
     if (from > SCHEMA_VERSION) {
       throw new OpenProblem('unsupported', `The session database was written by a newer Pretext (schema ${from}; this version knows up to ${SCHEMA_VERSION}).`)
     }
@@ -859,6 +865,40 @@ function describeIssues(error: z.ZodError): string {
 
 function sqliteCode(error: unknown): string | undefined {
   return error instanceof Database.SqliteError ? error.code : undefined
+}
+
+/** The first problem integrity_check reports, on one line, or null when it says ok. */
+function integrityProblem(db: Db): string | null {
+  const lines = (db.pragma('integrity_check') as Array<{ integrity_check: string }>)
+    .flatMap((row) => row.integrity_check.split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== 'ok' && !line.startsWith('***'))
+  if (lines.length === 0) return null
+  const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : ''
+  return `${lines[0]}${more}`
+}
+
+/**
+ * The header fields SQLite would otherwise turn into a misleading error (a
+ * damaged write-version byte makes the file look merely read-only).
+ */
+function inspectHeader(path: string): string | null {
+  const header = Buffer.alloc(100)
+  const fd = openSync(path, 'r')
+  let read: number
+  try {
+    read = readSync(fd, header, 0, 100, 0)
+  } finally {
+    closeSync(fd)
+  }
+  if (read < 100) return `the file is ${read} bytes long, shorter than a database header`
+  if (header.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') return 'file is not a database (its header is not a SQLite header)'
+  const writeVersion = header[18]!
+  const readVersion = header[19]!
+  if (writeVersion < 1 || writeVersion > 2 || readVersion < 1 || readVersion > 2) {
+    return `its header is damaged (file format versions ${writeVersion}/${readVersion})`
+  }
+  return null
 }
 
 /** Size in bytes, or null when the file does not exist. */

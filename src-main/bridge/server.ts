@@ -163,25 +163,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const host = (req.headers.host ?? '').toLowerCase()
     const origin = req.headers.origin
     const path = req.url ?? ''
-    const isApi = path.startsWith('/api/')
     const handled = (async () => {
       // DNS rebinding: a page at evil.example resolved to 127.0.0.1 still sends Host: evil.example.
       if (!allowedHosts.has(host)) throw new HttpRefusal(403, 'forbidden', 'Unexpected Host header')
       if (origin !== undefined && origin !== `http://${host}`) throw new HttpRefusal(403, 'forbidden', 'Cross-origin request refused')
-      if (isApi) await handleApi(req, res, path.slice('/api/'.length).split(/[?#]/, 1)[0] ?? '')
+      if (path.startsWith('/api/')) await handleApi(req, res, path.slice('/api/'.length).split(/[?#]/, 1)[0] ?? '')
       else await handleStatic(req, res)
     })()
     handled.catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy()
-        return
-      }
-      if (!isApi && !(error instanceof HttpRefusal)) {
-        res.writeHead(500, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8' })
-        res.end('Internal error')
-        return
-      }
-      sendError(res, error)
+      if (res.headersSent) res.destroy()
+      else sendError(res, error)
     })
   })
 

@@ -30,9 +30,9 @@ export function describeEvent(event: SessionEvent, scenario: Scenario | null): s
       return `${HRT_LABELS[event.kind]} (${extras.join(', ')})`
     }
     case 'say': {
-      const all = scenario ? [...Object.values(scenario.beats).flatMap((b) => b.choices), ...scenario.choices] : []
-      const choice = all.find((c) => c.id === event.choice)
-      return choice ? `Said: “${choice.text}”` : `Said: ${event.choice}`
+      // The words themselves follow in the transcript; the step names only the choice.
+      const known = scenario ? [...Object.values(scenario.beats).flatMap((b) => b.choices), ...scenario.choices].some((c) => c.id === event.choice) : true
+      return known ? 'Said a phrasing' : `Said: ${event.choice} (not on offer)`
     }
     case 'note':
       return `${label}${event.items.length ? `: ${event.items.map((i) => NOTE_ITEM_LABELS[i]).join(', ')}` : ''}`

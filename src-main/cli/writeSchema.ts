@@ -1,19 +1,14 @@
 // Writes scenarios/scenario.schema.json from the zod schema.
 //   npx tsx src-main/cli/writeSchema.ts           regenerate the file
 //   npx tsx src-main/cli/writeSchema.ts --check   exit 1 if the committed file is stale
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 // Relative, not @core: tsx runs this file directly and reads no path aliases.
 import { scenarioJsonSchemaText } from '../../src-core/scenario/jsonSchema'
 
 const target = fileURLToPath(new URL('../../scenarios/scenario.schema.json', import.meta.url))
 const fresh = scenarioJsonSchemaText()
-let current: string | null = null
-try {
-  current = readFileSync(target, 'utf8')
-} catch {
-  current = null
-}
+const current = existsSync(target) ? readFileSync(target, 'utf8') : null
 
 if (process.argv.includes('--check')) {
   if (current !== fresh) {

@@ -1,0 +1,38 @@
+// The worker side of scenarioParser.ts: decode and load one scenario file, in
+// a thread whose heap is capped and which the parent terminates on a timeout.
+// Relative import, not @core: in source mode this file runs under tsx's
+// require hook, which reads no path aliases (the bundle resolves either way).
+import { parentPort } from 'node:worker_threads'
+import { ScenarioLoadError, decodeScenarioBytes, tryLoadScenarioText, type ScenarioLoadResult } from '../../src-core/scenario/loader'
+
+export interface ParseRequest {
+  input: Uint8Array | string
+  file: string
+  maxBytes?: number
+}
+
+/** Worker to parent. `ready` first (imports done, so startup is not charged to the parse), then one `result`. */
+export type ParseMessage = { type: 'ready' } | { type: 'result'; result: ScenarioLoadResult }
+
+function parse({ input, file, maxBytes }: ParseRequest): ScenarioLoadResult {
+  const options = maxBytes === undefined ? {} : { maxBytes }
+  let text: string
+  if (typeof input === 'string') text = input
+  else {
+    try {
+      text = decodeScenarioBytes(input, file, options)
+    } catch (error) {
+      if (error instanceof ScenarioLoadError) return { ok: false, errors: error.errors }
+      throw error
+    }
+  }
+  return tryLoadScenarioText(text, file, options)
+}
+
+const port = parentPort
+if (!port) throw new Error('scenarioParser.worker runs only as a worker thread')
+port.once('message', (request: ParseRequest) => {
+  const message: ParseMessage = { type: 'result', result: parse(request) }
+  port.postMessage(message)
+})
+port.postMessage({ type: 'ready' } satisfies ParseMessage)

@@ -164,13 +164,19 @@ describe('main bundle', () => {
     expect(probe.calls[0]?.[1]).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
   })
 
-  it('loads only electron, Node built-ins and installed packages', () => {
-    const load = createRequire(mainBundle)
-    const files = readdirSync(path.dirname(mainBundle), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'))
+  it('loads only electron, Node built-ins, installed packages and its own chunks (workers included)', () => {
+    const mainDir = path.dirname(mainBundle)
+    const files = readdirSync(mainDir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'))
     for (const file of files) {
-      for (const id of requiresOf(readFileSync(path.join(path.dirname(mainBundle), file), 'utf8'))) {
+      const code = readFileSync(path.join(mainDir, file), 'utf8')
+      const load = createRequire(path.join(mainDir, file))
+      for (const id of requiresOf(code)) {
         if (id === 'electron' || builtinModules.includes(id.replace(/^node:/, ''))) continue
         expect(() => load.resolve(id), `${file} requires ${id}`).not.toThrow()
+      }
+      // Chunks addressed by URL from the file's own location, e.g. worker_threads entries.
+      for (const [, relative] of code.matchAll(/new URL\(\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        expect(existsSync(path.join(path.dirname(path.join(mainDir, file)), relative ?? '')), `${file} loads ${relative}`).toBe(true)
       }
     }
   })

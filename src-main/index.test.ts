@@ -1,0 +1,126 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { API_METHOD_NAMES } from '@core/api/contract'
+
+// The app's wiring, run against a recording stand-in for Electron: what main
+// registers before and after 'ready', and with which arguments.
+const electron = vi.hoisted(() => {
+  const appHandlers = new Map<string, ((...args: unknown[]) => unknown)[]>()
+  const windows: { options: unknown; url?: string }[] = []
+  class BrowserWindow {
+    static getAllWindows = () => windows
+    record: { options: unknown; url?: string }
+    constructor(options: unknown) {
+      this.record = { options }
+      windows.push(this.record)
+    }
+    once() {}
+    async loadURL(url: string) {
+      this.record.url = url
+    }
+  }
+  return {
+    appHandlers,
+    windows,
+    module: {
+      app: {
+        enableSandbox: vi.fn(),
+        requestSingleInstanceLock: vi.fn(() => true),
+        whenReady: vi.fn(async () => undefined),
+        on: vi.fn((event: string, handler: (...args: unknown[]) => unknown) => appHandlers.set(event, [...(appHandlers.get(event) ?? []), handler])),
+        getPath: vi.fn(() => '/tmp/pretext-user-data'),
+        isPackaged: true,
+        quit: vi.fn(),
+        exit: vi.fn(),
+      },
+      protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+      session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
+      ipcMain: { handle: vi.fn() },
+      dialog: { showErrorBox: vi.fn() },
+      shell: { openExternal: vi.fn() },
+      BrowserWindow,
+    },
+  }
+})
+vi.mock('electron', () => electron.module)
+vi.mock('./services/index', () => ({
+  createServices: vi.fn(async () => ({
+    api: Object.fromEntries(API_METHOD_NAMES.map((m) => [m, vi.fn()])),
+    close: vi.fn(),
+  })),
+}))
+// Stand in for the .native/ Electron build of better-sqlite3, which cannot be made on this machine.
+vi.mock('node:fs', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:fs')>()), existsSync: () => true }))
+
+let main: typeof import('./index')
+let services: typeof import('./services/index')
+
+beforeAll(async () => {
+  main = await import('./index')
+  services = await import('./services/index')
+  await vi.waitFor(() => expect(electron.windows).toHaveLength(1))
+})
+
+describe('main process wiring', () => {
+  const { app, protocol, session, ipcMain, dialog } = electron.module
+
+  it('starts without an error dialog', () => {
+    expect(dialog.showErrorBox).not.toHaveBeenCalled()
+  })
+
+  it('registers app:// as privileged and enables the sandbox for all renderers before ready', () => {
+    expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ])
+    expect(protocol.registerSchemesAsPrivileged.mock.invocationCallOrder[0]).toBeLessThan(app.whenReady.mock.invocationCallOrder[0] ?? 0)
+    expect(app.enableSandbox.mock.invocationCallOrder[0]).toBeLessThan(app.whenReady.mock.invocationCallOrder[0] ?? 0)
+    expect(app.requestSingleInstanceLock).toHaveBeenCalled()
+  })
+
+  it('denies every permission request and check on the default session', () => {
+    const [request] = session.defaultSession.setPermissionRequestHandler.mock.calls[0] as [
+      (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+    ]
+    const callback = vi.fn()
+    request(null, 'media', callback)
+    expect(callback).toHaveBeenCalledExactlyOnceWith(false)
+    const [check] = session.defaultSession.setPermissionCheckHandler.mock.calls[0] as [(...args: unknown[]) => boolean]
+    expect(check(null, 'clipboard-read', 'app://pretext', {})).toBe(false)
+  })
+
+  it('serves the renderer through app:// from the build next to main', () => {
+    expect(protocol.handle).toHaveBeenCalledWith('app', expect.any(Function))
+  })
+
+  it('builds services on the user-data folder, the bundled scenarios and the Electron build of SQLite', () => {
+    expect(services.createServices).toHaveBeenCalledWith({
+      dataDir: '/tmp/pretext-user-data',
+      scenariosDir: main.APP_PATHS.scenariosDir,
+      nativeBinding: main.APP_PATHS.nativeBinding,
+    })
+  })
+
+  it('registers one IPC channel per contract method', () => {
+    expect(ipcMain.handle.mock.calls.map(([channel]) => channel).sort()).toEqual(API_METHOD_NAMES.map((m) => `api:${m}`).sort())
+  })
+
+  it('opens one window with the secure options and the built preload, on app://pretext (packaged: never the dev server)', async () => {
+    const { windowOptions } = await import('./window')
+    expect(electron.windows[0]?.options).toEqual(windowOptions(main.APP_PATHS.preload))
+    expect(electron.windows[0]?.url).toBe('app://pretext/index.html')
+  })
+
+  it('guards every web contents the app creates', () => {
+    const [created] = electron.appHandlers.get('web-contents-created') ?? []
+    const contents = { on: vi.fn(), setWindowOpenHandler: vi.fn() }
+    created?.({}, contents)
+    expect(contents.on.mock.calls.map(([event]) => event)).toEqual(
+      expect.arrayContaining(['will-navigate', 'will-frame-navigate', 'will-attach-webview']),
+    )
+    expect(contents.setWindowOpenHandler).toHaveBeenCalledTimes(1)
+  })
+
+  it('quits when the window closes and closes the services on the way out', () => {
+    expect(electron.appHandlers.has('window-all-closed')).toBe(true)
+    expect(electron.appHandlers.has('will-quit')).toBe(true)
+  })
+})

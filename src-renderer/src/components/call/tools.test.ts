@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { AGENT_ACTIONS } from '@core/scenario/vocabulary'
+import { choiceIndexForKey, TOOLS, toolForKey } from './tools'
+
+describe('console shortcuts', () => {
+  it('give every tool its own key', () => {
+    const keys = TOOLS.map((t) => t.key)
+    expect(new Set(keys).size).toBe(keys.length)
+    expect(keys.every((k) => /^[A-Z]$/.test(k))).toBe(true)
+  })
+
+  it('map the documented keys to their actions', () => {
+    const expected: Record<string, string> = {
+      P: 'ask-pin',
+      O: 'send-otp',
+      K: 'ask-knowledge',
+      C: 'confirm-detail',
+      I: 'use-caller-id',
+      N: 'check-account',
+      S: 'suspend-line',
+      F: 'flag-account',
+      M: 'notify-customer',
+      E: 'escalate',
+      A: 'offer-safe-path',
+      D: 'deny',
+      H: 'perform-hrt',
+      B: 'callback-verify',
+    }
+    for (const [key, action] of Object.entries(expected)) {
+      expect(toolForKey(key)?.action, key).toBe(action)
+      expect(toolForKey(key.toLowerCase())?.action, key.toLowerCase()).toBe(action)
+    }
+  })
+
+  it('cover every agent action except those with their own controls', () => {
+    const covered = new Set<string>(TOOLS.map((t) => t.action))
+    const ownControls = new Set(['say', 'note', 'end-call'])
+    expect(AGENT_ACTIONS.filter((a) => !covered.has(a) && !ownControls.has(a))).toEqual([])
+  })
+
+  it('open a chooser for the actions that need a parameter', () => {
+    expect(toolForKey('o')?.chooser).toBe('otp')
+    expect(toolForKey('k')?.chooser).toBe('knowledge')
+    expect(toolForKey('c')?.chooser).toBe('detail')
+    expect(toolForKey('e')?.chooser).toBe('team')
+    expect(toolForKey('a')?.chooser).toBe('safe-path')
+    expect(toolForKey('h')?.chooser).toBe('hrt')
+    expect(toolForKey('p')?.chooser).toBeUndefined()
+  })
+
+  it('ignore keys that are not shortcuts', () => {
+    expect(toolForKey('Enter')).toBeUndefined()
+    expect(toolForKey('z')).toBeUndefined()
+    expect(toolForKey('F10')).toBeUndefined()
+  })
+
+  it('read number keys 1-9 as phrasing indexes', () => {
+    expect(choiceIndexForKey('1')).toBe(0)
+    expect(choiceIndexForKey('9')).toBe(8)
+    expect(choiceIndexForKey('0')).toBeNull()
+    expect(choiceIndexForKey('10')).toBeNull()
+    expect(choiceIndexForKey('a')).toBeNull()
+  })
+})

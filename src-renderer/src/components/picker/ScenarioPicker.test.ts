@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { airport, createFakeBackend, installBackend, type FakeBackend } from '../../stores/testing/fakeBackend'
+import { useCallSessionStore } from '../../stores/callSession'
+import ScenarioPicker from './ScenarioPicker.vue'
+
+vi.mock('../../api', async () => ({ api: (await import('../../stores/testing/fakeBackend')).delegatingApi }))
+
+let backend: FakeBackend
+
+const mounted: VueWrapper[] = []
+afterEach(() => {
+  for (const w of mounted.splice(0)) w.unmount()
+})
+
+beforeEach(() => {
+  backend = installBackend(createFakeBackend([airport, { ...airport, id: 'genuine-one', title: 'A genuine caller', caller: 'legitimate', tactics: [] }]))
+  localStorage.clear()
+})
+
+async function picker() {
+  const pinia = createPinia()
+  setActivePinia(pinia)
+  const wrapper = mount(ScenarioPicker, { global: { plugins: [pinia] }, attachTo: document.body })
+  mounted.push(wrapper)
+  await flushPromises()
+  return wrapper
+}
+
+describe('ScenarioPicker', () => {
+  it('lists scenarios with title, tier and tactics count, and never says fraud or legitimate', async () => {
+    const wrapper = await picker()
+    const cards = wrapper.findAll('.scenario-card')
+    expect(cards).toHaveLength(2)
+    const stolen = cards.find((c) => c.text().includes('Stolen phone at the gate'))!
+    expect(stolen.text()).toContain('Tier 1')
+    expect(stolen.text()).toContain(`${airport.tactics.length} tactics`)
+    expect(wrapper.find('.picker__main').text()).not.toMatch(/fraud|legitimate|impostor/i)
+  })
+
+  it('shows library problems with file:line:col in an admin panel', async () => {
+    backend.problems = [{ file: 'scenarios/library/broken.yaml', errors: ['scenarios/library/broken.yaml:4:7: tier must be 1, 2 or 3'] }]
+    const wrapper = await picker()
+    const admin = wrapper.find('details.admin')
+    expect(admin.exists()).toBe(true)
+    expect(admin.text()).toContain('broken.yaml:4:7: tier must be 1, 2 or 3')
+  })
+
+  it('shows interrupted sessions as Interrupted, not lost', async () => {
+    backend.extraSessions = [
+      {
+        sessionId: '00000000-0000-4000-8000-000000000999',
+        scenarioId: 'airport-stolen-phone',
+        scenarioHash: 'f'.repeat(64),
+        engineVersion: 1,
+        rubricVersion: 1,
+        mode: 'assessment',
+        trainee: 'Ana',
+        seed: 1,
+        startedAt: 1_700_000_000_000,
+        endedAt: null,
+        status: 'interrupted',
+        scenarioTitle: 'Stolen phone at the gate',
+        eventCount: 3,
+        score: null,
+        compliance: null,
+      },
+    ]
+    const wrapper = await picker()
+    const row = wrapper.find('.history__row--interrupted')
+    expect(row.exists()).toBe(true)
+    expect(row.text()).toContain('Interrupted')
+  })
+
+  it('asks for a name before starting, then starts the chosen scenario in the chosen mode', async () => {
+    const wrapper = await picker()
+    await wrapper.find('form').trigger('submit')
+    expect(wrapper.find('[role="alert"]').text()).toContain('Enter your name')
+    await wrapper.find('#trainee-name').setValue('Ana Ruiz')
+    await wrapper.find('input[value="assessment"]').setValue(true)
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    const store = useCallSessionStore()
+    expect(store.phase).toBe('in-call')
+    expect(store.info).toMatchObject({ trainee: 'Ana Ruiz', mode: 'assessment' })
+  })
+})

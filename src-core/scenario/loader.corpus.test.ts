@@ -192,6 +192,8 @@ describe('other malformed files', () => {
   it.each([
     ['empty', '', 'the file is empty'],
     ['only a comment', '# nothing\n', 'the file is empty'],
+    ['only document markers', '---\n...\n', 'the file is empty'],
+    ['a stray bracket', ']', 'YAML syntax: Unexpected flow-seq-end token in YAML document: "]"'],
     ['a list', '- a\n- b\n', 'a scenario file must be a mapping of keys such as schemaVersion, id and title, not a list'],
     ['a scalar', 'hello', "a scenario file must be a mapping of keys such as schemaVersion, id and title, not 'hello'"],
     ['two documents', `${MINIMAL_SCENARIO_YAML}---\nid: second\n`, 'a scenario file holds one YAML document'],

@@ -237,17 +237,22 @@ function loadUnchecked(text: string, file: string, options: LoadOptions): Scenar
     }
   }
 
+  // This is parseDocument() split in two so the depth check sits between
+  // parsing and composing. prettyErrors is left out on purpose: it appends a
+  // multi-line excerpt to each message, and problems here are one line each,
+  // located through the same LineCounter it would use. maxAliasCount is a
+  // toJS() option and toJS() is never called: aliases are refused outright
+  // below, so nothing is ever expanded (billion laughs).
   const composer = new Composer({
     version: '1.2',
     schema: 'core', // no timestamps, no merge keys, no yes/no booleans
     strict: true,
     uniqueKeys: true,
-    // Aliases are refused below, so nothing is ever expanded; this is the
-    // parse-side half of the billion-laughs defence (toJS is never called).
   })
   const docs = Array.from(composer.compose(tokens, true, text.length))
   const doc = docs[0]
-  if (!doc || doc.contents === null) {
+  const nothing = !doc || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !doc.contents.tag)
+  if (!doc || (nothing && doc.errors.length === 0 && docs.length === 1)) {
     return { ok: false, errors: [at(0, '', 'the file is empty', 'a scenario starts with "schemaVersion: 1"')] }
   }
 
@@ -413,7 +418,7 @@ function unknownKeyProblem(walk: Walk, offset: number, path: Array<string | numb
 }
 
 /** The text of a mapping key, or null when the key is not a plain scalar. */
-export function keyText(key: unknown): string | null {
+function keyText(key: unknown): string | null {
   if (!isScalar(key)) return null
   const v = key.value
   if (typeof v === 'string') return v

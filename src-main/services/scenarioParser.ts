@@ -51,7 +51,7 @@ export async function parseScenarioInWorker(
   return new Promise<ScenarioLoadResult>((resolve) => {
     let worker: Worker
     try {
-      worker = factory({ resourceLimits: { maxOldGenerationSizeMb }, stdout: true, stderr: true })
+      worker = factory({ resourceLimits: { maxOldGenerationSizeMb } })
     } catch (error) {
       resolve(failure(`the scenario parser could not start (${describe(error)})`))
       return
@@ -69,8 +69,10 @@ export async function parseScenarioInWorker(
     }
 
     timer = setTimeout(() => finish(failure(`the scenario parser did not start within ${seconds(startupTimeoutMs)}`)), startupTimeoutMs)
+    let sent = false
     worker.on('message', (message: ParseMessage) => {
-      if (message?.type === 'ready') {
+      if (message?.type === 'ready' && !sent) {
+        sent = true
         clearTimeout(timer)
         timer = setTimeout(
           () => finish(failure(`parsing took longer than ${seconds(timeoutMs)}; the file may be hostile or far too large`)),

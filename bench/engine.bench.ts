@@ -42,7 +42,7 @@ export async function benchEngine(rubric: Rubric): Promise<BenchResult> {
 
   // Baseline: YAML parse alone, the floor any loader pays.
   const parseMs = timeIt(() => {
-    for (const f of files) parseDocument(f.text, { uniqueKeys: true, maxAliasCount: 0 })
+    for (const f of files) parseDocument(f.text, { uniqueKeys: true })
   })
   const loadMs = timeIt(() => {
     for (const f of files) loadScenarioText(f.text, f.file)

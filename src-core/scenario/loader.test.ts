@@ -118,7 +118,7 @@ describe('loadScenarioText: located errors', () => {
 
   it('reports a bad beat id at the key', () => {
     expect(problems(edit('  goodbye:\n', '  Goodbye:\n'))).toEqual([
-      `${FILE}:32:3: invalid beat id 'Goodbye' at beats.Goodbye; use lower-case letters, digits and hyphens, e.g. "airport-stolen-phone"`,
+      `${FILE}:32:3: invalid beat id 'Goodbye' at beats.Goodbye; start with a letter, then lower-case letters, digits and hyphens, e.g. "airport-stolen-phone"`,
     ])
   })
 

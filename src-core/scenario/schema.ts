@@ -29,9 +29,11 @@ import {
 export const SCHEMA_VERSION = 1
 export const MIN_SCHEMA_VERSION = 1
 
+// Ids start with a letter: a YAML mapping key like "1" would be reordered by
+// JavaScript objects, and "the first beat written" would silently change.
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens, e.g. "airport-stolen-phone"')
+  .regex(/^[a-z][a-z0-9-]*$/, 'start with a letter, then lower-case letters, digits and hyphens, e.g. "airport-stolen-phone"')
 const text = z.string().min(1).max(2000)
 const phone = z.string().regex(/^\+?[0-9 ()-]{5,24}$/, 'a phone number such as "+1 555 0100 134"')
 

@@ -9,53 +9,83 @@
  * array (null), bigint, functions, symbols, class instances such as Date or Map
  * (toJSON and friends), and cycles. An object property whose value is
  * undefined is left out, as JSON.stringify does; that round-trips unchanged.
+ *
+ * It runs on every append, so the happy path allocates little: the path named
+ * in an error ("$.a[2]") is only assembled while the error unwinds.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, new Set(), '$')
+  try {
+    return write(value, [])
+  } catch (error) {
+    if (error instanceof Refusal) throw new TypeError(`canonicalJson: $${error.path} ${error.problem}`)
+    throw error
+  }
 }
 
-function write(value: unknown, ancestors: Set<object>, path: string): string {
+class Refusal extends Error {
+  path = ''
+  constructor(readonly problem: string) {
+    super(problem)
+  }
+}
+
+function within(error: unknown, step: string): unknown {
+  if (error instanceof Refusal) error.path = step + error.path
+  return error
+}
+
+function write(value: unknown, ancestors: object[]): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value)
     case 'boolean':
       return value ? 'true' : 'false'
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is ${value}, which JSON cannot represent`)
+      if (!Number.isFinite(value)) throw new Refusal(`is ${value}, which JSON cannot represent`)
       // JSON.stringify(-0) is "0": the same text for the same number.
       return JSON.stringify(value)
     case 'object': {
       if (value === null) return 'null'
-      if (ancestors.has(value)) throw new TypeError(`canonicalJson: ${path} refers back to itself`)
-      ancestors.add(value)
-      try {
-        if (Array.isArray(value)) {
-          const parts: string[] = []
-          for (let i = 0; i < value.length; i++) {
-            const item: unknown = value[i]
-            if (item === undefined) throw new TypeError(`canonicalJson: ${path}[${i}] is undefined`)
-            parts.push(write(item, ancestors, `${path}[${i}]`))
+      if (ancestors.includes(value)) throw new Refusal('refers back to itself')
+      ancestors.push(value)
+      let text: string
+      if (Array.isArray(value)) {
+        text = '['
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i]
+          try {
+            if (item === undefined) throw new Refusal('is undefined')
+            text += (i === 0 ? '' : ',') + write(item, ancestors)
+          } catch (error) {
+            throw within(error, `[${i}]`)
           }
-          return `[${parts.join(',')}]`
         }
+        text += ']'
+      } else {
         const proto: unknown = Object.getPrototypeOf(value)
         if (proto !== Object.prototype && proto !== null) {
           const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object'
-          throw new TypeError(`canonicalJson: ${path} is a ${kind}, not a plain object`)
+          throw new Refusal(`is a ${kind}, not a plain object`)
         }
         const record = value as Record<string, unknown>
-        const parts: string[] = []
+        text = '{'
+        let first = true
         for (const key of Object.keys(record).sort()) {
           const item = record[key]
           if (item === undefined) continue
-          parts.push(`${JSON.stringify(key)}:${write(item, ancestors, `${path}.${key}`)}`)
+          try {
+            text += (first ? '' : ',') + JSON.stringify(key) + ':' + write(item, ancestors)
+          } catch (error) {
+            throw within(error, `.${key}`)
+          }
+          first = false
         }
-        return `{${parts.join(',')}}`
-      } finally {
-        ancestors.delete(value)
+        text += '}'
       }
+      ancestors.pop()
+      return text
     }
     default:
-      throw new TypeError(`canonicalJson: ${path} is a ${typeof value}, which JSON cannot represent`)
+      throw new Refusal(`is a ${typeof value}, which JSON cannot represent`)
   }
 }

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '@core/api/contract'
 import type { SessionEvent } from '@core/session/events'
-import { eventHash, genesisHash, SessionStore } from './sessionStore'
+import { canonicalJson } from './canonicalJson'
+import { canonicalRecord, eventHash, genesisHash, SessionStore } from './sessionStore'
 import { makeTempDir, newSession, sampleEvent, sampleEvents } from './testing/storeFixtures'
 
 let dir: string
@@ -68,6 +69,15 @@ describe('SessionStore: recording a session', () => {
     expect(eventHash(prev, info.sessionId, reordered)).toBe(
       eventHash(prev, info.sessionId, { seq: 6, at: 5, type: 'perform-hrt', kind: 'sim-change', notify: true, hold: false }),
     )
+  })
+
+  it('hashes exactly the canonical JSON of {sessionId, seq, at, type, payload}', () => {
+    // The append path writes the record around the canonical payload by hand, for speed.
+    for (const event of [...sampleEvents(7), sampleEvent(8, 0, 'quote " backslash \\ \u2028 é')]) {
+      const { seq, at, type, ...payload } = event
+      const sessionId = '5f0c7c5e-3c4d-4b8a-9f61-0c2b7f1d9e21'
+      expect(canonicalRecord(sessionId, seq, at, type, canonicalJson(payload))).toBe(canonicalJson({ sessionId, seq, at, type, payload }))
+    }
   })
 
   it('rejects a repeated or skipped sequence number as a conflict and stores nothing of it', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash as digest } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import Database from 'better-sqlite3'
@@ -176,11 +176,20 @@ export function eventHash(prevHash: string, sessionId: string, event: SessionEve
 }
 
 function hashOf(prevHash: string, sessionId: string, seq: number, at: number, type: string, payload: unknown): string {
-  return sha256(`${prevHash}\n${canonicalJson({ sessionId, seq, at, type, payload })}`)
+  return sha256(`${prevHash}\n${canonicalRecord(sessionId, seq, at, type, canonicalJson(payload))}`)
+}
+
+/**
+ * canonicalJson({ sessionId, seq, at, type, payload }) written out by hand
+ * around an already canonical payload, so an append canonicalises it once.
+ * The keys are in canonical (sorted) order; a test holds the two equal.
+ */
+export function canonicalRecord(sessionId: string, seq: number, at: number, type: string, payloadJson: string): string {
+  return `{"at":${canonicalJson(at)},"payload":${payloadJson},"seq":${canonicalJson(seq)},"sessionId":${JSON.stringify(sessionId)},"type":${JSON.stringify(type)}}`
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex')
+  return digest('sha256', text, 'hex')
 }
 
 // ---------------------------------------------------------------------------
@@ -272,6 +281,13 @@ export class SessionStore {
   private reader: Db | null = null
   private state: StoreHealth
   private appendTx: ((sessionId: string, events: Iterable<SessionEvent>) => AppendAck[]) | null = null
+  /**
+   * Last committed seq and hash of sessions this process has appended to.
+   * Only this connection writes (EXCLUSIVE lock), so after a commit the cache
+   * is the truth; it is dropped on any failed append and when a session is
+   * finished, and the insert trigger still checks order and status in SQL.
+   */
+  private readonly heads = new Map<string, { seq: number; hash: string }>()
 
   constructor(options: SessionStoreOptions) {
     this.path = options.path
@@ -507,15 +523,21 @@ export class SessionStore {
     const insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, at, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
     )
-    this.appendTx = db.transaction((sessionId: string, events: Iterable<SessionEvent>): AppendAck[] => {
+    const headOf = (sessionId: string): { seq: number; hash: string } => {
+      const cached = this.heads.get(sessionId)
+      if (cached) return cached
       const session = sessionHead.get(sessionId) as { status: SessionStatus; scenario_hash: string } | undefined
       if (!session) throw new ApiError('not-found', `There is no session ${sessionId}.`)
       if (session.status !== 'active') {
         throw new ApiError('conflict', `Session ${sessionId} is ${session.status}; no more actions can be recorded in it.`)
       }
       const last = lastEvent.get(sessionId) as { seq: number; hash: string } | undefined
-      let seq = last?.seq ?? 0
-      let prev = last?.hash ?? genesisHash(sessionId, session.scenario_hash)
+      return last ?? { seq: 0, hash: genesisHash(sessionId, session.scenario_hash) }
+    }
+    this.appendTx = db.transaction((sessionId: string, events: Iterable<SessionEvent>): AppendAck[] => {
+      const head = headOf(sessionId)
+      let seq = head.seq
+      let prev = head.hash
       const acks: AppendAck[] = []
       // Iterated inside the transaction: a batch is stored whole or not at all.
       for (const input of events) {
@@ -527,8 +549,9 @@ export class SessionStore {
           )
         }
         const { seq: _seq, at, type, ...payload } = event
-        const hash = hashOf(prev, sessionId, event.seq, at, type, payload)
-        insertEvent.run(sessionId, event.seq, at, type, canonicalJson(payload), prev, hash)
+        const payloadJson = canonicalJson(payload)
+        const hash = sha256(`${prev}\n${canonicalRecord(sessionId, event.seq, at, type, payloadJson)}`)
+        insertEvent.run(sessionId, event.seq, at, type, payloadJson, prev, hash)
         acks.push({ seq: event.seq, hash })
         seq = event.seq
         prev = hash
@@ -584,8 +607,13 @@ export class SessionStore {
   appendEvents(sessionId: string, events: Iterable<SessionEvent>): AppendAck[] {
     this.forWriting()
     try {
-      return this.appendTx!(sessionId, events)
+      const acks = this.appendTx!(sessionId, events)
+      // Committed: only now does the cache move.
+      const last = acks[acks.length - 1]
+      if (last) this.heads.set(sessionId, { seq: last.seq, hash: last.hash })
+      return acks
     } catch (error) {
+      this.heads.delete(sessionId)
       throw this.translate(error)
     }
   }
@@ -602,6 +630,7 @@ export class SessionStore {
     } catch (error) {
       throw new ApiError('invalid-argument', `The score report cannot be stored: ${(error as Error).message}.`)
     }
+    this.heads.delete(sessionId)
     try {
       db.transaction(() => {
         const row = db.prepare('SELECT status FROM sessions WHERE id = ?').get(sessionId) as { status: SessionStatus } | undefined
@@ -782,6 +811,7 @@ export class SessionStore {
     this.writer = null
     this.reader = null
     this.appendTx = null
+    this.heads.clear()
     this.state = { ok: false, reason: 'closed', message: 'The session database has been closed.' }
   }
 

@@ -1,5 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
 import { API_METHOD_NAMES, ApiError, parseApiArgs } from '@core/api/contract'
+import { channelFor, encodeIpcError } from './ipcCodec'
 import type { ApiErrorCode, ApiMethod, PretextApi } from '@core/api/contract'
 
 /**
@@ -9,65 +10,8 @@ import type { ApiErrorCode, ApiMethod, PretextApi } from '@core/api/contract'
  * the dispatch step the loopback bridge shares.
  */
 
-export function channelFor(method: ApiMethod): string {
-  return `api:${method}`
-}
-
-/** Exhaustive at compile time: adding a code to the contract fails the build until it is listed here. */
-const ERROR_CODES: Record<ApiErrorCode, true> = {
-  'invalid-argument': true,
-  'not-found': true,
-  conflict: true,
-  storage: true,
-  forbidden: true,
-  internal: true,
-}
-
-export function isApiErrorCode(code: unknown): code is ApiErrorCode {
-  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code)
-}
-
-/** An ApiError reduced to plain data: what survives structured clone and contextBridge. */
-export interface ApiErrorData {
-  name: 'ApiError'
-  code: ApiErrorCode
-  message: string
-}
-
-export function toApiErrorData(error: unknown): ApiErrorData {
-  if (error instanceof ApiError && isApiErrorCode(error.code)) return { name: 'ApiError', code: error.code, message: error.message }
-  const message = error instanceof Error && error.message ? error.message : 'Unexpected failure inside the app.'
-  return { name: 'ApiError', code: 'internal', message }
-}
-
-/**
- * Electron passes only the message of a rejected handler's error to the
- * renderer, wrapped as "Error invoking remote method 'api:x': Error: <message>".
- * So the code and message travel as JSON after a marker inside that message.
- */
-const IPC_ERROR_MARKER = 'PRETEXT_API_ERROR'
-
-export function encodeIpcError(error: unknown): Error {
-  const { code, message } = toApiErrorData(error)
-  return new Error(`${IPC_ERROR_MARKER}${JSON.stringify({ code, message })}`)
-}
-
-export function decodeIpcError(error: unknown): ApiErrorData {
-  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : ''
-  const at = text.indexOf(IPC_ERROR_MARKER)
-  if (at >= 0) {
-    try {
-      const data: unknown = JSON.parse(text.slice(at + IPC_ERROR_MARKER.length))
-      if (typeof data === 'object' && data !== null) {
-        const { code, message } = data as { code?: unknown; message?: unknown }
-        if (isApiErrorCode(code) && typeof message === 'string') return { name: 'ApiError', code, message }
-      }
-    } catch {
-      // fall through: not one of ours
-    }
-  }
-  return { name: 'ApiError', code: 'internal', message: text || 'The request to the app failed.' }
-}
+export { channelFor, decodeIpcError, encodeIpcError, toApiErrorData, isApiErrorCode } from './ipcCodec'
+export type { ApiErrorData } from './ipcCodec'
 
 /** Validate the raw argument and call the service: the one dispatch step of both transports. */
 export async function dispatchApiCall(services: PretextApi, method: ApiMethod, rawArgs: unknown): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { API_METHOD_NAMES } from '@core/api/contract'
+import { API_METHOD_NAMES } from '@core/api/methods'
 import type { PretextApi } from '@core/api/contract'
-import { channelFor, decodeIpcError } from './ipc'
+import { channelFor, decodeIpcError } from './ipcCodec'
 
 /**
  * The page's whole view of main: one function per contract method, built from

@@ -4,6 +4,10 @@ import type { Scenario } from '../scenario/schema'
 import type { ScoreReport } from '../scoring/report'
 import type { SessionEvent } from '../session/events'
 import { SessionEventSchema } from '../session/events'
+import { ApiError, type ApiMethod } from './methods'
+
+export { API_ERROR_CODES, API_METHOD_NAMES, ApiError, isApiErrorCode, isApiMethod } from './methods'
+export type { ApiErrorCode, ApiMethod } from './methods'
 
 /**
  * The service contract between the renderer and main. Main implements it once
@@ -105,9 +109,8 @@ export const API_METHODS = {
     limit: z.number().int().min(1).max(1000).optional(),
   }),
   'sessions.get': z.strictObject({ sessionId }),
-} as const
+} as const satisfies Record<ApiMethod, z.ZodType>
 
-export type ApiMethod = keyof typeof API_METHODS
 export type ApiArgs<M extends ApiMethod> = z.input<(typeof API_METHODS)[M]>
 
 export interface ApiResults {
@@ -124,21 +127,6 @@ export interface ApiResults {
 /** What main implements and what window.api offers, method by method. */
 export type PretextApi = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResults[M]> }
 
-export const API_METHOD_NAMES = Object.keys(API_METHODS) as ApiMethod[]
-
-/** Errors crossing a transport keep a code so the renderer can react, and a message for people. */
-export type ApiErrorCode = 'invalid-argument' | 'not-found' | 'conflict' | 'storage' | 'forbidden' | 'internal'
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
-
 /** Validate a method's argument; throws ApiError('invalid-argument') with a readable message. */
 export function parseApiArgs<M extends ApiMethod>(method: M, args: unknown): z.output<(typeof API_METHODS)[M]> {
   const schema = API_METHODS[method]
@@ -149,8 +137,4 @@ export function parseApiArgs<M extends ApiMethod>(method: M, args: unknown): z.o
     throw new ApiError('invalid-argument', `${method}: ${detail}`)
   }
   return result.data as z.output<(typeof API_METHODS)[M]>
-}
-
-export function isApiMethod(name: unknown): name is ApiMethod {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_METHODS, name)
 }

@@ -1,5 +1,5 @@
-import { API_METHOD_NAMES, ApiError } from '@core/api/contract'
-import type { ApiErrorCode, PretextApi } from '@core/api/contract'
+import { API_METHOD_NAMES, ApiError, isApiErrorCode } from '@core/api/methods'
+import type { PretextApi } from '@core/api/contract'
 
 /**
  * The renderer's one door to main, and the only file that touches window.api.
@@ -14,20 +14,6 @@ import type { ApiErrorCode, PretextApi } from '@core/api/contract'
 /** Must match src-main/bridge/server.ts (TOKEN_META_NAME, TOKEN_HEADER). */
 export const BRIDGE_TOKEN_META = 'pretext-bridge-token'
 export const BRIDGE_TOKEN_HEADER = 'x-pretext-token'
-
-/** Exhaustive at compile time against the contract's codes. */
-const ERROR_CODES: Record<ApiErrorCode, true> = {
-  'invalid-argument': true,
-  'not-found': true,
-  conflict: true,
-  storage: true,
-  forbidden: true,
-  internal: true,
-}
-
-function isApiErrorCode(code: unknown): code is ApiErrorCode {
-  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code)
-}
 
 /** Whatever a transport rejected with, as an ApiError. Unrecognised shapes become 'internal'. */
 export function toApiError(error: unknown): ApiError {

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -220,6 +221,22 @@ describe('SessionStore: reopening', () => {
     const store = openStore({ path: join(dir, 'missing', 'sessions.sqlite') })
     expect(store.health).toMatchObject({ ok: false, reason: 'unavailable' })
     expect(store.health.message).toMatch(/cannot open the session database at .*missing.*: its folder does not exist/)
+    expect(apiErrorOf(() => store.createSession(newSession())).code).toBe('storage')
+  })
+})
+
+describe('SessionStore: the native module', () => {
+  it('loads better-sqlite3 from the binary it is given', () => {
+    const binding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node')
+    const store = openStore({ nativeBinding: binding })
+    expect(store.health.ok).toBe(true)
+    expect(store.createSession(newSession()).status).toBe('active')
+  })
+
+  it('explains a binary that cannot be loaded instead of throwing', () => {
+    const store = openStore({ nativeBinding: join(dir, 'no-such', 'better_sqlite3.node') })
+    expect(store.health).toMatchObject({ ok: false, reason: 'unavailable' })
+    expect(store.health.message).toMatch(/could not load its SQLite module.*rebuild the native module/)
     expect(apiErrorOf(() => store.createSession(newSession())).code).toBe('storage')
   })
 })

@@ -474,6 +474,15 @@ export class SessionStore {
     if (error instanceof OpenProblem) return error
     const code = sqliteCode(error)
     const detail = error instanceof Error ? error.message : String(error)
+    const nodeCode = (error as NodeJS.ErrnoException | undefined)?.code
+    if (!code && (nodeCode === 'MODULE_NOT_FOUND' || nodeCode === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION|self-register/.test(detail))) {
+      // The usual cause: a better-sqlite3 binary built for Node loaded by Electron, or the reverse.
+      return new OpenProblem(
+        'unavailable',
+        `Pretext could not load its SQLite module, so it cannot open the session database (${detail.split('\n')[0]}). ` +
+          'The installation is incomplete or was built for another runtime: reinstall Pretext, or rebuild the native module for this runtime.',
+      )
+    }
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code?.startsWith('SQLITE_BUSY_')) {
       return new OpenProblem('locked', lockedMessage(path))
     }

@@ -1,7 +1,9 @@
 /**
- * The process the crash suite kills (sessionStore.crash.test.ts).
+ * The process the crash suite kills (sessionStore.crash.test.ts). The suite
+ * bundles this file with Vite into one CommonJS file and runs it with plain
+ * node, which starts fast enough for 100 kills. By hand, from the repo root:
  *
- *   node --require tsx/cjs crashChild.ts <mode> <database> [seed]
+ *   TSX_TSCONFIG_PATH=tsconfig.base.json node --require tsx/cjs src-main/services/testing/crashChild.ts <mode> <database> [seed]
  *
  * Modes:
  *   loop      append events to a few sessions forever, printing a line after

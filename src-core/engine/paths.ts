@@ -1,4 +1,4 @@
-import { getAdjacencyMap } from 'xstate/graph'
+import { createEmptyActor, type AnyActorScope } from 'xstate'
 import type { Branch, Condition, Scenario } from '../scenario/schema'
 import {
   DISCLOSABLE_FIELDS,
@@ -14,10 +14,10 @@ import {
 } from '../scenario/vocabulary'
 import type { ScoreReport } from '../scoring/report'
 import type { Rubric } from '../scoring/rubric'
-import { callFacts, isServable, scoreContext, type CallFacts } from '../scoring/scorer'
+import { callFacts, isServable, scoreContext } from '../scoring/scorer'
 import type { AgentAction, SessionEvent } from '../session/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
-import { branchesFor, branchAt, ENDED_STATE, type CallSnapshot, type CompiledScenario } from './compile'
+import { branchesFor, branchAt, ENDED_STATE, startCall, type CallSnapshot, type CompiledScenario } from './compile'
 import { choicesAt, isVerified, type CallContext } from './world'
 
 /**
@@ -306,6 +306,52 @@ const WORLD_NEUTRAL: ReadonlySet<AgentActionType> = new Set([
 
 export type StateView = 'world' | 'score'
 
+interface BeatAction {
+  action: AgentAction
+  /** A branch in this beat (own or global) listens for exactly this event: always try it. */
+  listened: boolean
+  /** What the world model sees of it, for world states: false when only bookkeeping no one reads changes. */
+  worldRelevant: boolean
+  /** False for bookkeeping the scorer does not read in this scenario (a callback with no staff claim...). */
+  scoreRelevant: boolean
+  /** For caching outcomes per world state. */
+  signature: string
+}
+
+const beatActionCache = new WeakMap<CompiledScenario, Map<string, BeatAction[]>>()
+
+/** The alphabet of a beat, less parameter values the world treats alike; static per beat, so cached. */
+function beatActions(compiled: CompiledScenario, beat: string): BeatAction[] {
+  let perBeat = beatActionCache.get(compiled)
+  if (!perBeat) {
+    perBeat = new Map()
+    beatActionCache.set(compiled, perBeat)
+  }
+  const hit = perBeat.get(beat)
+  if (hit) return hit
+  const { scenario } = compiled
+  const rel = relevanceOf(compiled)
+  const list = actionAlphabet(scenario, beat)
+    .filter((action) => representative(action, scenario, rel))
+    .map((action): BeatAction => {
+      const listened = narrativeListens(scenario, beat, action)
+      let worldRelevant = listened || rel.didActions.has(action.type) || !WORLD_NEUTRAL.has(action.type)
+      if (!listened && action.type === 'say') {
+        // Only a phrasing that discloses or hints changes the world (CF3).
+        const choice = choicesAt(scenario, beat).find((c) => c.id === action.choice)
+        worldRelevant = Boolean(choice?.tags.some((t) => t === 'discloses' || t === 'pin-hint')) || rel.didActions.has('say')
+      }
+      const unscored =
+        (action.type === 'callback-verify' && !rel.trackCallback) ||
+        (action.type === 'cancel-order' && !rel.trackCancel) ||
+        (action.type === 'notify-customer' && !rel.trackNotified)
+      const scoreRelevant = listened || rel.didActions.has(action.type) || !unscored
+      return { action, listened, worldRelevant, scoreRelevant, signature: JSON.stringify(action) }
+    })
+  perBeat.set(beat, list)
+  return list
+}
+
 /**
  * The actions exploration tries from a state: the alphabet, less parameter
  * values the world treats alike, less spent repeats, and (for world states)
@@ -313,24 +359,14 @@ export type StateView = 'world' | 'score'
  * in the current beat is always tried.
  */
 export function explorationActions(compiled: CompiledScenario, ctx: CallContext, view: StateView = 'score'): AgentAction[] {
-  const { scenario } = compiled
-  const rel = relevanceOf(compiled)
-  return actionAlphabet(scenario, ctx.beat).filter((action) => {
-    if (!representative(action, scenario, rel)) return false
-    const listens = narrativeListens(scenario, ctx.beat, action)
-    if (listens) return true
-    if (spent(action, ctx, scenario)) return false
-    if (view === 'world') {
-      if (rel.didActions.has(action.type)) return true
-      if (WORLD_NEUTRAL.has(action.type)) return false
-      if (action.type === 'say') {
-        // Only a phrasing that discloses or hints changes the world (CF3).
-        const choice = choicesAt(scenario, ctx.beat).find((c) => c.id === action.choice)
-        return Boolean(choice?.tags.some((t) => t === 'discloses' || t === 'pin-hint'))
-      }
-      if (action.type === 'note') return false
-    }
-    return true
+  return explorationChoices(compiled, ctx, view).map((b) => b.action)
+}
+
+function explorationChoices(compiled: CompiledScenario, ctx: CallContext, view: StateView): BeatAction[] {
+  return beatActions(compiled, ctx.beat).filter((b) => {
+    if (b.listened) return true
+    if (spent(b.action, ctx, compiled.scenario)) return false
+    return view === 'score' ? b.scoreRelevant : b.worldRelevant
   })
 }
 
@@ -359,15 +395,61 @@ export function worldKey(compiled: CompiledScenario, ctx: CallContext): string {
   return hasCritical(ctx) ? `${head}|failed` : `${head}|${sorted(ctx.hrts.map((h) => h.kind))}`
 }
 
+/** Tactics the scorer reads (pressure, R17 triggers, police claims); the others never change a score. */
+const SCORED_TACTICS: ReadonlySet<string> = new Set([
+  'urgency',
+  'intimidation',
+  'sympathy',
+  'authority-staff',
+  'authority-police',
+  'third-party-coaching',
+  'otp-relay',
+])
+
+/** The scorer's first decisive step (a change, denial, suspension, safe path or the end of the call). */
+function firstDecisionSeq(ctx: CallContext): number | null {
+  const seqs: number[] = []
+  if (ctx.hrts[0]) seqs.push(ctx.hrts[0].seq)
+  if (ctx.deniedSeq !== null) seqs.push(ctx.deniedSeq)
+  if (ctx.suspendedSeq !== null) seqs.push(ctx.suspendedSeq)
+  if (ctx.safePaths[0]) seqs.push(ctx.safePaths[0].seq)
+  if (ctx.ended) seqs.push(ctx.lastSeq)
+  return seqs.length ? Math.min(...seqs) : null
+}
+
+const offeredCache = new WeakMap<CompiledScenario, Map<string, number>>()
+
+/** Which scored phrasing the beats visited offered (D1, D2 judge only what was offered): empathy = 1, explaining = 2. */
+function offeredBits(compiled: CompiledScenario, visited: readonly string[]): number {
+  let perBeat = offeredCache.get(compiled)
+  if (!perBeat) {
+    perBeat = new Map()
+    offeredCache.set(compiled, perBeat)
+  }
+  let bits = 0
+  for (const beat of visited) {
+    let b = perBeat.get(beat)
+    if (b === undefined) {
+      const tags = new Set(choicesAt(compiled.scenario, beat).flatMap((c) => c.tags))
+      b = (tags.has('empathy') ? 1 : 0) | (tags.has('explains-why') || tags.has('next-steps') ? 2 : 0)
+      perBeat.set(beat, b)
+    }
+    bits |= b
+  }
+  return bits
+}
+
 /**
- * The score state: the world state plus what the scorer distinguishes. Kept in
- * step with src-core/scoring/scorer.ts; paths.test.ts checks that two calls
- * with the same key score alike after any common continuation.
+ * The score state: the world state plus what the scorer distinguishes, reduced
+ * to what it tells apart (any customer path, empathy said or not, the order of
+ * checking, verifying and deciding). Kept in step with
+ * src-core/scoring/scorer.ts; paths.test.ts checks that calls with the same
+ * key score alike after any common continuation.
  */
-export function scoreKey(compiled: CompiledScenario, ctx: CallContext, facts: CallFacts = callFacts(compiled.scenario, compiled.policy, ctx)): string {
+export function scoreKey(compiled: CompiledScenario, ctx: CallContext): string {
   const rel = relevanceOf(compiled)
   const fv = ctx.firstVerificationSeq
-  const fd = facts.firstDecisionSeq
+  const fd = firstDecisionSeq(ctx)
   const checked = ctx.checkedAccountSeq
   // A1 and A3 judge order: verified before deciding, checked before deciding.
   const a1 = fv === null ? (fd === null ? 'n' : 'd') : fd !== null && fd < fv ? 'dv' : 'v'
@@ -376,6 +458,7 @@ export function scoreKey(compiled: CompiledScenario, ctx: CallContext, facts: Ca
   const hrtFirst = ctx.hrts[0]
   const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
   const noteItems = new Set(ctx.notes.flatMap((n) => n.items))
+  const tactics = ctx.tacticsSeen.filter((t) => SCORED_TACTICS.has(t.tactic) && !compiled.scenario.tactics.includes(t.tactic)).map((t) => t.tactic)
   return [
     worldKey(compiled, ctx),
     a1,
@@ -391,63 +474,92 @@ export function scoreKey(compiled: CompiledScenario, ctx: CallContext, facts: Ca
     bit(ctx.safePaths.some((p) => p.path === 'lock-enrolment')),
     bit(ctx.suspendedSeq !== null),
     bit(ctx.deniedSeq !== null),
-    bit(ctx.knowledgeAsked.length > 0),
+    bit(ctx.knowledgeAsked.some((k) => !k.verified)),
     bit(tags.has('empathy')),
     bit(tags.has('explains-why') || tags.has('next-steps')),
     bit(tags.has('accusatory')),
     bit(tags.has('unprofessional') || tags.has('retention-pressure')),
     bit(tags.has('retention-pressure')),
-    bit(facts.offeredTags.has('empathy')),
-    bit(facts.offeredTags.has('explains-why') || facts.offeredTags.has('next-steps')),
+    offeredBits(compiled, ctx.visited),
     bit(ctx.notes.length > 0),
     sorted(['factors', 'outcome', 'red-flags', 'referral'].filter((i) => noteItems.has(i as never))),
-    bit(facts.fraudEscalationRequired),
-    bit(facts.legalEscalationRequired),
-    bit(facts.pressureTactics),
+    sorted(tactics),
   ].join('|')
 }
+
+interface RubricPoints {
+  item: Map<string, number>
+  adjustment: Map<string, number>
+}
+const pointsCache = new WeakMap<Rubric, RubricPoints>()
+function pointsOf(rubric: Rubric): RubricPoints {
+  let p = pointsCache.get(rubric)
+  if (!p) {
+    p = {
+      item: new Map(rubric.sections.flatMap((s) => s.items).map((i) => [i.id, i.points])),
+      adjustment: new Map(rubric.adjustments.map((a) => [a.id, a.points])),
+    }
+    pointsCache.set(rubric, p)
+  }
+  return p
+}
+
+/** Rounded down to the scorer's 0.1 points, so the bound never passes the real loss. */
+const floor1 = (n: number) => Math.floor(n * 10 + 1e-9) / 10
 
 /**
  * Points the call has lost whatever happens next: a lower bound on the final
  * loss, so the search for the best call can leave a state that cannot beat the
  * best found. Kept in step with the scorer; paths.test.ts checks the bound.
  */
-export function lossLowerBound(compiled: CompiledScenario, rubric: Rubric, ctx: CallContext, facts: CallFacts = callFacts(compiled.scenario, compiled.policy, ctx)): number {
-  if (facts.criticalSeqs.length) return 100
-  const points = (id: string) => rubric.sections.flatMap((s) => s.items).find((i) => i.id === id)?.points ?? 0
-  const adjustment = (id: string) => rubric.adjustments.find((a) => a.id === id)?.points ?? 0
+export function lossLowerBound(compiled: CompiledScenario, rubric: Rubric, ctx: CallContext): number {
+  if (hasCritical(ctx)) return 100
+  const { scenario } = compiled
+  const fraud = scenario.caller === 'fraud'
+  // The scorer fails a fraud call that got a SIM-moving change or a lock removed, checks or not.
+  if (fraud && ctx.hrts.some((h) => SIM_MOVING.has(h.kind) || h.kind === 'remove-lock')) return 100
+  const { item, adjustment } = pointsOf(rubric)
+  const points = (id: string) => item.get(id) ?? 0
   const fv = ctx.firstVerificationSeq
-  const fd = facts.firstDecisionSeq
+  const fd = firstDecisionSeq(ctx)
   let loss = 0
   const decidedFirst = fd !== null && (fv === null || fd < fv)
-  loss += Math.min(points('A1'), ((countOf(ctx, 'A1', 3) + (decidedFirst ? 1 : 0)) * points('A1')) / 3)
-  if (fd !== null && (ctx.checkedAccountSeq === null || ctx.checkedAccountSeq > fd)) loss += points('A3') / 2
-  loss += Math.min(points('A4'), (countOf(ctx, 'A4', 2) * points('A4')) / 2)
+  loss += Math.min(points('A1'), (countOf(ctx, 'A1', 3) + (decidedFirst ? 1 : 0)) * floor1(points('A1') / 3))
+  if (fd !== null && (ctx.checkedAccountSeq === null || ctx.checkedAccountSeq > fd)) loss += floor1(points('A3') / 2)
+  loss += Math.min(points('A4'), countOf(ctx, 'A4', 2) * floor1(points('A4') / 2))
   if (countOf(ctx, 'A5', 1)) loss += points('A5')
   const hrtFirst = ctx.hrts[0]
-  if (facts.fraudEscalationRequired && hrtFirst) {
+  // C1: a change nobody asked for, or the request done for a fraudster, can never be made good.
+  if (ctx.hrts.some((h) => h.kind !== scenario.request.kind) || (fraud && hrtFirst)) loss += points('C1')
+  if (hrtFirst && callFacts(scenario, compiled.policy, ctx).fraudEscalationRequired) {
     const esc = ctx.escalations.find((e) => e.team === 'fraud')
-    if (!esc || hrtFirst.seq < esc.seq) loss += points('B2') / 2
+    if (!esc || hrtFirst.seq < esc.seq) loss += floor1(points('B2') / 2)
   }
   const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
   if (tags.has('accusatory')) loss += points('D1')
   if (tags.has('accusatory') || tags.has('unprofessional') || tags.has('retention-pressure')) loss += points('D3')
-  if (tags.has('accusatory') && !facts.fraud) loss += adjustment('OUT-accusatory-legit')
-  if (ctx.knowledgeAsked.length) loss += adjustment('OUT-non-factor')
-  if (tags.has('retention-pressure') && compiled.scenario.request.kind === 'port-out-pin') loss += adjustment('OUT-retention-pressure')
-  // Rounding in the scorer is to 0.1 points; stay safely under it.
-  return Math.max(0, loss - 0.5)
+  if (tags.has('accusatory') && !fraud) loss += adjustment.get('OUT-accusatory-legit') ?? 0
+  if (ctx.knowledgeAsked.some((k) => !k.verified)) loss += adjustment.get('OUT-non-factor') ?? 0
+  if (tags.has('retention-pressure') && scenario.request.kind === 'port-out-pin') loss += adjustment.get('OUT-retention-pressure') ?? 0
+  return Math.min(100, loss)
 }
 
 // ---------- traversal ----------
 
 interface TraversalSpec {
   key: (ctx: CallContext) => string
-  actions: (ctx: CallContext) => AgentAction[]
+  actions: (ctx: CallContext) => BeatAction[]
   /** False keeps the state as a leaf. */
   expand?: (snapshot: CallSnapshot, key: string) => boolean
   /** Every snapshot the traversal produces, new or not, with the representative it came from. */
   visit?: (snapshot: CallSnapshot, key: string, parentKey: string | null, event: SessionEvent | null, isNew: boolean) => void
+  /**
+   * Skip an action already seen to lead nowhere of interest (`dead`) from a
+   * state with the same `prefix`. Only sound when `dead(next)` depends on
+   * nothing but the prefix and the action: critical findings, for instance,
+   * depend only on the world state (world.ts).
+   */
+  skip?: { prefix: (ctx: CallContext) => string; dead: (next: CallContext) => boolean }
 }
 
 interface Traversal extends Bound {
@@ -462,71 +574,96 @@ function stamp(action: AgentAction, seq: number): SessionEvent {
   return { ...action, seq, at: TRANSCRIPT_START_AT + seq * TRANSCRIPT_STEP_MS } as SessionEvent
 }
 
+/**
+ * The same inert actor scope xstate/graph gives `machine.transition`: the
+ * machine has no children, timers or side effects to run, so nothing is lost.
+ */
+function inertScope(): AnyActorScope {
+  const self = createEmptyActor()
+  return {
+    self,
+    id: '',
+    sessionId: 'path-analysis',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    system: self.system,
+    stopChild: () => {},
+    actionExecutor: () => {},
+  } as AnyActorScope
+}
+
+/**
+ * Breadth-first over reachable states. This is xstate/graph's getAdjacencyMap
+ * walk (same `machine.transition`, same inert scope, a serializeState-style
+ * key), with three changes that matter at tens of thousands of transitions:
+ * the queue is read by index (getAdjacencyMap uses Array#shift, which turns
+ * quadratic once the queue outgrows V8's regular heap objects: 125 µs per
+ * transition instead of 12 on the score search), only one snapshot per state
+ * is kept (not one per transition), and parents are recorded on discovery, so
+ * every state comes with a shortest path. paths.test.ts checks it reaches the
+ * same states as getShortestPaths.
+ */
 function traverse(compiled: CompiledScenario, spec: TraversalSpec, options: ExploreOptions): Traversal {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH
   const seed = options.seed ?? 1
   const started = options.now?.() ?? null
+  const machine = compiled.machine
+  const scope = inertScope()
   const reps = new Map<string, ReachedState>()
   const parents = new Map<string, { parent: string; event: SessionEvent } | null>()
-  const keys = new WeakMap<object, string>()
-  const keyOf = (snapshot: CallSnapshot): string => {
-    let key = keys.get(snapshot)
-    if (key === undefined) {
-      key = spec.key(snapshot.context)
-      keys.set(snapshot, key)
-    }
-    return key
-  }
+  const deadEnds = new Map<string, boolean>()
   let expanded = 0
   let transitions = 0
   let deepest = 0
   let statesCut = false
   let depthCut = false
 
-  // getAdjacencyMap walks breadth-first, so the first time a key is seen it is
-  // seen along a shortest path; the parent recorded then is the one to keep.
-  // (getShortestPaths would rebuild the same map and keep the last snapshot per
-  // key rather than the first, so the parents are recorded here instead.)
-  type Snap = CallSnapshot
-  getAdjacencyMap(compiled.machine as never, {
-    input: { seed },
-    serializeState: (state: Snap, event: SessionEvent | undefined, prev: Snap | undefined) => {
-      const key = keyOf(state)
-      const parentKey = prev ? keyOf(prev) : null
-      const isNew = !reps.has(key)
+  const initial = startCall(compiled, seed)
+  const rootKey = spec.key(initial.context)
+  reps.set(rootKey, { key: rootKey, depth: 0, snapshot: initial })
+  parents.set(rootKey, null)
+  spec.visit?.(initial, rootKey, null, null, true)
+  const queue: string[] = [rootKey]
+
+  for (let head = 0; head < queue.length; head++) {
+    const key = queue[head]!
+    const rep = reps.get(key)!
+    const snapshot = rep.snapshot
+    if (snapshot.status !== 'active') continue
+    if (spec.expand && !spec.expand(snapshot, key)) continue
+    if (rep.depth >= maxDepth) {
+      depthCut = true
+      continue
+    }
+    if (expanded >= maxStates) {
+      statesCut = true
+      break
+    }
+    expanded++
+    const ctx = snapshot.context
+    const seq = ctx.lastSeq + 1
+    const prefix = spec.skip ? spec.skip.prefix(ctx) : ''
+    for (const choice of spec.actions(ctx)) {
+      const cacheKey = spec.skip ? `${prefix}\n${choice.signature}` : ''
+      if (spec.skip && deadEnds.get(cacheKey)) continue
+      const event = stamp(choice.action, seq)
+      const next = machine.transition(snapshot as never, event as never, scope) as unknown as CallSnapshot
+      transitions++
+      if (spec.skip) deadEnds.set(cacheKey, spec.skip.dead(next.context))
+      const nextKey = spec.key(next.context)
+      const isNew = !reps.has(nextKey)
       if (isNew) {
-        const depth = parentKey === null ? 0 : reps.get(parentKey)!.depth + 1
+        const depth = rep.depth + 1
         deepest = Math.max(deepest, depth)
-        reps.set(key, { key, depth, snapshot: state })
-        parents.set(key, parentKey === null || !event ? null : { parent: parentKey, event })
+        reps.set(nextKey, { key: nextKey, depth, snapshot: next })
+        parents.set(nextKey, { parent: key, event })
+        queue.push(nextKey)
       }
-      spec.visit?.(state, key, parentKey, event ?? null, isNew)
-      return key
-    },
-    events: (state: Snap) => {
-      if (state.status !== 'active') return []
-      const seq = state.context.lastSeq + 1
-      const events = spec.actions(state.context).map((a) => stamp(a, seq))
-      transitions += events.length
-      return events
-    },
-    stopWhen: (state: Snap) => {
-      if (state.status !== 'active') return true
-      const key = keyOf(state)
-      if (spec.expand && !spec.expand(state, key)) return true
-      if (reps.get(key)!.depth >= maxDepth) {
-        depthCut = true
-        return true
-      }
-      if (expanded >= maxStates) {
-        statesCut = true
-        return true
-      }
-      expanded++
-      return false
-    },
-  } as never)
+      spec.visit?.(next, nextKey, key, event, isNew)
+    }
+  }
 
   const pathTo = (key: string): SessionEvent[] => {
     const out: SessionEvent[] = []
@@ -577,7 +714,7 @@ export function exploreScenario(compiled: CompiledScenario, options: ExploreOpti
     compiled,
     {
       key: (ctx) => worldKey(compiled, ctx),
-      actions: (ctx) => explorationActions(compiled, ctx, 'world'),
+      actions: (ctx) => explorationChoices(compiled, ctx, 'world'),
       visit: (snapshot, _key, parentKey, event) => {
         const ctx = snapshot.context
         beatsReached.add(ctx.beat)
@@ -645,6 +782,26 @@ export interface GoodPathSearch extends Bound {
   budget: number
 }
 
+/**
+ * What decides whether one more action costs points, from a call that has lost
+ * none: the world state (critical findings, findings after the R7 limit), the
+ * order of verifying, checking and deciding (A1, A3), whether the fraud team is
+ * in (B2) and the scored tactics heard (which decide whether it must be).
+ */
+function lossPrefix(compiled: CompiledScenario, ctx: CallContext): string {
+  const fv = ctx.firstVerificationSeq
+  const fd = firstDecisionSeq(ctx)
+  const tactics = ctx.tacticsSeen.filter((t) => SCORED_TACTICS.has(t.tactic)).map((t) => t.tactic)
+  return [
+    worldKey(compiled, ctx),
+    fv === null ? 'n' : 'v',
+    fd === null ? 'n' : 'd',
+    bit(ctx.checkedAccountSeq !== null),
+    bit(ctx.escalations.some((e) => e.team === 'fraud')),
+    sorted(tactics),
+  ].join('|')
+}
+
 /** Loss budgets tried in turn: most scenarios allow a perfect call, which the first finds quickly. */
 const BUDGETS = [0, 10, 25, 50, 100]
 
@@ -661,27 +818,24 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
   let last: GoodPathSearch | null = null
   for (const budget of budgets) {
     let best: { key: string; parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number } | null = null
-    const factsOf = new WeakMap<object, CallFacts>()
-    const facts = (ctx: CallContext) => {
-      let f = factsOf.get(ctx)
-      if (!f) {
-        f = callFacts(compiled.scenario, compiled.policy, ctx)
-        factsOf.set(ctx, f)
-      }
-      return f
-    }
     const t = traverse(
       compiled,
       {
-        key: (ctx) => scoreKey(compiled, ctx, facts(ctx)),
-        actions: (ctx) => explorationActions(compiled, ctx, 'score'),
+        key: (ctx) => scoreKey(compiled, ctx),
+        actions: (ctx) => explorationChoices(compiled, ctx, 'score'),
+        // A critical finding depends on the world state alone. With no loss allowed, so does any
+        // loss (ordering, tone, non-factors, a late fraud referral): see lossPrefix.
+        skip:
+          budget === 0
+            ? { prefix: (ctx) => lossPrefix(compiled, ctx), dead: (next) => lossLowerBound(compiled, rubric, next) > 1e-9 }
+            : { prefix: (ctx) => worldKey(compiled, ctx), dead: (next) => hasCritical(next) },
         expand: (snapshot) => {
           const ctx = snapshot.context
           if (hasCritical(ctx)) return false
-          const bound = lossLowerBound(compiled, rubric, ctx, facts(ctx))
-          if (bound > budget) return false
+          const bound = lossLowerBound(compiled, rubric, ctx)
+          if (bound > budget + 1e-9) return false
           // Breadth-first: anything found from here on is longer, so it must be strictly better.
-          if (best && bound >= best.loss) return false
+          if (best && bound >= best.loss - 1e-9) return false
           return true
         },
         visit: (snapshot, key, parentKey, event, isNew) => {

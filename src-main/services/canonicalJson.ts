@@ -17,7 +17,7 @@ export function canonicalJson(value: unknown): string {
   try {
     return write(value, [])
   } catch (error) {
-    if (error instanceof Refusal) throw new TypeError(`canonicalJson: $${error.path} ${error.problem}`)
+    if (error instanceof Refusal) throw new TypeError(`canonicalJson: $${error.path} ${error.problem}`, { cause: error })
     throw error
   }
 }

@@ -217,6 +217,13 @@ describe('SessionStore: reopening', () => {
     expect(readFileSync(dbPath).equals(before)).toBe(true)
   })
 
+  it('explains a path that is a folder instead of throwing', () => {
+    const store = openStore({ path: dir })
+    expect(store.health).toMatchObject({ ok: false, reason: 'unavailable' })
+    expect(store.health.message).toContain(dir)
+    expect(apiErrorOf(() => store.createSession(newSession())).code).toBe('storage')
+  })
+
   it('explains a folder that does not exist instead of throwing', () => {
     const store = openStore({ path: join(dir, 'missing', 'sessions.sqlite') })
     expect(store.health).toMatchObject({ ok: false, reason: 'unavailable' })

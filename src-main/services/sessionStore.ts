@@ -320,8 +320,9 @@ export class SessionStore {
     try {
       if (onDisk) checked = this.checkBeforeWriting(options.path, connect)
     } catch (error) {
-      if (error instanceof OpenProblem) return refuse(error)
-      throw error
+      // Whatever goes wrong (a file Pretext may not read, say), the store
+      // opens refused with a message rather than throwing at start-up.
+      return refuse(this.classifyOpenError(error, options.path))
     }
 
     let db: Db | null = null
@@ -369,7 +370,13 @@ export class SessionStore {
 
       // A read-only check may have created a -shm file; in EXCLUSIVE mode
       // SQLite does not use it, and we now hold the only lock on the file.
-      if (onDisk) rmSync(`${options.path}-shm`, { force: true })
+      if (onDisk) {
+        try {
+          rmSync(`${options.path}-shm`, { force: true })
+        } catch {
+          // Tidying only: a stale index file is harmless in EXCLUSIVE mode.
+        }
+      }
 
       this.writer = db
       this.prepareStatements(db)

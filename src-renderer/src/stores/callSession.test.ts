@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { ApiError } from '@core/api/contract'
+import { ApiError } from '@core/api/methods'
 import { createFakeBackend, installBackend, type FakeBackend } from './testing/fakeBackend'
 import { useCallSessionStore } from './callSession'
 

@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import { ApiError } from '@core/api/contract'
+import { ApiError } from '@core/api/methods'
 import type { ScenarioDocument, SessionInfo, SessionMode, SessionRecord } from '@core/api/contract'
 import { advance, compileScenario, replay, startCall } from '@core/engine/compile'
 import type { CallSnapshot, CompiledScenario } from '@core/engine/compile'
-import { DEFAULT_POLICY } from '@core/engine/policy'
+import { DEFAULT_POLICY, type Policy } from '@core/engine/policy'
 import { choicesAt, isConsoleUnlocked, isVerified } from '@core/engine/world'
 import type { AgentAction, SessionEvent } from '@core/session/events'
 import { api } from '../api'
@@ -80,6 +80,8 @@ export const useCallSessionStore = defineStore('callSession', () => {
   const busy = computed(() => saving.value || pending.value !== null || phase.value !== 'in-call')
   const report = computed(() => record.value?.report ?? null)
   const mode = computed<SessionMode>(() => info.value?.mode ?? 'practice')
+  /** The numbers main scores with (attempt limit, hold times): the console compiles and shows the same ones. */
+  const policy = computed<Policy>(() => doc.value?.policy ?? DEFAULT_POLICY)
 
   function clear(): void {
     info.value = null
@@ -105,7 +107,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
     try {
       // Load and compile first: a scenario that cannot be played must not leave a session behind.
       const loaded = await api['library.get']({ scenarioId: options.scenarioId })
-      const machine = markRaw(compileScenario(loaded.scenario, DEFAULT_POLICY))
+      const machine = markRaw(compileScenario(loaded.scenario, loaded.policy))
       const session = await api['sessions.start'](options)
       doc.value = markRaw(loaded)
       compiled.value = machine
@@ -215,7 +217,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
     try {
       const stored = await api['sessions.get']({ sessionId })
       const loaded = await api['library.get']({ scenarioId: stored.info.scenarioId })
-      const machine = markRaw(compileScenario(loaded.scenario, DEFAULT_POLICY))
+      const machine = markRaw(compileScenario(loaded.scenario, loaded.policy))
       doc.value = markRaw(loaded)
       compiled.value = machine
       info.value = stored.info
@@ -276,6 +278,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
     busy,
     report,
     mode,
+    policy,
     reportTranscript,
     start,
     act,

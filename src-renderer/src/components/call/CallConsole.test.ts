@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { ApiError } from '@core/api/contract'
+import { ApiError } from '@core/api/methods'
 import type { SessionEvent } from '@core/session/events'
 import { createFakeBackend, installBackend, type FakeBackend } from '../../stores/testing/fakeBackend'
 import { useCallSessionStore } from '../../stores/callSession'
@@ -111,6 +111,16 @@ describe('CallConsole keyboard', () => {
     await flushPromises()
     expect(appended()).toEqual([expect.objectContaining({ type: 'note', items: ['factors', 'red-flags'], text: 'Denied; suspected fraud' })])
     expect((textarea.element as HTMLTextAreaElement).value).toBe('')
+  })
+
+  it('T moves the keyboard into the notes and Escape brings it back to the console', async () => {
+    const { wrapper } = await onCall()
+    press('t')
+    await flushPromises()
+    expect(document.activeElement).toBe(wrapper.find('textarea').element)
+    await wrapper.find('textarea').trigger('keydown', { key: 'Escape' })
+    expect(document.activeElement).toBe(wrapper.find('.console').element)
+    expect(appended()).toEqual([])
   })
 
   it('F10 asks before ending the call; Escape keeps it going', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { AGENT_ACTIONS } from '@core/scenario/vocabulary'
-import { choiceIndexForKey, TOOLS, toolForKey } from './tools'
+import { choiceIndexForKey, NOTE_FIELD_KEY, TOOLS, toolForKey } from './tools'
 
 describe('console shortcuts', () => {
   it('give every tool its own key', () => {
-    const keys = TOOLS.map((t) => t.key)
+    const keys = [...TOOLS.map((t) => t.key), NOTE_FIELD_KEY]
     expect(new Set(keys).size).toBe(keys.length)
     expect(keys.every((k) => /^[A-Z]$/.test(k))).toBe(true)
   })

@@ -44,6 +44,9 @@ export const TOOLS: readonly Tool[] = [
   { action: 'accept-offer', key: 'Y', label: "Accept caller's offer", group: 'decide' },
 ]
 
+/** Not an action: moves the keyboard into "Notes for this call" (Esc comes back). */
+export const NOTE_FIELD_KEY = 'T'
+
 const BY_KEY = new Map(TOOLS.map((t) => [t.key, t]))
 
 /** The tool a key press means, if any (case-insensitive single letters only). */

@@ -1,0 +1,110 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { HOSTILE_SCENARIO_FILE, HOSTILE_SCENARIO_YAML } from './support/hostile'
+
+/**
+ * Builds the renderer when the build is older than its sources, then starts two
+ * bridges on the real services, each over a fresh temp data dir:
+ *   PRETEXT_E2E_URL          the real scenarios/ folder
+ *   PRETEXT_E2E_HOSTILE_URL  a copy of the library plus one hostile file (spec c)
+ * Returns the teardown that stops both and removes the temp dirs.
+ */
+
+const repoRoot = path.resolve(__dirname, '..', '..')
+const rendererDir = path.join(repoRoot, 'out', 'renderer')
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
+  }
+  return newest
+}
+
+function ensureBuild(): void {
+  const index = path.join(rendererDir, 'index.html')
+  const sources = Math.max(
+    newestMtime(path.join(repoRoot, 'src-renderer')),
+    newestMtime(path.join(repoRoot, 'src-core')),
+    statSync(path.join(repoRoot, 'electron.vite.config.ts')).mtimeMs,
+  )
+  if (process.env['PRETEXT_E2E_SKIP_BUILD'] === '1' && existsSync(index)) return
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return
+  console.log('[e2e] building with electron-vite (out/ is older than its sources)…')
+  const result = spawnSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, stdio: 'inherit', env: process.env })
+  if (result.status !== 0) throw new Error('electron-vite build failed; the e2e suite needs out/renderer')
+}
+
+function startServer(scenariosDir: string, dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    'npx',
+    ['tsx', '--tsconfig', 'src-main/tsconfig.json', 'tests/e2e/support/serve.ts', '--renderer', rendererDir, '--scenarios', scenariosDir, '--data', dataDir],
+    // stdin stays open as a lifeline: the server exits when this process goes away.
+    { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: process.env },
+  )
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`the e2e server did not start within 60 s\n${err}`)), 60_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (!line) return
+      clearTimeout(timer)
+      resolve({ url: (JSON.parse(line) as { url: string }).url, child })
+    })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8')
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`the e2e server exited with code ${code}\n${err}`))
+    })
+  })
+}
+
+function hostileScenariosDir(root: string): string {
+  const dir = path.join(root, 'scenarios')
+  const library = path.join(dir, 'library')
+  mkdirSync(library, { recursive: true })
+  copyFileSync(path.join(repoRoot, 'scenarios', 'rubric.yaml'), path.join(dir, 'rubric.yaml'))
+  for (const name of readdirSync(path.join(repoRoot, 'scenarios', 'library'))) {
+    if (name.endsWith('.yaml')) copyFileSync(path.join(repoRoot, 'scenarios', 'library', name), path.join(library, name))
+  }
+  writeFileSync(path.join(library, HOSTILE_SCENARIO_FILE), HOSTILE_SCENARIO_YAML)
+  return dir
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  ensureBuild()
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'pretext-e2e-'))
+  const servers = await Promise.all([
+    startServer(path.join(repoRoot, 'scenarios'), path.join(tmp, 'data')),
+    startServer(hostileScenariosDir(path.join(tmp, 'hostile')), path.join(tmp, 'hostile-data')),
+  ])
+  process.env['PRETEXT_E2E_URL'] = servers[0].url
+  process.env['PRETEXT_E2E_HOSTILE_URL'] = servers[1].url
+
+  return async () => {
+    await Promise.all(
+      servers.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve()
+            child.removeAllListeners('exit')
+            child.once('exit', () => resolve())
+            child.kill('SIGTERM')
+            setTimeout(() => {
+              child.kill('SIGKILL')
+              resolve()
+            }, 5000).unref()
+          }),
+      ),
+    )
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}

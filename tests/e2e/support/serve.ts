@@ -1,0 +1,48 @@
+/**
+ * Starts the real services and the loopback bridge for the Playwright suite,
+ * in a child process of the global setup (run with tsx, so the services load
+ * from TypeScript source exactly as `npm run preview` does).
+ *
+ *   tsx --tsconfig src-main/tsconfig.json tests/e2e/support/serve.ts \
+ *     --renderer out/renderer --scenarios scenarios --data /tmp/x
+ *
+ * Prints one JSON line `{"url": "http://127.0.0.1:PORT/"}` once it listens,
+ * and shuts down cleanly on SIGTERM or when its stdin closes (so a crashed
+ * test runner cannot leave it behind).
+ */
+import { startBridge } from '../../../src-main/bridge/server'
+import { createServices } from '../../../src-main/services/index'
+
+function arg(name: string): string {
+  const at = process.argv.indexOf(name)
+  const value = at >= 0 ? process.argv[at + 1] : undefined
+  if (!value) throw new Error(`serve.ts: missing ${name}`)
+  return value
+}
+
+async function main(): Promise<void> {
+  const services = await createServices({ dataDir: arg('--data'), scenariosDir: arg('--scenarios') })
+  const bridge = await startBridge({ rendererDir: arg('--renderer'), services: services.api })
+  process.stdout.write(`${JSON.stringify({ url: bridge.url })}\n`)
+  let stopping = false
+  const stop = (): void => {
+    if (stopping) return
+    stopping = true
+    void bridge
+      .close()
+      .catch(() => undefined)
+      .finally(() => {
+        services.close()
+        process.exit(0)
+      })
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  process.stdin.on('end', stop)
+  process.stdin.resume()
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})

@@ -51,6 +51,7 @@ describe('AccountPanel (R2)', () => {
     expect(history.text()).toContain('SIM changes in person only')
     expect(history.text()).toContain('1 before this call')
     expect(history.find('.note--binding').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="account-flags"]').text()).toContain('3 flags on file')
     expect(wrapper.text()).not.toContain(scenario.account.accountNumber)
     expect(wrapper.text()).not.toContain(scenario.account.email.address)
   })

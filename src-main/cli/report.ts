@@ -1,0 +1,105 @@
+import type { TranscriptLine } from '@core/engine/world'
+import type { ScoreReport } from '@core/scoring/report'
+import type { GoldenTranscript } from '@core/session/transcript'
+
+/**
+ * The terminal rendering of a call and its score, shared by `play` (live and
+ * from a transcript) and by the golden-transcript checks, so an author sees
+ * the same report whichever way the call was made.
+ */
+
+/** A call line as golden transcripts record it: "caller: ...", "agent: ...", "system: ...". */
+export function transcriptLine(line: TranscriptLine): string {
+  return `${line.speaker}: ${line.text}`
+}
+
+export function transcriptLines(lines: readonly TranscriptLine[]): string[] {
+  return lines.map(transcriptLine)
+}
+
+const SPEAKERS: Record<TranscriptLine['speaker'], string> = { caller: 'Caller', agent: 'You   ', system: 'System' }
+
+/** A call line as the terminal shows it while playing, with the caller's tactics. */
+export function renderCallLine(line: TranscriptLine): string {
+  const tactics = line.tactics.length ? `  [${line.tactics.join(', ')}]` : ''
+  return `${SPEAKERS[line.speaker]}  ${line.text}${tactics}`
+}
+
+const OUTCOME_LABELS: Record<string, string> = {
+  'served-safely': 'served safely',
+  'denied-with-safe-path': 'denied with a safe path',
+  denied: 'denied',
+  'hrt-performed': 'high-risk change made',
+  compromised: 'compromised',
+  abandoned: 'not finished',
+}
+
+/** The score report: result, critical failures, sections, deductions, tactics. */
+export function renderReport(report: ScoreReport): string[] {
+  const out: string[] = []
+  const outcome = OUTCOME_LABELS[report.outcome.kind] ?? report.outcome.kind
+  out.push(`Score ${report.score} / 100   compliance ${report.compliance.toUpperCase()}   outcome: ${outcome}`)
+  out.push(`  ${report.outcome.label}`)
+  if (report.compliance === 'fail' && report.weightedScore !== report.score) out.push(`  (the weighted items came to ${report.weightedScore}; a critical failure makes it 0)`)
+  if (report.criticalFailures.length) {
+    out.push('', 'Critical failures')
+    for (const c of report.criticalFailures) out.push(`  ${c.id} (${c.rule}) at step ${c.seq}: ${c.message}`)
+  }
+  out.push('', 'Sections')
+  for (const s of report.sections) {
+    const items = s.items.map((i) => `${i.id} ${fmt(i.score)}/${i.max}${i.applicable ? '' : ' n/a'}`).join('  ')
+    out.push(`  ${s.id} ${s.title.padEnd(30)} ${`${fmt(s.score)}/${s.max}`.padStart(7)}   ${items}`)
+  }
+  const lost = report.deductions.filter((d) => !d.item.startsWith('CF'))
+  if (lost.length) {
+    out.push('', 'Deductions')
+    for (const d of lost) out.push(`  ${`-${fmt(d.points)}`.padStart(6)}  ${d.item} (${d.rule})${d.seq !== null ? ` at step ${d.seq}` : ''}: ${d.message}`)
+  }
+  if (report.tactics.length) {
+    out.push('', 'Tactics')
+    const seen = new Map<string, boolean>()
+    for (const t of report.tactics) seen.set(t.tactic, (seen.get(t.tactic) ?? true) && t.countered)
+    out.push(`  ${[...seen].map(([t, countered]) => `${t} ${countered ? '(resisted)' : '(fell for it)'}`).join(', ')}`)
+  }
+  return out
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1)
+}
+
+export interface ExpectationCheck {
+  ok: boolean
+  lines: string[]
+}
+
+/** How a played transcript compares with what its golden file expects. */
+export function checkExpectation(report: ScoreReport, lines: readonly TranscriptLine[], expect: GoldenTranscript['expect']): ExpectationCheck {
+  const problems: string[] = []
+  if (report.compliance !== expect.compliance) problems.push(`compliance is ${report.compliance}, expected ${expect.compliance}`)
+  if (report.score !== expect.score) problems.push(`score is ${report.score}, expected ${expect.score}`)
+  if (expect.outcome !== undefined && report.outcome.kind !== expect.outcome) problems.push(`outcome is ${report.outcome.kind}, expected ${expect.outcome}`)
+  const cfs = [...new Set(report.criticalFailures.map((c) => c.id))].sort()
+  const wantCfs = [...new Set(expect.criticalFailures)].sort()
+  if (cfs.join() !== wantCfs.join()) problems.push(`critical failures are [${cfs.join(', ')}], expected [${wantCfs.join(', ')}]`)
+  const items = new Set(report.deductions.filter((d) => !d.item.startsWith('CF')).map((d) => d.item))
+  const missing = expect.deductions.filter((d) => !items.has(d))
+  if (missing.length) problems.push(`missing deductions: ${missing.join(', ')}`)
+  if (expect.exactDeductions) {
+    const extra = [...items].filter((d) => !expect.deductions.includes(d))
+    if (extra.length) problems.push(`unexpected deductions: ${extra.join(', ')}`)
+  }
+  if (expect.transcript) {
+    const got = transcriptLines(lines)
+    const at = firstDifference(got, expect.transcript)
+    if (at !== null) problems.push(`transcript differs at line ${at + 1}: got ${JSON.stringify(got[at] ?? '(end)')}, expected ${JSON.stringify(expect.transcript[at] ?? '(end)')}`)
+  }
+  return problems.length
+    ? { ok: false, lines: ['Expected by the golden transcript: NOT MET', ...problems.map((p) => `  ${p}`)] }
+    : { ok: true, lines: ['Expected by the golden transcript: met'] }
+}
+
+function firstDifference(a: readonly string[], b: readonly string[]): number | null {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i
+  return null
+}

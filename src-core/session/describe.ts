@@ -9,17 +9,18 @@ import {
   SAFE_PATH_LABELS,
   TEAM_LABELS,
 } from '../scenario/vocabulary'
+import { lowerFirst } from '../engine/world'
 import type { AgentAction } from './events'
 
 /** One line a trainee reads: "Send a one-time code: line of record". Shared by the report, the CLI and review. */
 export function describeAction(action: AgentAction, scenario?: Scenario): string {
   switch (action.type) {
     case 'send-otp':
-      return `${ACTION_LABELS['send-otp']} to the ${OTP_DESTINATION_LABELS[action.to].toLowerCase()}`
+      return `${ACTION_LABELS['send-otp']} to: ${lowerFirst(OTP_DESTINATION_LABELS[action.to])}`
     case 'ask-knowledge':
-      return `${ACTION_LABELS['ask-knowledge']}: ${KNOWLEDGE_LABELS[action.question].toLowerCase()}`
+      return `${ACTION_LABELS['ask-knowledge']}: ${lowerFirst(KNOWLEDGE_LABELS[action.question])}`
     case 'confirm-detail':
-      return `${ACTION_LABELS['confirm-detail']}: ${DISCLOSABLE_LABELS[action.field].toLowerCase()}`
+      return `${ACTION_LABELS['confirm-detail']}: ${lowerFirst(DISCLOSABLE_LABELS[action.field])}`
     case 'escalate':
       return `Escalate to the ${TEAM_LABELS[action.team].toLowerCase()}`
     case 'offer-safe-path':
@@ -36,7 +37,7 @@ export function describeAction(action: AgentAction, scenario?: Scenario): string
     }
     case 'note':
       return action.items.length
-        ? `Note: ${action.items.map((i) => NOTE_ITEM_LABELS[i].toLowerCase()).join(', ')}`
+        ? `Note: ${action.items.map((i) => lowerFirst(NOTE_ITEM_LABELS[i])).join(', ')}`
         : ACTION_LABELS.note
     default:
       return ACTION_LABELS[action.type]

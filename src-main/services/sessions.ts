@@ -6,6 +6,7 @@ import type { ScoreReport } from '@core/scoring/report'
 import type { Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
 import type { SessionEvent } from '@core/session/events'
+import { canonicalJson } from './canonicalJson'
 import type { ScenarioLibrary } from './library'
 import type { SessionStore } from './sessionStore'
 
@@ -75,7 +76,7 @@ export class SessionService {
       if (!(err instanceof ApiError)) throw err
       return { info: stored.info, events: stored.events, report: null, verification: { ...verification, ok: false, message: err.message } }
     }
-    if (stored.scoreCache !== null && JSON.stringify(stored.scoreCache) !== JSON.stringify(report)) {
+    if (stored.scoreCache !== null && canonicalJson(stored.scoreCache) !== canonicalJson(report)) {
       return {
         info: stored.info,
         events: stored.events,

@@ -1,5 +1,4 @@
 import type { Scenario } from '@core/scenario/schema'
-import { OTP_DESTINATION_LABELS } from '@core/scenario/vocabulary'
 import { describeAction } from '@core/session/describe'
 import { actionOf, type SessionEvent } from '@core/session/events'
 
@@ -10,7 +9,5 @@ export function describeEvent(event: SessionEvent, scenario: Scenario | null): s
     const offered = scenario ? [...Object.values(scenario.beats).flatMap((b) => b.choices), ...scenario.choices].some((c) => c.id === event.choice) : true
     return offered ? 'Said a phrasing' : `Said: ${event.choice} (not on offer)`
   }
-  // describeAction says "to the the number calling now" for that destination (its label starts with "The").
-  if (event.type === 'send-otp') return `Send a one-time code to: ${OTP_DESTINATION_LABELS[event.to].toLowerCase()}`
   return describeAction(actionOf(event), scenario ?? undefined)
 }

@@ -4,6 +4,7 @@
  * Speed targets live here, never in timed tests.
  */
 import { writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchEngine } from './engine.bench'
@@ -30,7 +31,7 @@ async function main() {
   const out = join(__dirname, 'results.json')
   writeFileSync(
     out,
-    JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: require('node:os').cpus().length, results }, null, 2) + '\n',
+    JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results }, null, 2) + '\n',
   )
   process.stdout.write(`\nwrote ${out}\n`)
 }

@@ -22,8 +22,11 @@ import { choicesAt, isVerified, type CallContext } from './world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
- * machine's REACHABLE STATES with xstate/graph, never its simple paths (those
- * grow exponentially with every independent check; reachable states do not).
+ * machine's REACHABLE STATES breadth-first, never its simple paths (those grow
+ * exponentially with every independent check; reachable states do not). The
+ * walk is xstate/graph's (`machine.transition` with an inert scope and a
+ * serializeState-style key; see traverse for why it is not getAdjacencyMap
+ * itself, and paths.test.ts for the cross-check against getShortestPaths).
  *
  * Two snapshots are the same state when they agree on everything the question
  * at hand reads, so the serialization is the heart of it:
@@ -39,7 +42,10 @@ import { choicesAt, isVerified, type CallContext } from './world'
  * - `score` states (shortestGoodPath): the world state plus the facts the
  *   scorer reads, reduced to what it distinguishes (a customer path offered or
  *   not, empathy said or not, the order of checking, verifying and deciding...).
- *   Failed calls score 0 and are not explored further.
+ *   Failed calls score 0 and are not explored further, nor are calls that have
+ *   already lost more points than the search allows (lossLowerBound): most
+ *   scenarios allow a perfect call, and looking for one first keeps the search
+ *   to a few thousand states.
  *
  * The event alphabet is finite and comes from the scenario (actionAlphabet);
  * exploration then drops parameter values the world treats alike and repeats
@@ -742,9 +748,9 @@ export function exploreScenario(compiled: CompiledScenario, options: ExploreOpti
   }
 }
 
-/** The endings an exploration reached, each with a shortest path. */
-export function endingsReached(exploration: Exploration): EndingReached[] {
-  return exploration.endings
+/** The endings reached (authored ones and the generic end of call), each with a shortest path. */
+export function endingsReached(from: Exploration | CompiledScenario, options: ExploreOptions = {}): EndingReached[] {
+  return ('machine' in from ? exploreScenario(from, options) : from).endings
 }
 
 /** A shortest path to each critical failure code that can happen on this call. */

@@ -194,6 +194,11 @@ function collect(paths: string[], rubricPath: string): { scenarios: string[]; tr
       walk(p)
     } else add(p)
   }
+  // A transcript file is checked against the scenario beside it, so that scenario is loaded too.
+  for (const t of transcripts) {
+    const beside = t.replace(/\.transcripts\.yaml$/, '.yaml')
+    if (existsSync(beside) && !scenarios.some((s) => resolve(s) === resolve(beside))) scenarios.push(beside)
+  }
   return { scenarios, transcripts, missing }
 }
 

@@ -271,6 +271,24 @@ describe('the shortest good call', () => {
   })
 })
 
+describe('the loss bound', () => {
+  it('counts what can never be made good for a customer who could be served', () => {
+    const c = compile(legit)
+    const start = startCall(c, 1)
+    expect(lossLowerBound(c, TEST_RUBRIC, start.context)).toBe(0)
+    // A flag blocks the change this customer was entitled to (C1); no referral can ever be due here.
+    expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'flag-account' }).context)).toBe(10)
+    expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'escalate', team: 'supervisor' }).context)).toBe(10)
+    // Deciding before verifying costs part of A1; not checking first, part of A3.
+    expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'deny' }).context)).toBe(9)
+  })
+
+  it('leaves a referral alone where one may become due', () => {
+    const c = compile(ambiguous) // a lost phone: the remote fallback needs a fraud review (R13b)
+    expect(lossLowerBound(c, TEST_RUBRIC, step(c, startCall(c, 1), { type: 'escalate', team: 'fraud' }).context)).toBe(0)
+  })
+})
+
 // ---------- the serialization is sound ----------
 
 /**

@@ -18,7 +18,7 @@ import { callFacts, isServable, scoreContext } from '../scoring/scorer'
 import type { AgentAction, SessionEvent } from '../session/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { branchesFor, branchAt, ENDED_STATE, startCall, type CallSnapshot, type CompiledScenario } from './compile'
-import { choicesAt, isVerified, type CallContext } from './world'
+import { choicesAt, hrtBlocked, isVerified, type CallContext } from './world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -167,6 +167,8 @@ interface Relevance {
   trackNotified: boolean
   trackCallback: boolean
   servable: boolean
+  /** A referral of this customer can never become required (R17), so one is always needless (OUT-needless-escalation). */
+  escalationAlwaysNeedless: boolean
 }
 
 const relevanceCache = new WeakMap<CompiledScenario, Relevance>()
@@ -195,6 +197,23 @@ function relevanceOf(compiled: CompiledScenario): Relevance {
   }
   const guesses = scenario.callerFacts.guesses.pin.length
   const prior = scenario.account.priorFailedAttempts
+  const limitReachable = guesses >= policy.failedAttemptsPerCall || prior + guesses >= policy.failedAttemptsPer24h || prior >= policy.failedAttemptsPer24h
+  const { account, request, callerFacts } = scenario
+  const everyTactic = new Set<string>([
+    ...scenario.tactics,
+    ...Object.values(scenario.beats).flatMap((b) => b.tactics),
+    ...branches.flatMap((b) => b.tactics),
+  ])
+  const lostDevice = !callerFacts.holds.includes('device') && SIM_MOVING.has(request.kind)
+  // Mirrors what makes the scorer require a fraud or legal referral (callFacts), asked of the scenario as a whole.
+  const referralPossible =
+    limitReachable ||
+    (SIM_MOVING.has(request.kind) && account.recentChanges.some((c) => c.daysAgo < policy.recentChangeDays)) ||
+    request.kind === 'remove-lock' ||
+    account.notes.some((n) => n.binding === 'high-risk' || n.binding === 'vip') ||
+    ['third-party-coaching', 'otp-relay', 'authority-police'].some((t) => everyTactic.has(t)) ||
+    lostDevice
+  const servable = isServable(scenario, policy)
   const relevance: Relevance = {
     didActions,
     // Nothing reads failed attempts beyond the R7 thresholds and the conditions' own numbers.
@@ -203,10 +222,11 @@ function relevanceOf(compiled: CompiledScenario): Relevance {
     named,
     trackCancel: scenario.account.pendingOrders.some((o) => o.fraudulent),
     // Notifying is scored only after the R7 limit (A2); the limit needs wrong guesses.
-    trackNotified: guesses >= policy.failedAttemptsPerCall || prior + guesses >= policy.failedAttemptsPer24h || prior >= policy.failedAttemptsPer24h,
+    trackNotified: limitReachable,
     // A callback is scored only on a staff or third-party claim (A5).
     trackCallback: scenario.callerFacts.identity === 'third-party' || scenario.tactics.includes('authority-staff'),
-    servable: isServable(scenario, policy),
+    servable,
+    escalationAlwaysNeedless: scenario.caller !== 'fraud' && servable && !referralPossible,
   }
   relevanceCache.set(compiled, relevance)
   return relevance
@@ -541,6 +561,10 @@ export function lossLowerBound(compiled: CompiledScenario, rubric: Rubric, ctx: 
     const esc = ctx.escalations.find((e) => e.team === 'fraud')
     if (!esc || hrtFirst.seq < esc.seq) loss += floor1(points('B2') / 2)
   }
+  const rel = relevanceOf(compiled)
+  // A customer who could be served, but whose changes are now blocked (flag, R7 limit) before the change was made, never will be.
+  if (rel.servable && !ctx.hrts.some((h) => h.kind === scenario.request.kind) && hrtBlocked(ctx, scenario.account, compiled.policy)) loss += points('C1')
+  if (rel.escalationAlwaysNeedless && ctx.escalations.length) loss += adjustment.get('OUT-needless-escalation') ?? 0
   const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
   if (tags.has('accusatory')) loss += points('D1')
   if (tags.has('accusatory') || tags.has('unprofessional') || tags.has('retention-pressure')) loss += points('D3')
@@ -791,8 +815,9 @@ export interface GoodPathSearch extends Bound {
 /**
  * What decides whether one more action costs points, from a call that has lost
  * none: the world state (critical findings, findings after the R7 limit), the
- * order of verifying, checking and deciding (A1, A3), whether the fraud team is
- * in (B2) and the scored tactics heard (which decide whether it must be).
+ * order of verifying, checking and deciding (A1, A3), whether anyone, and the
+ * fraud team, has been brought in (B2, a needless referral) and the scored
+ * tactics heard (which decide whether a referral is due).
  */
 function lossPrefix(compiled: CompiledScenario, ctx: CallContext): string {
   const fv = ctx.firstVerificationSeq
@@ -804,6 +829,7 @@ function lossPrefix(compiled: CompiledScenario, ctx: CallContext): string {
     fd === null ? 'n' : 'd',
     bit(ctx.checkedAccountSeq !== null),
     bit(ctx.escalations.some((e) => e.team === 'fraud')),
+    bit(ctx.escalations.length > 0),
     sorted(tactics),
   ].join('|')
 }

@@ -894,9 +894,10 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
       stats: total,
       budget,
     }
-    // Proven: every call that could lose no more than this was explored.
+    // Every call that could lose no more than the budget was explored (if the run was complete),
+    // so the best found is the best there is. A run cut short still gives the best it saw; a
+    // wider budget is tried only when it saw nothing within this one.
     if (found && found.loss <= budget + 1e-9) break
-    if (!t.complete) break
   }
   const ended = options.now?.() ?? null
   total.ms = started !== null && ended !== null ? Math.round((ended - started) * 10) / 10 : null

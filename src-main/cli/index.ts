@@ -230,7 +230,14 @@ async function check(paths: string[], rubric: Rubric, rubricPath: string, explor
     if (other) print('error', problemLine(file, 1, 1, 'error', `scenario id '${scenario.id}' is already used by ${other}`, 'id'))
     ids.set(scenario.id, file)
     const started = performance.now()
-    const problems: LintProblem[] = lintScenario(scenario, rubric, { source: sourcePositions(text), explore })
+    let problems: LintProblem[]
+    try {
+      problems = lintScenario(scenario, rubric, { source: sourcePositions(text), explore })
+    } catch (error) {
+      // A bug in the engine must not hide the other files' results.
+      print('error', problemLine(file, 1, 1, 'error', `lint failed: ${error instanceof Error ? error.message : String(error)}`, ''))
+      continue
+    }
     const ms = Math.round(performance.now() - started)
     for (const p of problems) print(p.severity, problemLine(file, p.line ?? 1, p.col ?? 1, p.severity, p.message, p.path, p.hint), p.counterexample ? ['a call that shows it:', ...p.counterexample] : [])
     if (ms > 2000) console.log(`${file}: note: lint took ${ms} ms`)

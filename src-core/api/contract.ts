@@ -22,6 +22,7 @@ export type SessionStatus = 'active' | 'finished' | 'interrupted'
 export interface ScenarioSummary {
   id: string
   title: string
+  /** The trainee's briefing: what the call is about, never whether the caller is genuine. */
   summary: string
   tier: 1 | 2 | 3
   caller: Scenario['caller']

@@ -190,7 +190,10 @@ export const Scenario = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   id: id,
   title: text,
-  summary: text,
+  summary: text.describe('for authors and supervisors: may say who the caller really is'),
+  briefing: text
+    .optional()
+    .describe('what the trainee reads before taking the call; never reveal whether the caller is genuine. Defaults to the request summary'),
   tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   caller: z.enum(CALLER_TYPES).describe('fraud, legitimate, or ambiguous (real customer whose request needs a safe alternative)'),
   channel: z.enum(['phone', 'store']).default('phone'),

@@ -87,7 +87,8 @@ export class ScenarioLibrary {
     return [...this.entries.values()].map(({ doc }) => ({
       id: doc.scenario.id,
       title: doc.scenario.title,
-      summary: doc.scenario.summary,
+      // The picker shows the trainee's briefing, never the author's summary (which may give the answer away).
+      summary: doc.scenario.briefing ?? `Inbound call: “${doc.scenario.request.summary}”`,
       tier: doc.scenario.tier,
       caller: doc.scenario.caller,
       tactics: doc.scenario.tactics,

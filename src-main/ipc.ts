@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
 import { API_METHOD_NAMES, ApiError, parseApiArgs } from '@core/api/contract'
 import { channelFor, encodeIpcError } from './ipcCodec'
-import type { ApiErrorCode, ApiMethod, PretextApi } from '@core/api/contract'
+import type { ApiMethod, PretextApi } from '@core/api/contract'
 
 /**
  * Electron IPC transport of the contract: one `api:<method>` channel per

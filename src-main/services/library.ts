@@ -8,6 +8,7 @@ import { shortestGoodPath } from '@core/engine/paths'
 import type { ScenarioProblem } from '@core/scenario/loader'
 import { formatProblem } from '@core/scenario/loader'
 import { Scenario } from '@core/scenario/schema'
+import { scenarioSummaryOf } from '@core/scenario/summary'
 import type { Rubric } from '@core/scoring/rubric'
 import { describeAction } from '@core/session/describe'
 import { actionOf } from '@core/session/events'
@@ -84,16 +85,7 @@ export class ScenarioLibrary {
   }
 
   list(): ScenarioSummary[] {
-    return [...this.entries.values()].map(({ doc }) => ({
-      id: doc.scenario.id,
-      title: doc.scenario.title,
-      // The picker shows the trainee's briefing, never the author's summary (which may give the answer away).
-      summary: doc.scenario.briefing ?? `Inbound call: “${doc.scenario.request.summary}”`,
-      tier: doc.scenario.tier,
-      caller: doc.scenario.caller,
-      tactics: doc.scenario.tactics,
-      file: doc.file,
-    }))
+    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario, doc.file))
   }
 
   problems(): LibraryProblem[] {

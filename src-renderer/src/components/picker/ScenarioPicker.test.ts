@@ -29,13 +29,14 @@ async function picker() {
 }
 
 describe('ScenarioPicker', () => {
-  it('lists scenarios with title, tier and tactics count, and never says fraud or legitimate', async () => {
+  it('lists scenarios with title, tier and the trainee briefing, and never says fraud or legitimate', async () => {
     const wrapper = await picker()
     const cards = wrapper.findAll('.scenario-card')
     expect(cards).toHaveLength(2)
     const stolen = cards.find((c) => c.text().includes('Stolen phone at the gate'))!
     expect(stolen.text()).toContain('Tier 1')
-    expect(stolen.text()).toContain(`${airport.tactics.length} tactics`)
+    expect(stolen.text()).toContain(airport.briefing!)
+    expect(stolen.text()).not.toContain(airport.summary)
     expect(wrapper.find('.picker__main').text()).not.toMatch(/fraud|legitimate|impostor/i)
   })
 

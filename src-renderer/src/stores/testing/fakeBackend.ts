@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml'
+import { scenarioSummaryOf } from '@core/scenario/summary'
 import { ApiError, API_METHOD_NAMES } from '@core/api/methods'
 import type { ApiMethod, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { loadScenarioText } from '@core/scenario/loader'
@@ -66,7 +67,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
 
   const impl: PretextApi = {
     'library.list': async () =>
-      scenarios.map((s) => ({ id: s.id, title: s.title, summary: s.summary, tier: s.tier, caller: s.caller, tactics: s.tactics, file: `${s.id}.yaml` })),
+      scenarios.map((s) => scenarioSummaryOf(s, `${s.id}.yaml`)),
     'library.problems': async () => backend.problems,
     'library.get': async ({ scenarioId }) => ({ scenario: scenarioOf(scenarioId), hash: 'f'.repeat(64), file: `${scenarioId}.yaml`, goodPath: ['Ask for the account PIN', 'Deny the request'], policy: rubric.policy }),
     'sessions.start': async ({ scenarioId, mode, trainee }) => {

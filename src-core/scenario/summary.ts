@@ -1,0 +1,15 @@
+import type { ScenarioSummary } from '../api/contract'
+import type { Scenario } from './schema'
+
+/** What the picker lists: the trainee's briefing, never the author's summary (which may give the answer away). */
+export function scenarioSummaryOf(scenario: Scenario, file: string): ScenarioSummary {
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    summary: scenario.briefing ?? `Inbound call: “${scenario.request.summary}”`,
+    tier: scenario.tier,
+    caller: scenario.caller,
+    tactics: scenario.tactics,
+    file,
+  }
+}

@@ -6,10 +6,16 @@ const FOCUSABLE =
 /**
  * Modal focus handling for the console's dialogs: focus moves in (to
  * `[data-autofocus]` or the first control), Tab stays inside, and focus goes
- * back where it was when the dialog closes. Escape is left to the dialog, which
- * knows what "back out" means for it.
+ * back where it was when the dialog closes. `handleKeydown` gives every dialog
+ * the same keyboard contract: keys stay inside (the console's shortcuts never
+ * see them), Escape backs out through `onClose`, Tab is trapped; `extraKeys`
+ * lets a dialog add its own (a chooser's number keys) and return true when it
+ * handled one.
  */
-export function useDialogFocus(root: Ref<HTMLElement | null>) {
+export function useDialogFocus(
+  root: Ref<HTMLElement | null>,
+  options: { onClose: () => void; extraKeys?: (event: KeyboardEvent) => boolean },
+) {
   let previous: HTMLElement | null = null
 
   function focusables(): HTMLElement[] {
@@ -32,6 +38,17 @@ export function useDialogFocus(root: Ref<HTMLElement | null>) {
     }
   }
 
+  function handleKeydown(event: KeyboardEvent): void {
+    event.stopPropagation()
+    if (event.key === 'Escape') {
+      event.preventDefault()
+      options.onClose()
+      return
+    }
+    if (options.extraKeys?.(event)) return
+    trapTab(event)
+  }
+
   onMounted(async () => {
     previous = document.activeElement instanceof HTMLElement ? document.activeElement : null
     await nextTick()
@@ -47,5 +64,5 @@ export function useDialogFocus(root: Ref<HTMLElement | null>) {
     })
   })
 
-  return { trapTab, focusables }
+  return { handleKeydown, focusables }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
+import { parse, parseDocument } from 'yaml'
 import { TranscriptFile } from '@core/session/transcript'
 
 /**
@@ -102,7 +102,10 @@ describe('play', () => {
   it('--update writes the expected lines and keeps the rest of the file', () => {
     const dir = mkdtempSync(join(temp, 'update-'))
     copyFileSync(join(library, 'airport-stolen-phone.yaml'), join(dir, 'airport-stolen-phone.yaml'))
-    const original = `# kept: a comment the author wrote\n${readFileSync(join(library, 'airport-stolen-phone.transcripts.yaml'), 'utf8')}`
+    // The library's first transcript, with its expected lines removed: --update must write them back.
+    const doc = parseDocument(readFileSync(join(library, 'airport-stolen-phone.transcripts.yaml'), 'utf8'))
+    doc.deleteIn(['transcripts', 0, 'expect', 'transcript'])
+    const original = `# kept: a comment the author wrote\n${doc.toString()}`
     const transcripts = join(dir, 'airport-stolen-phone.transcripts.yaml')
     writeFileSync(transcripts, original)
     const name = TranscriptFile.parse(parse(original)).transcripts[0]!.name

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createServices } from '../services/index'
-import { startBridge } from './server'
+import { serveApp } from './serveApp'
 
 /**
  * `npm run preview`: the built renderer in a browser, on the real services,
@@ -44,29 +43,12 @@ async function main(): Promise<void> {
   const port = portText === undefined ? 0 : Number(portText)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects 0-65535, got "${portText}"`)
 
-  // The Node build of better-sqlite3 (node_modules) is the right one here: this runs under Node, not Electron.
-  const services = await createServices({ dataDir, scenariosDir })
-  const bridge = await startBridge({ rendererDir, services: services.api, port })
+  const { url } = await serveApp({ rendererDir, scenariosDir, dataDir, port })
 
-  console.log(`Pretext preview: ${bridge.url}`)
+  console.log(`Pretext preview: ${url}`)
   console.log(`  data: ${dataDir}`)
   console.log('  Ctrl+C to stop.')
-  if (!process.argv.includes('--no-open') && !process.env['CI']) openInBrowser(bridge.url)
-
-  let stopping = false
-  const stop = (): void => {
-    if (stopping) return
-    stopping = true
-    void bridge
-      .close()
-      .catch(() => undefined)
-      .finally(() => {
-        services.close()
-        process.exit(0)
-      })
-  }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  if (!process.argv.includes('--no-open') && !process.env['CI']) openInBrowser(url)
 }
 
 main().catch((error: unknown) => {

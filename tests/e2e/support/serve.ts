@@ -10,8 +10,7 @@
  * and shuts down cleanly on SIGTERM or when its stdin closes (so a crashed
  * test runner cannot leave it behind).
  */
-import { startBridge } from '../../../src-main/bridge/server'
-import { createServices } from '../../../src-main/services/index'
+import { serveApp } from '../../../src-main/bridge/serveApp'
 
 function arg(name: string): string {
   const at = process.argv.indexOf(name)
@@ -21,23 +20,8 @@ function arg(name: string): string {
 }
 
 async function main(): Promise<void> {
-  const services = await createServices({ dataDir: arg('--data'), scenariosDir: arg('--scenarios') })
-  const bridge = await startBridge({ rendererDir: arg('--renderer'), services: services.api })
-  process.stdout.write(`${JSON.stringify({ url: bridge.url })}\n`)
-  let stopping = false
-  const stop = (): void => {
-    if (stopping) return
-    stopping = true
-    void bridge
-      .close()
-      .catch(() => undefined)
-      .finally(() => {
-        services.close()
-        process.exit(0)
-      })
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
+  const { url, stop } = await serveApp({ dataDir: arg('--data'), scenariosDir: arg('--scenarios'), rendererDir: arg('--renderer') })
+  process.stdout.write(`${JSON.stringify({ url })}\n`)
   process.stdin.on('end', stop)
   process.stdin.resume()
 }

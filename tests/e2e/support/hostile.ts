@@ -14,6 +14,7 @@ export const HOSTILE_SCENARIO_YAML = `schemaVersion: 1
 id: ${HOSTILE_SCENARIO_ID}
 title: ${q(HOSTILE_TITLE)}
 summary: ${q(`Summary with ${SCRIPT_PAYLOAD} and ${IMG_PAYLOAD}`)}
+briefing: ${q(`Briefing with ${SCRIPT_PAYLOAD} and ${IMG_PAYLOAD}`)}
 tier: 2
 caller: fraud
 tactics: [urgency]

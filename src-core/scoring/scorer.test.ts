@@ -173,6 +173,10 @@ describe('weighted items', () => {
     const lax = score(s, [...base, { type: 'ask-knowledge', question: 'dob' }, { type: 'deny' }, { type: 'end-call' }])
     expect(lax.deductions.filter((d) => d.item === 'A2').map((d) => d.points)).toEqual([4, 4])
     expect(lax.deductions.find((d) => d.item === 'A1')?.rule).toBe('R7')
+    // The easier question means the caller's story worked on the trainee.
+    const s2 = makeScenario({ callerFacts: { guesses: { pin: ['111111', '222222'] } }, beats: { opening: { say: 'I typed it wrong at sign-up!', tactics: ['claimed-enrolment-error'] } } })
+    expect(score(s2, [{ type: 'ask-pin' }, { type: 'ask-pin' }, { type: 'ask-knowledge', question: 'dob' }]).tactics[0]?.countered).toBe(false)
+    expect(score(s2, [{ type: 'ask-pin' }, { type: 'ask-pin' }, { type: 'flag-account' }]).tactics[0]?.countered).toBe(true)
     const strict = score(s, [...base, { type: 'flag-account' }, { type: 'notify-customer' }, { type: 'deny' }, { type: 'end-call' }])
     expect(items(strict)).not.toContain('A2')
   })

@@ -391,11 +391,13 @@ export function scoreContext(scenario: Scenario, rubric: Rubric, ctx: CallContex
     criticalFailures,
     sections,
     deductions,
+    // Countered: after the caller used it, the trainee broke no policy (no critical failure, no easier
+    // question after a failure, no caller ID taken as a factor).
     tactics: ctx.tacticsSeen.map((t) => ({
       tactic: t.tactic,
       seq: t.seq,
       beat: t.beat,
-      countered: !facts.criticalSeqs.some((s) => s >= t.seq),
+      countered: !ctx.findings.some((x) => x.seq >= t.seq && (x.code.startsWith('CF') || x.code === 'A1' || x.code === 'A5')),
     })),
     ended: ctx.ended,
     eventCount,

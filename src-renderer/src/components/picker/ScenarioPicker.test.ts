@@ -72,6 +72,8 @@ describe('ScenarioPicker', () => {
     const row = wrapper.find('.history__row--interrupted')
     expect(row.exists()).toBe(true)
     expect(row.text()).toContain('Interrupted')
+    // Its decisions are kept: the row opens a (partial) report.
+    expect(row.find('button[aria-label^="Open the interrupted call"]').exists()).toBe(true)
   })
 
   it('asks for a name before starting, then starts the chosen scenario in the chosen mode', async () => {

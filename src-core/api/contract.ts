@@ -86,6 +86,12 @@ export interface SessionRecord {
   events: SessionEvent[]
   report: ScoreReport | null
   verification: ChainVerification
+  /**
+   * The exact scenario version and policy the session was played with (by its
+   * hash), so a replay shows the call as the trainee had it even after the
+   * file was edited; null when that version is no longer available.
+   */
+  played: { scenario: Scenario; policy: Policy } | null
 }
 
 const sessionId = z.string().uuid()

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import type { AppendAck, ApiArgs, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
-import { ENGINE_VERSION } from '@core/engine/compile'
+import { ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
 import type { ScoreReport } from '@core/scoring/report'
 import type { Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
@@ -69,18 +69,22 @@ export class SessionService {
   get(sessionId: string): SessionRecord {
     const stored = this.options.store.getSession(sessionId)
     const verification = this.options.store.verifyChain(sessionId)
+    const base = { info: stored.info, events: stored.events }
+    let compiled: CompiledScenario
     let report: ScoreReport
     try {
-      report = this.score(stored.info, stored.events)
+      compiled = this.playedVersion(stored.info)
+      report = scoreSession(compiled, this.options.rubric, stored.info.seed, stored.events)
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
-      return { info: stored.info, events: stored.events, report: null, verification: { ...verification, ok: false, message: err.message } }
+      return { ...base, report: null, played: null, verification: { ...verification, ok: false, message: err.message } }
     }
+    const played = { scenario: compiled.scenario, policy: compiled.policy }
     if (stored.scoreCache !== null && canonicalJson(stored.scoreCache) !== canonicalJson(report)) {
       return {
-        info: stored.info,
-        events: stored.events,
+        ...base,
         report,
+        played,
         verification: {
           ...verification,
           ok: false,
@@ -88,13 +92,17 @@ export class SessionService {
         },
       }
     }
-    return { info: stored.info, events: stored.events, report, verification }
+    return { ...base, report, played, verification }
   }
 
   private score(info: SessionInfo, events: SessionEvent[]): ScoreReport {
+    return scoreSession(this.playedVersion(info), this.options.rubric, info.seed, events)
+  }
+
+  /** The compiled scenario version the session recorded, checked against this build's engine. */
+  private playedVersion(info: SessionInfo): CompiledScenario {
     if (info.engineVersion !== ENGINE_VERSION)
       throw new ApiError('conflict', `This session was recorded by engine version ${info.engineVersion}; this build replays version ${ENGINE_VERSION}.`)
-    const compiled = this.options.library.versionByHash(info.scenarioHash)
-    return scoreSession(compiled, this.options.rubric, info.seed, events)
+    return this.options.library.versionByHash(info.scenarioHash)
   }
 }

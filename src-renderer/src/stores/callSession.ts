@@ -217,7 +217,9 @@ export const useCallSessionStore = defineStore('callSession', () => {
     try {
       const stored = await api['sessions.get']({ sessionId })
       const loaded = await api['library.get']({ scenarioId: stored.info.scenarioId })
-      const machine = markRaw(compileScenario(loaded.scenario, loaded.policy))
+      // Replay against the version the trainee played (the file may have changed since).
+      const played = stored.played ?? { scenario: loaded.scenario, policy: loaded.policy }
+      const machine = markRaw(compileScenario(played.scenario, played.policy))
       doc.value = markRaw(loaded)
       compiled.value = machine
       info.value = stored.info

@@ -63,6 +63,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
     events: s.events,
     report: s.info.status === 'finished' ? scoreSession(scenarioOf(s.info.scenarioId), rubric, s.info.seed, s.events) : null,
     verification: { ok: true, firstBadSeq: null, message: 'ok' },
+    played: { scenario: scenarioOf(s.info.scenarioId), policy: rubric.policy },
   })
 
   const impl: PretextApi = {

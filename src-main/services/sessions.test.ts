@@ -1,0 +1,127 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
+import { scoreSession } from '@core/scoring/scorer'
+import type { SessionEvent } from '@core/session/events'
+import { createServices, type Services } from './index'
+import { loadRubric } from './rubric'
+
+/**
+ * The sessions service end to end under Node: real library files, the real
+ * SQLite store, the real scorer. What a trainee decided is replayed, never
+ * trusted from a cache, and always against the scenario version they played.
+ */
+
+const REPO = join(__dirname, '..', '..')
+// Parse in-process here: the worker path has its own tests, and this keeps the suite quick.
+const parse = async (bytes: Uint8Array, file: string) => tryLoadScenarioText(decodeScenarioBytes(bytes, file), file)
+
+let dir: string
+let services: Services | null = null
+
+async function open(): Promise<Services> {
+  services = await createServices({ dataDir: join(dir, 'data'), scenariosDir: join(dir, 'scenarios'), parse, seed: () => 7, clock: () => 1_800_000_000_000 })
+  return services
+}
+
+const goodDenial: Array<Record<string, unknown>> = [
+  { type: 'check-account' },
+  { type: 'ask-pin' },
+  { type: 'send-otp', to: 'line-of-record' },
+  { type: 'deny' },
+  { type: 'say', choice: 'protect-and-path' },
+  { type: 'offer-safe-path', path: 'store-with-id' },
+  { type: 'flag-account' },
+  { type: 'escalate', team: 'fraud' },
+  { type: 'note', items: ['factors', 'outcome', 'red-flags', 'referral'], text: 'No factor; denied, flagged, referred.' },
+  { type: 'end-call' },
+]
+const events = (actions: Array<Record<string, unknown>>) => actions.map((a, i) => ({ ...a, seq: i + 1, at: 1_800_000_000_000 + (i + 1) * 3000 }) as SessionEvent)
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pretext-sessions-'))
+  cpSync(join(REPO, 'scenarios'), join(dir, 'scenarios'), { recursive: true })
+})
+afterEach(() => {
+  services?.close()
+  services = null
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('sessions service', () => {
+  it('records a call and scores it by replaying the stored decisions', async () => {
+    const { api } = await open()
+    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: '  Ana  ' })
+    expect(info).toMatchObject({ trainee: 'Ana', seed: 7, status: 'active', engineVersion: 1 })
+    for (const e of events(goodDenial)) expect((await api['sessions.append']({ sessionId: info.sessionId, event: e })).seq).toBe(e.seq)
+
+    const record = await api['sessions.finish']({ sessionId: info.sessionId })
+    expect(record.info.status).toBe('finished')
+    expect(record.report).toMatchObject({ compliance: 'pass', score: 100, ended: true })
+    expect(record.verification.ok).toBe(true)
+    // The same as the pure scorer on the same log.
+    const doc = await api['library.get']({ scenarioId: 'airport-stolen-phone' })
+    expect(record.report).toEqual(scoreSession(doc.scenario, loadRubric(join(dir, 'scenarios', 'rubric.yaml')), 7, events(goodDenial)))
+    expect((await api['sessions.list']({})).map((s) => [s.score, s.compliance])).toEqual([[100, 'pass']])
+  })
+
+  it('refuses a gap in the log: the console cannot skip an unacknowledged decision', async () => {
+    const { api } = await open()
+    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    await expect(api['sessions.append']({ sessionId: info.sessionId, event: events(goodDenial)[1]! })).rejects.toMatchObject({ code: 'conflict' })
+  })
+
+  it('replays against the scenario version that was played, even after the file changes', async () => {
+    const { api } = await open()
+    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    for (const e of events(goodDenial)) await api['sessions.append']({ sessionId: info.sessionId, event: e })
+    await api['sessions.finish']({ sessionId: info.sessionId })
+    services!.close()
+
+    // An author rewrites the opening line and drops the phrasing the trainee used.
+    const file = join(dir, 'scenarios', 'library', 'airport-stolen-phone.yaml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Hi, my phone was just stolen', 'Hello, somebody took my phone').replace(/id: protect-and-path/g, 'id: protect-path-v2').replace(/choice: protect-and-path/g, 'choice: protect-path-v2'))
+    const reopened = await open()
+    const record = await reopened.api['sessions.get']({ sessionId: info.sessionId })
+    expect(record.played?.scenario.beats['opening']?.say).toContain('Hi, my phone was just stolen')
+    expect(record.report?.score).toBe(100)
+    expect(record.verification.ok).toBe(true)
+    expect((await reopened.api['library.get']({ scenarioId: 'airport-stolen-phone' })).scenario.beats['opening']?.say).toContain('somebody took my phone')
+  })
+
+  it('says so when the stored score differs from the decisions', async () => {
+    const { api } = await open()
+    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    for (const e of events(goodDenial)) await api['sessions.append']({ sessionId: info.sessionId, event: e })
+    await api['sessions.finish']({ sessionId: info.sessionId })
+    services!.close()
+    services = null
+
+    // Someone edits the cached score in the file directly (the sessions table allows no such update: drop the guard first).
+    const db = new Database(join(dir, 'data', 'sessions.db'))
+    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'sessions'").all() as Array<{ name: string }>
+    for (const t of triggers) db.exec(`DROP TRIGGER "${t.name}"`)
+    db.prepare("UPDATE sessions SET score = 12, score_cache = json_set(score_cache, '$.score', 12)").run()
+    db.close()
+
+    const record = await (await open()).api['sessions.get']({ sessionId: info.sessionId })
+    expect(record.report?.score).toBe(100)
+    expect(record.verification.ok).toBe(false)
+    expect(record.verification.message).toMatch(/stored score \(12\) differs .* \(100\)/)
+  })
+
+  it('a call cut short by a crash is interrupted, not lost: its decisions replay into a partial report', async () => {
+    const { api } = await open()
+    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    for (const e of events(goodDenial.slice(0, 4))) await api['sessions.append']({ sessionId: info.sessionId, event: e })
+    services!.close() // no finish: as if the app died
+
+    const record = await (await open()).api['sessions.get']({ sessionId: info.sessionId })
+    expect(record.info.status).toBe('interrupted')
+    expect(record.events).toHaveLength(4)
+    expect(record.report).toMatchObject({ ended: false, outcome: { kind: 'abandoned' } })
+  })
+})

@@ -97,6 +97,8 @@ export async function benchRenderer(): Promise<BenchResult> {
       const info = await call('sessions.start', { scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Bench baseline' })
       const out = []
       for (let seq = 1; seq <= ${ACTIONS}; seq++) {
+        // Paced like the console run (one action, then a pause), so both measure a cold round trip.
+        await new Promise((r) => setTimeout(r, 60))
         const t0 = performance.now()
         await call('sessions.append', { sessionId: info.sessionId, event: { seq, at: Date.now(), type: 'notify-customer' } })
         out.push(performance.now() - t0)

@@ -50,7 +50,7 @@ import { actionOf, type AgentAction, type SessionEvent } from '@core/session/eve
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS, TranscriptFile, transcriptEvents } from '@core/session/transcript'
 import { writeFileAtomic } from '../services/atomicWrite'
 import { loadRubric } from '../services/rubric'
-import { parseScenarioInWorker } from '../services/scenarioParser'
+import { ScenarioParser } from '../services/scenarioParser'
 import { checkExpectation, renderCallLine, renderReport, transcriptLines } from './report'
 
 const USAGE = `Usage: npm run scenarios -- <command> [options]
@@ -153,7 +153,7 @@ async function loadScenarioFile(path: string): Promise<Loaded> {
   } catch (error) {
     return { ok: false, file, errors: [{ file, line: 1, col: 1, path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }] }
   }
-  const result = await parseScenarioInWorker(bytes, file)
+  const result = await parser.parse(bytes, file)
   if (!result.ok) return { ok: false, file, errors: result.errors }
   return { ok: true, file, scenario: result.scenario, text: bytes.toString('utf8') }
 }
@@ -710,8 +710,11 @@ async function paths(path: string, rubric: Rubric, explore: ExploreOptions): Pro
 
 // ---------- entry ----------
 
+/** One warm parser worker for every file a command reads; closed when the command ends. */
+const parser = new ScenarioParser()
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(fileURLToPath(import.meta.url))) {
-  main(process.argv.slice(2)).then(
+  main(process.argv.slice(2)).finally(() => parser.close()).then(
     (code) => {
       process.exitCode = code
     },

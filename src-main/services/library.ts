@@ -13,7 +13,7 @@ import type { Rubric } from '@core/scoring/rubric'
 import { describeAction } from '@core/session/describe'
 import { actionOf } from '@core/session/events'
 import { writeFileAtomic } from './atomicWrite'
-import { parseScenarioInWorker } from './scenarioParser'
+import { ScenarioParser } from './scenarioParser'
 
 export type ParseScenario = (
   bytes: Uint8Array,
@@ -53,7 +53,17 @@ export class ScenarioLibrary {
   }
 
   async load(): Promise<void> {
-    const parse = this.options.parse ?? parseScenarioInWorker
+    // One warm worker for the whole library (a fresh one after any file that breaks it).
+    const parser = this.options.parse ? null : new ScenarioParser()
+    const parse: ParseScenario = this.options.parse ?? ((bytes, file) => parser!.parse(bytes, file))
+    try {
+      await this.loadWith(parse)
+    } finally {
+      parser?.close()
+    }
+  }
+
+  private async loadWith(parse: ParseScenario): Promise<void> {
     const entries = new Map<string, Entry>()
     const problems: LibraryProblem[] = []
     const files = existsSync(this.options.dir)

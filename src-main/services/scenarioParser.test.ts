@@ -1,7 +1,7 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { MINIMAL_SCENARIO_YAML } from '@core/scenario/loader.fixtures'
-import { parseScenarioInWorker, type WorkerFactory } from './scenarioParser'
+import { ScenarioParser, defaultWorkerFactory, parseScenarioInWorker, type WorkerFactory } from './scenarioParser'
 
 const FILE = 'scenarios/minimal-call.yaml'
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -123,5 +123,36 @@ describe('parseScenarioInWorker: hostile workers die, the process does not', () 
     const liar = hostileWorker(`${READY} parentPort.on('message', () => parentPort.postMessage({ type: 'result', result: { ok: true } }))`)
     const result = await parseScenarioInWorker(MINIMAL_SCENARIO_YAML, FILE, { createWorker: liar.createWorker })
     expect(result).toEqual({ ok: false, errors: [{ file: FILE, line: 1, col: 1, path: '', message: 'the scenario parser sent an unexpected reply' }] })
+  })
+})
+
+describe('ScenarioParser: one warm worker for a run of files', () => {
+  it('parses several files with one worker, and replaces it after a file that breaks it', async () => {
+    const factory = await defaultWorkerFactory()
+    let started = 0
+    const parser = new ScenarioParser({
+      timeoutMs: 50,
+      createWorker: (options) => {
+        started += 1
+        return factory(options)
+      },
+    })
+    try {
+      // The first parse pays for the worker's start-up (slow from TypeScript source), not for the file.
+      expect((await parser.parse(MINIMAL_SCENARIO_YAML, FILE)).ok).toBe(true)
+      expect((await parser.parse(MINIMAL_SCENARIO_YAML.replace('action: ask-pin', 'action: aks-pin'), FILE)).ok).toBe(false)
+      expect((await parser.parse(MINIMAL_SCENARIO_YAML, FILE)).ok).toBe(true)
+      expect(started).toBe(1)
+
+      // A file that overruns its budget costs its worker; the next file gets a fresh one and parses.
+      // 200 KiB of legal YAML takes a few hundred ms; 50 ms is far too little.
+      const overrun = await parser.parse('k: v\n'.repeat(40_000), FILE)
+      expect(overrun.ok || overrun.errors[0]!.message).toBe('parsing took longer than 0.05 s; the file may be hostile or far too large')
+      expect(started).toBe(1)
+      expect((await parser.parse(MINIMAL_SCENARIO_YAML, FILE)).ok).toBe(true)
+      expect(started).toBe(2)
+    } finally {
+      parser.close()
+    }
   })
 })

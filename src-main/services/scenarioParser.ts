@@ -2,21 +2,24 @@
 // ^ declares the `?nodeWorker` import used for the bundled worker below.
 import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
-import { DEFAULT_MAX_BYTES, checkScenarioSize, type ScenarioLoadResult, type ScenarioProblem } from '@core/scenario/loader'
+import { DEFAULT_MAX_BYTES, checkScenarioSize, type ScenarioLoadResult } from '@core/scenario/loader'
 import type { ParseMessage, ParseRequest } from './scenarioParser.worker'
 
 /**
- * Parse an untrusted scenario file off the main thread (QUALITY.md: a file,
+ * Parse untrusted scenario files off the main thread (QUALITY.md: a file,
  * however hostile, yields a located error and nothing else). The worker's heap
- * is capped and it is terminated when parsing overruns, so a bomb kills the
+ * is capped and it is terminated when a parse overruns, so a bomb kills the
  * worker, never the app; either way the caller gets a located problem.
  *
- * One worker per file: a file that wrecks its worker cannot affect the next.
+ * A ScenarioParser keeps one warm worker for a run of files (a library load):
+ * starting a worker costs far more than parsing a file. A worker that fails in
+ * any way (timeout, heap cap, crash, odd reply) is discarded and the next file
+ * gets a fresh one, so a file that wrecks its worker cannot affect the next.
  */
 export type WorkerFactory = (options: WorkerOptions) => Worker
 
 export interface ParseInWorkerOptions {
-  /** Parse budget, counted from when the worker is ready (so its start-up is not charged to the file). */
+  /** Parse budget per file, counted from when the worker is ready (so its start-up is not charged to the file). */
   timeoutMs?: number
   /** V8 old-space cap for the worker; past it the worker dies with ERR_WORKER_OUT_OF_MEMORY. */
   maxOldGenerationSizeMb?: number
@@ -28,73 +31,146 @@ export interface ParseInWorkerOptions {
   createWorker?: WorkerFactory
 }
 
-export async function parseScenarioInWorker(
-  input: Uint8Array | string,
-  file: string,
-  {
-    timeoutMs = 2000,
-    maxOldGenerationSizeMb = 64,
-    startupTimeoutMs = 15_000,
-    maxBytes = DEFAULT_MAX_BYTES,
-    createWorker,
-  }: ParseInWorkerOptions = {},
-): Promise<ScenarioLoadResult> {
-  const tooLarge = checkScenarioSize(input, file, maxBytes)
-  if (tooLarge) return { ok: false, errors: [tooLarge] }
+type Outcome = { kind: 'ready' } | { kind: 'result'; result: ScenarioLoadResult } | { kind: 'failed'; message: string }
 
-  const factory = createWorker ?? (await defaultWorkerFactory())
-  const failure = (message: string, hint?: string): ScenarioLoadResult => {
-    const problem: ScenarioProblem = { file, line: 1, col: 1, path: '', message }
-    return { ok: false, errors: [hint === undefined ? problem : { ...problem, hint }] }
+/** One worker's life: its messages and its death, delivered to whoever waits next. */
+class LiveWorker {
+  private waiter: ((outcome: Outcome) => void) | null = null
+  private early: Outcome[] = []
+  dead = false
+
+  constructor(
+    readonly worker: Worker,
+    maxOldGenerationSizeMb: number,
+  ) {
+    worker.on('message', (message: ParseMessage) => {
+      if (message?.type === 'ready') this.deliver({ kind: 'ready' })
+      else if (message?.type === 'result' && isResult(message.result)) this.deliver({ kind: 'result', result: message.result })
+      else this.fail('the scenario parser sent an unexpected reply')
+    })
+    worker.on('error', (error: Error & { code?: string }) =>
+      this.fail(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `parsing needed more than ${maxOldGenerationSizeMb} MB of memory; the file may be hostile or far too large`
+          : `the scenario parser failed (${describe(error)})`,
+      ),
+    )
+    worker.on('exit', (code) => this.fail(`the scenario parser stopped unexpectedly (exit code ${code})`))
   }
 
-  return new Promise<ScenarioLoadResult>((resolve) => {
-    let worker: Worker
-    try {
-      worker = factory({ resourceLimits: { maxOldGenerationSizeMb } })
-    } catch (error) {
-      resolve(failure(`the scenario parser could not start (${describe(error)})`))
-      return
-    }
-    let settled = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const finish = (result: ScenarioLoadResult): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      worker.removeAllListeners('message')
-      // terminate() stops even a busy loop; 'exit' and 'error' after this are expected and ignored.
-      worker.terminate().catch(() => undefined)
-      resolve(result)
-    }
+  private deliver(outcome: Outcome): void {
+    const waiter = this.waiter
+    this.waiter = null
+    if (waiter) waiter(outcome)
+    else this.early.push(outcome)
+  }
 
-    timer = setTimeout(() => finish(failure(`the scenario parser did not start within ${seconds(startupTimeoutMs)}`)), startupTimeoutMs)
-    let sent = false
-    worker.on('message', (message: ParseMessage) => {
-      if (message?.type === 'ready' && !sent) {
-        sent = true
+  private fail(message: string): void {
+    if (this.dead) return
+    this.dead = true
+    this.deliver({ kind: 'failed', message })
+  }
+
+  /** The next outcome, or a failure after `ms`. */
+  next(ms: number, onTimeout: string): Promise<Outcome> {
+    const queued = this.early.shift()
+    if (queued) return Promise.resolve(queued)
+    return new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null
+        this.dead = true
+        resolve({ kind: 'failed', message: onTimeout })
+      }, ms)
+      this.waiter = (outcome) => {
         clearTimeout(timer)
-        timer = setTimeout(
-          () => finish(failure(`parsing took longer than ${seconds(timeoutMs)}; the file may be hostile or far too large`)),
-          timeoutMs,
-        )
-        const request: ParseRequest = { input, file, maxBytes }
-        worker.postMessage(request)
-      } else if (message?.type === 'result' && isResult(message.result)) {
-        finish(message.result)
-      } else {
-        finish(failure('the scenario parser sent an unexpected reply'))
+        resolve(outcome)
       }
     })
-    worker.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        finish(failure(`parsing needed more than ${maxOldGenerationSizeMb} MB of memory; the file may be hostile or far too large`))
-      } else {
-        finish(failure(`the scenario parser failed (${describe(error)})`))
-      }
-    })
-    worker.on('exit', (code) => finish(failure(`the scenario parser stopped unexpectedly (exit code ${code})`)))
-  })
+  }
+
+  kill(): void {
+    this.dead = true
+    this.worker.removeAllListeners('message')
+    this.worker.terminate().catch(() => undefined)
+  }
+}
+
+export class ScenarioParser {
+  private live: LiveWorker | null = null
+  private queue: Promise<unknown> = Promise.resolve()
+  private readonly timeoutMs: number
+  private readonly maxOldGenerationSizeMb: number
+  private readonly startupTimeoutMs: number
+  private readonly maxBytes: number
+
+  constructor(private readonly options: ParseInWorkerOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 2000
+    this.maxOldGenerationSizeMb = options.maxOldGenerationSizeMb ?? 64
+    this.startupTimeoutMs = options.startupTimeoutMs ?? 15_000
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+  }
+
+  /** Parse one file; calls are served one at a time, in order. */
+  parse(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
+    const run = this.queue.then(() => this.parseNow(input, file))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  close(): void {
+    this.live?.kill()
+    this.live = null
+  }
+
+  private async parseNow(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
+    const tooLarge = checkScenarioSize(input, file, this.maxBytes)
+    if (tooLarge) return { ok: false, errors: [tooLarge] }
+    const failure = (message: string): ScenarioLoadResult => ({ ok: false, errors: [{ file, line: 1, col: 1, path: '', message }] })
+
+    const live = await this.ready()
+    if ('message' in live) return failure(live.message)
+    const request: ParseRequest = { input, file, maxBytes: this.maxBytes }
+    live.worker.postMessage(request)
+    const outcome = await live.next(this.timeoutMs, `parsing took longer than ${seconds(this.timeoutMs)}; the file may be hostile or far too large`)
+    if (outcome.kind === 'result') return outcome.result
+    this.discard()
+    return failure(outcome.kind === 'failed' ? outcome.message : 'the scenario parser sent an unexpected reply')
+  }
+
+  /** A worker that has loaded the parser, reusing the last one while it is healthy. */
+  private async ready(): Promise<LiveWorker | { message: string }> {
+    if (this.live && !this.live.dead) return this.live
+    this.discard()
+    let live: LiveWorker
+    try {
+      const factory = this.options.createWorker ?? (await defaultWorkerFactory())
+      live = new LiveWorker(factory({ resourceLimits: { maxOldGenerationSizeMb: this.maxOldGenerationSizeMb } }), this.maxOldGenerationSizeMb)
+    } catch (error) {
+      return { message: `the scenario parser could not start (${describe(error)})` }
+    }
+    const outcome = await live.next(this.startupTimeoutMs, `the scenario parser did not start within ${seconds(this.startupTimeoutMs)}`)
+    if (outcome.kind === 'ready') {
+      this.live = live
+      return live
+    }
+    live.kill()
+    return { message: outcome.kind === 'failed' ? outcome.message : 'the scenario parser sent an unexpected reply' }
+  }
+
+  private discard(): void {
+    this.live?.kill()
+    this.live = null
+  }
+}
+
+/** Parse a single file in a worker of its own. */
+export async function parseScenarioInWorker(input: Uint8Array | string, file: string, options: ParseInWorkerOptions = {}): Promise<ScenarioLoadResult> {
+  const parser = new ScenarioParser(options)
+  try {
+    return await parser.parse(input, file)
+  } finally {
+    parser.close()
+  }
 }
 
 function isResult(value: unknown): value is ScenarioLoadResult {
@@ -132,7 +208,7 @@ function sourceWorkerFactory(options: WorkerOptions): Worker {
   return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { entry } })
 }
 
-async function defaultWorkerFactory(): Promise<WorkerFactory> {
+export async function defaultWorkerFactory(): Promise<WorkerFactory> {
   if (import.meta.url.endsWith('.ts')) return sourceWorkerFactory
   // Bundled by electron-vite (dev and build): `?nodeWorker` makes the worker its
   // own chunk next to this one and returns `(options) => new Worker(chunkUrl, options)`.

@@ -1,5 +1,6 @@
-// The worker side of scenarioParser.ts: decode and load one scenario file, in
-// a thread whose heap is capped and which the parent terminates on a timeout.
+// The worker side of scenarioParser.ts: decode and load scenario files, one
+// request at a time, in a thread whose heap is capped and which the parent
+// terminates on a timeout.
 // Relative import, not @core: in source mode this file runs under tsx's
 // require hook, which reads no path aliases (the bundle resolves either way).
 import { parentPort } from 'node:worker_threads'
@@ -11,7 +12,7 @@ export interface ParseRequest {
   maxBytes?: number
 }
 
-/** Worker to parent. `ready` first (imports done, so startup is not charged to the parse), then one `result`. */
+/** Worker to parent. `ready` first (imports done, so startup is not charged to a parse), then one `result` per request. */
 export type ParseMessage = { type: 'ready' } | { type: 'result'; result: ScenarioLoadResult }
 
 function parse({ input, file, maxBytes }: ParseRequest): ScenarioLoadResult {
@@ -31,7 +32,7 @@ function parse({ input, file, maxBytes }: ParseRequest): ScenarioLoadResult {
 
 const port = parentPort
 if (!port) throw new Error('scenarioParser.worker runs only as a worker thread')
-port.once('message', (request: ParseRequest) => {
+port.on('message', (request: ParseRequest) => {
   const message: ParseMessage = { type: 'result', result: parse(request) }
   port.postMessage(message)
 })

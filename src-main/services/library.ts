@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { LibraryProblem, ScenarioDocument, ScenarioSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
-import { compileScenario, type CompiledScenario } from '@core/engine/compile'
+import { compileScenario, ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
 import { shortestGoodPath } from '@core/engine/paths'
 import type { ScenarioProblem } from '@core/scenario/loader'
 import { formatProblem } from '@core/scenario/loader'
@@ -105,17 +105,32 @@ export class ScenarioLibrary {
   get(scenarioId: string): ScenarioDocument {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
-    return { ...entry.doc, goodPath: this.goodPathOf(scenarioId, entry.compiled) }
+    return { ...entry.doc, goodPath: this.goodPathOf(entry.doc.hash, entry.compiled) }
   }
 
-  /** "What a good agent would have done": computed once per scenario, on first request. */
-  private goodPathOf(scenarioId: string, compiled: CompiledScenario): string[] {
-    let path = this.goodPaths.get(scenarioId)
+  /**
+   * "What a good agent would have done". The search explores the scenario's
+   * states (0.1-1 s), so it runs once per scenario version, rubric and engine,
+   * and is kept beside the pinned versions; later starts read it back.
+   */
+  private goodPathOf(hash: string, compiled: CompiledScenario): string[] {
+    const key = `${hash}-r${this.options.rubric.version}-e${ENGINE_VERSION}`
+    let path = this.goodPaths.get(key)
+    if (path) return path
+    const file = join(this.options.versionsDir, `${key}.good-path.json`)
+    try {
+      const cached: unknown = JSON.parse(readFileSync(file, 'utf8'))
+      if (Array.isArray(cached) && cached.every((x) => typeof x === 'string')) path = cached
+    } catch {
+      // not computed yet, or unreadable: compute it again
+    }
     if (!path) {
       const found = shortestGoodPath(compiled, this.options.rubric)
       path = found ? found.events.map((e) => describeAction(actionOf(e), compiled.scenario)) : []
-      this.goodPaths.set(scenarioId, path)
+      // Best effort: a cache that cannot be written only costs the search next time.
+      void writeFileAtomic(file, JSON.stringify(path)).catch(() => undefined)
     }
+    this.goodPaths.set(key, path)
     return path
   }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -123,5 +123,22 @@ describe('sessions service', () => {
     expect(record.info.status).toBe('interrupted')
     expect(record.events).toHaveLength(4)
     expect(record.report).toMatchObject({ ended: false, outcome: { kind: 'abandoned' } })
+  })
+
+  it("gives the good path as steps a trainee reads, and keeps it for the next start", async () => {
+    const { api } = await open()
+    const doc = await api['library.get']({ scenarioId: 'routine-esim-transfer' })
+    expect(doc.goodPath).toEqual(expect.arrayContaining(['Ask for the account PIN', 'Send a one-time code to: line of record']))
+    expect(doc.goodPath.at(-1)).toBe('End the call')
+    await new Promise((r) => setTimeout(r, 50)) // the cache is written in the background
+    const cached = readdirSync(join(dir, 'data', 'scenario-versions')).filter((f) => f.endsWith('.good-path.json'))
+    expect(cached).toHaveLength(1)
+    expect(JSON.parse(readFileSync(join(dir, 'data', 'scenario-versions', cached[0]!), 'utf8'))).toEqual(doc.goodPath)
+
+    // A damaged cache is not trusted: the path is searched again.
+    writeFileSync(join(dir, 'data', 'scenario-versions', cached[0]!), '{"not": "a path"')
+    services!.close()
+    const again = await (await open()).api['library.get']({ scenarioId: 'routine-esim-transfer' })
+    expect(again.goodPath).toEqual(doc.goodPath)
   })
 })

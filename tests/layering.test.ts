@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ESLint } from 'eslint'
+import ts from 'typescript'
+import { afterAll, describe, expect, it } from 'vitest'
+
+/**
+ * The layering rules are part of the architecture, so they are tested like
+ * behaviour: each rule must reject the slip it exists for.
+ */
+
+const ROOT = join(__dirname, '..')
+const eslint = new ESLint({ cwd: ROOT })
+
+async function ruleIds(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(ROOT, filePath) })
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message)
+}
+
+describe('lint keeps each zone importing only what may run there', () => {
+  it.each([
+    ["import { app } from 'electron'\nexport const a = app", 'src-core/engine/slip.ts'],
+    ["import { readFileSync } from 'node:fs'\nexport const r = readFileSync", 'src-core/scenario/slip.ts'],
+    ["import { ref } from 'vue'\nexport const r = ref", 'src-core/scoring/slip.ts'],
+    ["import { app } from 'electron'\nexport const a = app", 'src-main/services/slip.ts'],
+    ["import { app } from 'electron'\nexport const a = app", 'src-renderer/src/slip.ts'],
+    ["import { readFileSync } from 'node:fs'\nexport const r = readFileSync", 'src-renderer/src/slip.ts'],
+    ["import { SessionStore } from '../../src-main/services/sessionStore'\nexport const s = SessionStore", 'src-renderer/src/slip.ts'],
+  ])('rejects %j in %s', async (code, file) => {
+    expect(await ruleIds(code, file)).toContain('no-restricted-imports')
+  })
+
+  it.each([
+    ['export const t = Date.now()', 'no-restricted-properties'],
+    ['export const r = Math.random()', 'no-restricted-properties'],
+    ['export const d = new Date()', 'no-restricted-syntax'],
+  ])('keeps clocks and randomness out of the core: %s', async (code, rule) => {
+    expect(await ruleIds(code, 'src-core/engine/slip.ts')).toContain(rule)
+  })
+
+  it('allows the same code where it belongs', async () => {
+    expect(await ruleIds("import { app } from 'electron'\nexport const a = app", 'src-main/window-slip.ts')).toEqual([])
+    expect(await ruleIds('export const t = Date.now()', 'src-main/services/slip.ts')).toEqual([])
+  })
+
+  it('bans v-html in the renderer', async () => {
+    const vue = '<script setup lang="ts">\nconst html = "<b>x</b>"\n</script>\n<template><div v-html="html"></div></template>\n'
+    expect(await ruleIds(vue, 'src-renderer/src/components/Slip.vue')).toContain('vue/no-v-html')
+  })
+})
+
+describe('the core compiles without Node, Electron or the DOM', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pretext-core-types-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  function diagnostics(code: string): string[] {
+    const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'src-core', 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!
+    const file = join(dir, 'slip.ts')
+    writeFileSync(file, code)
+    const program = ts.createProgram([file], { ...config.options, rootDir: dir, noEmit: true, composite: false, emitDeclarationOnly: false, declaration: false })
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  }
+
+  it.each(['process', 'window', 'document', 'require', 'Buffer'])('a stray %s fails the build', (name) => {
+    expect(diagnostics(`export const x = typeof ${name} === 'undefined' ? 0 : ${name}\n`).join('\n')).toMatch(new RegExp(`Cannot find name '${name}'`))
+  })
+
+  it('plain ES2022 compiles', () => {
+    expect(diagnostics('export const x: number[] = [1, 2].map((n) => n * 2)\n')).toEqual([])
+  })
+})

@@ -14,7 +14,7 @@ import {
 } from '../scenario/vocabulary'
 import type { ScoreReport } from '../scoring/report'
 import type { Rubric } from '../scoring/rubric'
-import { callFacts, isServable, scoreContext } from '../scoring/scorer'
+import { callFacts, isServable, scoreContext, scoreSession } from '../scoring/scorer'
 import type { AgentAction, SessionEvent } from '../session/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { branchesFor, branchAt, ENDED_STATE, startCall, type CallSnapshot, type CompiledScenario } from './compile'
@@ -888,7 +888,7 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
     total.deepest = Math.max(total.deepest, t.stats.deepest)
     const found = best as { parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number } | null
     last = {
-      best: found ? { events: t.pathVia(found.parentKey, found.event), report: found.report } : null,
+      best: found ? { events: plainest(compiled, rubric, options.seed ?? 1, t.pathVia(found.parentKey, found.event), found.report), report: found.report } : null,
       complete: t.complete,
       ...(t.reason ? { reason: t.reason } : {}),
       stats: total,
@@ -914,4 +914,40 @@ export function shortestGoodPath(compiled: CompiledScenario, rubric: Rubric, opt
     ...(search.reason ? { reason: search.reason } : {}),
     stats: search.stats,
   }
+}
+
+/**
+ * The same call, said as plainly as it scores: the search enumerates notes with
+ * every item and changes with notice and hold ticked, so drop each item or
+ * option whose absence leaves the report exactly as it was (a port-out PIN
+ * needs no hold; a clean call's note needs no red flags).
+ */
+function plainest(compiled: CompiledScenario, rubric: Rubric, seed: number, events: SessionEvent[], report: ScoreReport): SessionEvent[] {
+  const target = JSON.stringify({ score: report.score, compliance: report.compliance, deductions: report.deductions })
+  const same = (trial: SessionEvent[]) => {
+    const r = scoreSession(compiled, rubric, seed, trial)
+    return JSON.stringify({ score: r.score, compliance: r.compliance, deductions: r.deductions }) === target
+  }
+  let out = [...events]
+  for (let i = 0; i < out.length; i++) {
+    const event = out[i]!
+    const trials: SessionEvent[] =
+      event.type === 'note'
+        ? event.items.map((item) => ({ ...event, items: event.items.filter((x) => x !== item) }))
+        : event.type === 'perform-hrt'
+          ? [{ ...event, hold: false }, { ...event, notify: false }]
+          : []
+    for (const trial of trials) {
+      const current = out[i]!
+      const candidate: SessionEvent =
+        trial.type === 'note' && current.type === 'note'
+          ? { ...current, items: current.items.filter((x) => trial.items.includes(x)) }
+          : trial.type === 'perform-hrt' && current.type === 'perform-hrt'
+            ? { ...current, hold: current.hold && trial.hold, notify: current.notify && trial.notify }
+            : current
+      const next = out.map((e, j) => (j === i ? candidate : e))
+      if (same(next)) out = next
+    }
+  }
+  return out
 }

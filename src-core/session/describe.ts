@@ -9,7 +9,7 @@ import {
   SAFE_PATH_LABELS,
   TEAM_LABELS,
 } from '../scenario/vocabulary'
-import { lowerFirst } from '../engine/world'
+import { hrtNeedsHold, lowerFirst } from '../engine/world'
 import type { AgentAction } from './events'
 
 /** One line a trainee reads: "Send a one-time code: line of record". Shared by the report, the CLI and review. */
@@ -26,7 +26,8 @@ export function describeAction(action: AgentAction, scenario?: Scenario): string
     case 'offer-safe-path':
       return `Offer a safe path: ${SAFE_PATH_LABELS[action.path]}`
     case 'perform-hrt': {
-      const extras = [action.notify ? 'notice sent' : 'no notice', action.hold ? 'hold applied' : 'no hold']
+      // A hold exists only for changes that move the number to a new SIM (R12).
+      const extras = [action.notify ? 'notice sent' : 'no notice', ...(hrtNeedsHold(action.kind) ? [action.hold ? 'hold applied' : 'no hold'] : [])]
       return `${HRT_LABELS[action.kind]} (${extras.join(', ')})`
     }
     case 'say': {

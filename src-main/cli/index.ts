@@ -710,6 +710,12 @@ async function paths(path: string, rubric: Rubric, explore: ExploreOptions): Pro
 
 // ---------- entry ----------
 
+// `npm run scenarios -- paths f | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 /** One warm parser worker for every file a command reads; closed when the command ends. */
 const parser = new ScenarioParser()
 

@@ -15,6 +15,9 @@ import { actionOf } from '@core/session/events'
 import { writeFileAtomic } from './atomicWrite'
 import { ScenarioParser } from './scenarioParser'
 
+/** Bump when the good-path search or its wording changes, so cached paths are searched again. */
+const GOOD_PATH_VERSION = 2
+
 export type ParseScenario = (
   bytes: Uint8Array,
   file: string,
@@ -114,7 +117,7 @@ export class ScenarioLibrary {
    * and is kept beside the pinned versions; later starts read it back.
    */
   private goodPathOf(hash: string, compiled: CompiledScenario): string[] {
-    const key = `${hash}-r${this.options.rubric.version}-e${ENGINE_VERSION}`
+    const key = `${hash}-r${this.options.rubric.version}-e${ENGINE_VERSION}-p${GOOD_PATH_VERSION}`
     let path = this.goodPaths.get(key)
     if (path) return path
     const file = join(this.options.versionsDir, `${key}.good-path.json`)

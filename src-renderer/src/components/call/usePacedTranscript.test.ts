@@ -72,7 +72,7 @@ describe('usePacedTranscript', () => {
     lines.value = [...lines.value, line('system', 'Something happened.', 1)]
     await nextTick()
     const p = pacing()
-    p.skip()
+    p.finishTyping()
     expect(p.isTyping.value).toBe(false)
     expect(p.visibleText(0)).toBe('First line that is long enough.')
     expect(p.visibleText(1)).toBe('Something happened.')

@@ -18,7 +18,7 @@ function prefersReducedMotion(): boolean {
 
 /**
  * Paces the transcript like a conversation: the trainee's own lines and system
- * events appear at once, caller lines are typed out at speaking pace. `skip`
+ * events appear at once, caller lines are typed out at speaking pace. `finishTyping`
  * (Space or Enter on the console) shows everything now; with
  * prefers-reduced-motion there is no typing at all. Each line is announced
  * whole, once, through `announcement` (bound to an ARIA live region), so a
@@ -39,7 +39,7 @@ export function usePacedTranscript(lines: Ref<readonly TranscriptLine[]>, option
   const media = typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-reduced-motion: reduce)') : null
   const onMedia = () => {
     reduced.value = prefersReducedMotion()
-    if (reduced.value) skip()
+    if (reduced.value) finishTyping()
   }
   media?.addEventListener?.('change', onMedia)
 
@@ -97,7 +97,7 @@ export function usePacedTranscript(lines: Ref<readonly TranscriptLine[]>, option
   }
 
   /** Show everything now. */
-  function skip(): void {
+  function finishTyping(): void {
     const all = lines.value
     const pendingLines = all.slice(shown.value).filter((l, i) => !(i === 0 && typingStartedAt.value !== null))
     shown.value = all.length
@@ -135,5 +135,5 @@ export function usePacedTranscript(lines: Ref<readonly TranscriptLine[]>, option
     return null
   }
 
-  return { shown, typed, isTyping, waiting, announcement, skip, visibleText, reduced }
+  return { shown, typed, isTyping, waiting, announcement, finishTyping, visibleText, reduced }
 }

@@ -10,15 +10,14 @@ import {
   SAFE_PATHS,
   type AgentActionType,
   type HrtKind,
-  type SafePath,
 } from '../scenario/vocabulary'
 import type { ScoreReport } from '../scoring/report'
 import type { Rubric } from '../scoring/rubric'
-import { callFacts, isServable, scoreContext, scoreSession } from '../scoring/scorer'
+import { callFacts, CUSTOMER_PATHS, isServable, scoreContext, scoreSession } from '../scoring/scorer'
 import type { AgentAction, SessionEvent } from '../session/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { branchesFor, branchAt, ENDED_STATE, startCall, type CallSnapshot, type CompiledScenario } from './compile'
-import { choicesAt, hrtBlocked, isVerified, type CallContext } from './world'
+import { choicesAt, hrtBlocked, hrtNeedsHold, isVerified, SIM_MOVING, type CallContext } from './world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -232,10 +231,6 @@ function relevanceOf(compiled: CompiledScenario): Relevance {
   return relevance
 }
 
-/** Safe paths the scorer counts as a way forward for the customer (C1); lock enrolment is protection (C2). */
-const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
-const SIM_MOVING: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim', 'port-out-pin'])
-const NEEDS_HOLD: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim'])
 
 /** Does some branch in this beat (own or global) listen for exactly this event? Then it must be tried. */
 function narrativeListens(scenario: Scenario, beat: string, action: AgentAction): boolean {
@@ -266,7 +261,7 @@ function representative(action: AgentAction, scenario: Scenario, rel: Relevance)
     case 'perform-hrt': {
       // Kinds differ by the findings they raise (lock, transfer PIN, SIM-moving, hold) and by being the request.
       if (!action.notify || rel.named.kind.has(action.kind) || action.kind === scenario.request.kind) return true
-      const sig = (k: HrtKind) => `${k === 'remove-lock'}${k === 'port-out-pin'}${SIM_MOVING.has(k)}${NEEDS_HOLD.has(k)}`
+      const sig = (k: HrtKind) => `${k === 'remove-lock'}${k === 'port-out-pin'}${SIM_MOVING.has(k)}${hrtNeedsHold(k)}`
       return action.kind === HRT_KINDS.find((k) => k !== scenario.request.kind && !rel.named.kind.has(k) && sig(k) === sig(action.kind))
     }
     default:

@@ -185,7 +185,8 @@ export function choicesAt(scenario: Scenario, beat: string): Choice[] {
 }
 
 const HRT_NEEDING_HOLD: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim'])
-const SIM_MOVING: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim', 'port-out-pin'])
+/** Changes that move the number away from the SIM of record (R1): what an attacker is after. */
+export const SIM_MOVING: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim', 'port-out-pin'])
 
 export function hrtNeedsHold(kind: HrtKind): boolean {
   return HRT_NEEDING_HOLD.has(kind)

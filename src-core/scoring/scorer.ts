@@ -3,12 +3,13 @@ import type { Policy } from '../engine/policy'
 import {
   callerIdIsFactor,
   choicesAt,
+  SIM_MOVING,
   recentlyChanged,
   type CallContext,
   type Finding,
 } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
-import type { HrtKind, PhrasingTag, SafePath, Tactic } from '../scenario/vocabulary'
+import type { PhrasingTag, SafePath, Tactic } from '../scenario/vocabulary'
 import type { SessionEvent } from '../session/events'
 import type { CriticalFailure, Deduction, ItemScore, OutcomeKind, ScoreReport, SectionScore } from './report'
 import type { Rubric, RubricItem } from './rubric'
@@ -59,8 +60,8 @@ const notApplicable: ItemResult = { applicable: false, misses: [] }
 const ok = (misses: Miss[] = []): ItemResult => ({ applicable: true, misses })
 const findingsOf = (f: CallFacts, code: string): Finding[] => f.ctx.findings.filter((x) => x.code === code)
 
-const SIM_MOVING: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim', 'port-out-pin'])
-const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
+/** Safe paths that are a way forward for the customer (C1); lock enrolment is protection (C2). */
+export const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
 const PRESSURE: ReadonlySet<Tactic> = new Set(['urgency', 'intimidation', 'sympathy', 'authority-staff', 'authority-police'])
 
 export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {

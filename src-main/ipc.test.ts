@@ -1,7 +1,8 @@
 import fc from 'fast-check'
+import { fakeServices } from './testing/fakeServices'
 import { describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
-import type { ApiMethod, PretextApi } from '@core/api/contract'
+import type { ApiMethod } from '@core/api/contract'
 import { channelFor, decodeIpcError, registerIpc } from './ipc'
 
 // ipc.ts takes ipcMain as a parameter, so Electron is not needed; the fakes
@@ -10,19 +11,6 @@ import { channelFor, decodeIpcError, registerIpc } from './ipc'
 
 type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => Promise<unknown>
 
-function fakeServices() {
-  const calls: { method: ApiMethod; args: unknown }[] = []
-  const services = Object.fromEntries(
-    API_METHOD_NAMES.map((method) => [
-      method,
-      vi.fn(async (args: unknown) => {
-        calls.push({ method, args })
-        return { ok: method }
-      }),
-    ]),
-  ) as unknown as PretextApi
-  return { services, calls }
-}
 
 function setup(options: { devServerUrl?: string } = {}) {
   const handlers = new Map<string, Handler>()

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { fakeServices } from '../testing/fakeServices'
 import { request } from 'node:http'
 import type { IncomingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
@@ -7,7 +8,6 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
-import type { ApiMethod, PretextApi } from '@core/api/contract'
 import { CONTENT_SECURITY_POLICY } from '../protocol'
 import { MAX_BODY_BYTES, TOKEN_HEADER, TOKEN_META_NAME, startBridge } from './server'
 import type { Bridge } from './server'
@@ -15,16 +15,7 @@ import type { Bridge } from './server'
 let base: string
 let rendererDir: string
 let bridge: Bridge
-const calls: { method: ApiMethod; args: unknown }[] = []
-const services = Object.fromEntries(
-  API_METHOD_NAMES.map((method) => [
-    method,
-    vi.fn(async (args: unknown) => {
-      calls.push({ method, args })
-      return { ok: method }
-    }),
-  ]),
-) as unknown as PretextApi
+const { services, calls } = fakeServices()
 
 beforeAll(async () => {
   base = mkdtempSync(path.join(os.tmpdir(), 'pretext-bridge-'))

@@ -140,5 +140,6 @@ describe('sessions service', () => {
     services!.close()
     const again = await (await open()).api['library.get']({ scenarioId: 'routine-esim-transfer' })
     expect(again.goodPath).toEqual(doc.goodPath)
+    await new Promise((r) => setTimeout(r, 50)) // let the rewritten cache land before the folder is removed
   })
 })

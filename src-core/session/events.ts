@@ -67,14 +67,22 @@ export function parseSessionEvent(input: unknown): SessionEvent {
   return { ...head, ...body } as SessionEvent
 }
 
-export const SessionEventSchema = z.custom<SessionEvent>((value) => {
+/** The same check as a schema (for the contract), keeping the reason an event was refused. */
+// Typed as taking a SessionEvent: callers must send one; untrusted input is checked all the same.
+export const SessionEventSchema = z.unknown().transform((value, ctx): SessionEvent => {
   try {
-    parseSessionEvent(value)
-    return true
-  } catch {
-    return false
+    return parseSessionEvent(value)
+  } catch (error) {
+    const reason =
+      error instanceof z.ZodError
+        ? error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    ctx.addIssue({ code: 'custom', message: `not a valid session event (${reason})` })
+    return z.NEVER
   }
-}, 'not a valid session event')
+}) as unknown as z.ZodType<SessionEvent, SessionEvent>
 
 /** Strip seq and at: what the engine needs to know about the action itself. */
 export function actionOf(event: SessionEvent): AgentAction {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
-import { CONTENT_SECURITY_POLICY } from '../protocol'
+import { CONTENT_SECURITY_POLICY } from '../transport/staticFiles'
 import { MAX_BODY_BYTES, TOKEN_HEADER, TOKEN_META_NAME, startBridge } from './server'
 import type { Bridge } from './server'
 

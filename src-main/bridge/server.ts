@@ -4,8 +4,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, isApiMethod } from '@core/api/contract'
 import type { ApiErrorCode, PretextApi } from '@core/api/contract'
-import { dispatchApiCall, toApiErrorData } from '../ipc'
-import { readStaticFile, resolveRequestPath, securityHeaders } from '../protocol'
+import { dispatchApiCall } from '../transport/dispatch'
+import { toApiErrorData } from '../transport/errorCodec'
+import { readStaticFile, resolveRequestPath, securityHeaders } from '../transport/staticFiles'
 
 /**
  * The loopback bridge: the built renderer and the same services over HTTP, for

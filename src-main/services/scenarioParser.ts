@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { DEFAULT_MAX_BYTES, checkScenarioSize, type ScenarioLoadResult } from '@core/scenario/loader'
-import type { ParseMessage, ParseRequest } from './scenarioParser.worker'
+import type { ParseMessage, ParseRequest, YamlLoadResult } from './scenarioParser.worker'
 
 /**
  * Parse untrusted scenario files off the main thread (QUALITY.md: a file,
@@ -31,7 +31,11 @@ export interface ParseInWorkerOptions {
   createWorker?: WorkerFactory
 }
 
-type Outcome = { kind: 'ready' } | { kind: 'result'; result: ScenarioLoadResult } | { kind: 'failed'; message: string }
+type Outcome =
+  | { kind: 'ready' }
+  | { kind: 'result'; result: ScenarioLoadResult }
+  | { kind: 'yaml'; result: YamlLoadResult }
+  | { kind: 'failed'; message: string }
 
 /** One worker's life: its messages and its death, delivered to whoever waits next. */
 class LiveWorker {
@@ -46,6 +50,7 @@ class LiveWorker {
     worker.on('message', (message: ParseMessage) => {
       if (message?.type === 'ready') this.deliver({ kind: 'ready' })
       else if (message?.type === 'result' && isResult(message.result)) this.deliver({ kind: 'result', result: message.result })
+      else if (message?.type === 'yaml' && isYamlResult(message.result)) this.deliver({ kind: 'yaml', result: message.result })
       else this.fail('the scenario parser sent an unexpected reply')
     })
     worker.on('error', (error: Error & { code?: string }) =>
@@ -110,11 +115,17 @@ export class ScenarioParser {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
   }
 
-  /** Parse one file; calls are served one at a time, in order. */
+  /** Parse one scenario file; calls are served one at a time, in order. */
   parse(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
-    const run = this.queue.then(() => this.parseNow(input, file))
-    this.queue = run.catch(() => undefined)
-    return run
+    return this.enqueue(() => this.parseNow(input, file, 'scenario') as Promise<ScenarioLoadResult>)
+  }
+
+  /**
+   * Parse one other library YAML file (a golden transcript) to plain data,
+   * with the same limits: size, nesting, no aliases or tags, heap cap, timeout.
+   */
+  parseYaml(input: Uint8Array | string, file: string): Promise<YamlLoadResult> {
+    return this.enqueue(() => this.parseNow(input, file, 'yaml') as Promise<YamlLoadResult>)
   }
 
   close(): void {
@@ -122,17 +133,23 @@ export class ScenarioParser {
     this.live = null
   }
 
-  private async parseNow(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async parseNow(input: Uint8Array | string, file: string, kind: 'scenario' | 'yaml'): Promise<ScenarioLoadResult | YamlLoadResult> {
     const tooLarge = checkScenarioSize(input, file, this.maxBytes)
-    if (tooLarge) return { ok: false, errors: [tooLarge] }
+    if (tooLarge) return { ok: false, errors: [kind === 'yaml' ? { ...tooLarge, hint: 'check that this is the right file' } : tooLarge] }
     const failure = (message: string): ScenarioLoadResult => ({ ok: false, errors: [{ file, line: 1, col: 1, path: '', message }] })
 
     const live = await this.ready()
     if ('message' in live) return failure(live.message)
-    const request: ParseRequest = { input, file, maxBytes: this.maxBytes }
+    const request: ParseRequest = { input, file, maxBytes: this.maxBytes, kind }
     live.worker.postMessage(request)
     const outcome = await live.next(this.timeoutMs, `parsing took longer than ${seconds(this.timeoutMs)}; the file may be hostile or far too large`)
-    if (outcome.kind === 'result') return outcome.result
+    if (outcome.kind === (kind === 'yaml' ? 'yaml' : 'result')) return (outcome as { result: ScenarioLoadResult | YamlLoadResult }).result
     this.discard()
     return failure(outcome.kind === 'failed' ? outcome.message : 'the scenario parser sent an unexpected reply')
   }
@@ -177,6 +194,12 @@ function isResult(value: unknown): value is ScenarioLoadResult {
   if (typeof value !== 'object' || value === null) return false
   const result = value as { ok?: unknown; scenario?: unknown; errors?: unknown }
   return result.ok === true ? typeof result.scenario === 'object' && result.scenario !== null : result.ok === false && Array.isArray(result.errors)
+}
+
+function isYamlResult(value: unknown): value is YamlLoadResult {
+  if (typeof value !== 'object' || value === null) return false
+  const result = value as { ok?: unknown; errors?: unknown }
+  return result.ok === true || (result.ok === false && Array.isArray(result.errors))
 }
 
 function seconds(ms: number): string {

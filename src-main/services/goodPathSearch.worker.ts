@@ -5,7 +5,7 @@
 // tsx's require hook, which reads no path aliases (the bundle resolves either way).
 import { parentPort } from 'node:worker_threads'
 import { compileScenario } from '../../src-core/engine/compile'
-import { shortestGoodPath } from '../../src-core/engine/paths'
+import { shortestGoodPath } from '../../src-core/analysis/paths'
 import type { Scenario } from '../../src-core/scenario/schema'
 import type { Rubric } from '../../src-core/scoring/rubric'
 import { describeAction } from '../../src-core/session/describe'

@@ -15,6 +15,7 @@ import {
   type ScenarioLoadResult,
   type ScenarioProblem,
 } from '../../src-core/scenario/loader'
+import type { WorkerMessage } from './workerThread'
 
 export interface ParseRequest {
   input: Uint8Array | string
@@ -26,8 +27,11 @@ export interface ParseRequest {
 
 export type YamlLoadResult = { ok: true; value: unknown } | { ok: false; errors: ScenarioProblem[] }
 
-/** Worker to parent. `ready` first (imports done, so startup is not charged to a parse), then one result per request. */
-export type ParseMessage = { type: 'ready' } | { type: 'result'; result: ScenarioLoadResult } | { type: 'yaml'; result: YamlLoadResult }
+/** One reply, tagged with the kind of request it answers. */
+export type ParseResult = { kind: 'scenario'; result: ScenarioLoadResult } | { kind: 'yaml'; result: YamlLoadResult }
+
+/** Worker to parent. `ready` first (imports done, so startup is not charged to a parse), then one `result` per request. */
+export type ParseMessage = WorkerMessage<ParseResult>
 
 function decode(input: Uint8Array | string, file: string, maxBytes: number | undefined): string | ScenarioProblem[] {
   if (typeof input === 'string') return input
@@ -111,7 +115,8 @@ function parseYaml({ input, file, maxBytes }: ParseRequest): YamlLoadResult {
 const port = parentPort
 if (port) {
   port.on('message', (request: ParseRequest) => {
-    const message: ParseMessage = request.kind === 'yaml' ? { type: 'yaml', result: parseYaml(request) } : { type: 'result', result: parseScenario(request) }
+    const result: ParseResult = request.kind === 'yaml' ? { kind: 'yaml', result: parseYaml(request) } : { kind: 'scenario', result: parseScenario(request) }
+    const message: ParseMessage = { type: 'result', result }
     port.postMessage(message)
   })
   port.postMessage({ type: 'ready' } satisfies ParseMessage)

@@ -413,8 +413,9 @@ export class SessionStore {
 
   private open(options: SessionStoreOptions): { health: StoreHealth; settings: StoreSettings | null; interrupted: string[] } {
     const timeout = options.busyTimeoutMs ?? 250
-    const connect = (readonly: boolean): Db =>
-      new Database(options.path, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
+    // One way to connect (the same native module everywhere); `file` only for the WAL check's copy.
+    const connect = (readonly: boolean, file: string = options.path): Db =>
+      new Database(file, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
     const refuse = (problem: OpenProblem) => ({
       health: { ok: false as const, reason: problem.reason, message: problem.message },
       settings: null,
@@ -514,7 +515,7 @@ export class SessionStore {
    * file can still be read. Returns false when the check must instead run on
    * the writing connection.
    */
-  private checkBeforeWriting(path: string, connect: (readonly: boolean) => Db): boolean {
+  private checkBeforeWriting(path: string, connect: (readonly: boolean, file?: string) => Db): boolean {
     const dbSize = fileSize(path)
     const walProblem = inspectWal(`${path}-wal`)
     if (dbSize === null || dbSize === 0) {
@@ -541,7 +542,7 @@ export class SessionStore {
     try {
       // Before anything reads through it: a log that is not this database's
       // would show (and, on the writer's close, write) another database's pages.
-      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro)
+      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro, (copy) => connect(true, copy))
       let problem: string | null
       try {
         problem = integrityProblem(ro)
@@ -1180,23 +1181,32 @@ function startGeneration(db: Db): void {
  * the read-only connection, and their identities must agree. Throws an
  * OpenProblem; changes no file.
  */
-function checkWalBelongs(path: string, throughWal: Db): void {
-  const temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
+function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) => Db): void {
+  const wal = `${basename(path)}-wal`
+  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
   let alone: StoreIdentity | null
+  let temp: string | null = null
   try {
+    temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
     const copy = join(temp, 'main.sqlite')
     copyFileSync(path, copy)
-    const db = new Database(copy, { readonly: true, fileMustExist: true })
+    const db = openCopy(copy)
     try {
       alone = readIdentity(db)
     } finally {
       db.close()
     }
-  } catch {
-    // The main file alone cannot be read: the integrity check says why.
-    return
+  } catch (error) {
+    // The main file alone is damaged: the integrity check that follows says how.
+    if (sqliteCode(error)) return
+    // The check itself could not be made (no room for the copy, say): do not guess.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw new OpenProblem(
+      'unavailable',
+      `Pretext could not check that the write-ahead log ${wal} belongs to the session database (copying the database to the temporary folder failed: ${code}). ${untouched} Free some space in the temporary folder and start Pretext again.`,
+    )
   } finally {
-    rmSync(temp, { recursive: true, force: true })
+    if (temp) rmSync(temp, { recursive: true, force: true })
   }
   // A database from before migration 2, or whose first open never reached
   // the main file: nothing to compare the log with.
@@ -1207,8 +1217,6 @@ function checkWalBelongs(path: string, throughWal: Db): void {
   } catch {
     seen = null
   }
-  const wal = `${basename(path)}-wal`
-  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
   if (!seen || seen.storeId !== alone.storeId) {
     throw new OpenProblem(
       'corrupt',

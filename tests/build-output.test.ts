@@ -208,8 +208,14 @@ describe('bundled workers', () => {
   const file = path.join(repo, 'scenarios', 'library', 'routine-esim-transfer.yaml')
 
   it('the scenario parser worker parses a library file', async () => {
-    const result = (await ask('scenarioParser', { input: readFileSync(file, 'utf8'), file })) as { ok: boolean; scenario?: { id: string } }
-    expect(result).toMatchObject({ ok: true, scenario: { id: 'routine-esim-transfer' } })
+    const result = await ask('scenarioParser', { input: readFileSync(file, 'utf8'), file })
+    expect(result).toMatchObject({ kind: 'scenario', result: { ok: true, scenario: { id: 'routine-esim-transfer' } } })
+  })
+
+  it('the scenario parser worker parses a golden transcript as plain data', async () => {
+    const transcripts = file.replace(/\.yaml$/, '.transcripts.yaml')
+    const result = await ask('scenarioParser', { input: readFileSync(transcripts, 'utf8'), file: transcripts, kind: 'yaml' })
+    expect(result).toMatchObject({ kind: 'yaml', result: { ok: true, value: { scenario: 'routine-esim-transfer' } } })
   })
 
   it('the good-path search worker finds the good path of a library scenario', async () => {

@@ -136,7 +136,14 @@ async function main(cli: Cli, argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2
   }
   const rubricPath = values.rubric === undefined ? defaultRubricPath(cli) : cli.path(values.rubric)
-  const rubric = loadRubric(rubricPath)
+  let rubric: Rubric
+  try {
+    rubric = loadRubric(rubricPath)
+  } catch (error) {
+    // A rubric that cannot be used is a problem in a file, reported like one (not a stack trace).
+    cli.error(`${cli.display(rubricPath)}:1:1: error: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
+  }
   const explore: ExploreOptions = {
     maxStates: intOption(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
     maxDepth: intOption(values['max-depth'], '--max-depth') ?? DEFAULT_MAX_DEPTH,

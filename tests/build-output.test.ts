@@ -3,10 +3,13 @@ import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'nod
 import { builtinModules, createRequire } from 'node:module'
 import path from 'node:path'
 import vm from 'node:vm'
+import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { API_METHOD_NAMES } from '@core/api/contract'
+import { loadScenarioText } from '@core/scenario/loader'
 import config from '../electron-builder.config'
 import { nativeBindingPath } from '../scripts/electron/native'
+import { loadRubric } from '../src-main/services/rubric'
 
 /**
  * Electron cannot be launched on these machines, so what would only fail at
@@ -183,6 +186,42 @@ describe('main bundle', () => {
   })
 })
 
+describe('bundled workers', () => {
+  /** Starts a worker chunk of out/main and answers its reply to one request (after its 'ready'). */
+  async function ask(prefix: string, request: unknown): Promise<unknown> {
+    const mainDir = path.dirname(mainBundle)
+    const chunks = readdirSync(mainDir).filter((file) => file.startsWith(`${prefix}.worker-`) && file.endsWith('.js'))
+    expect(chunks, `one ${prefix} worker chunk in out/main`).toHaveLength(1)
+    const worker = new Worker(path.join(mainDir, chunks[0]!))
+    try {
+      return await new Promise((resolve, reject) => {
+        worker.on('error', reject)
+        worker.on('message', (message: { type: string; result?: unknown }) => {
+          if (message.type === 'ready') worker.postMessage(request)
+          else resolve(message.result)
+        })
+      })
+    } finally {
+      await worker.terminate()
+    }
+  }
+
+  const file = path.join(repo, 'scenarios', 'library', 'routine-esim-transfer.yaml')
+
+  it('the scenario parser worker parses a library file', async () => {
+    const result = (await ask('scenarioParser', { input: readFileSync(file, 'utf8'), file })) as { ok: boolean; scenario?: { id: string } }
+    expect(result).toMatchObject({ ok: true, scenario: { id: 'routine-esim-transfer' } })
+  })
+
+  it('the good-path search worker finds the good path of a library scenario', async () => {
+    const scenario = loadScenarioText(readFileSync(file, 'utf8'), file)
+    const rubric = loadRubric(path.join(repo, 'scenarios', 'rubric.yaml'))
+    const steps = (await ask('goodPathSearch', { scenario, rubric })) as string[]
+    expect(steps).toEqual(expect.arrayContaining(['Ask for the account PIN', 'Send a one-time code to: line of record']))
+    expect(steps.at(-1)).toBe('End the call')
+  })
+})
+
 describe('renderer build', () => {
   const html = () => readFileSync(path.join(rendererDir, 'index.html'), 'utf8')
 
@@ -205,7 +244,7 @@ describe('renderer build', () => {
 })
 
 /**
- * What `npm run dist` would put in the package, from electron-builder.ts's
+ * What `npm run dist` would put in the package, from electron-builder.config.ts's
  * globs evaluated by electron-builder's own matcher (app-builder-lib's
  * FileMatcher, as its packager uses it) on this tree after the build.
  */

@@ -59,7 +59,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       const storage = health.ok ? [] : [{ file: store.path, errors: [health.message] }]
       return [...storage, ...library.problems()]
     },
-    'library.get': async ({ scenarioId }) => library.get(scenarioId),
+    'library.get': ({ scenarioId }) => library.get(scenarioId),
     'sessions.start': (args) => sessions.start(args),
     'sessions.append': async ({ sessionId, event }) => sessions.append(sessionId, event),
     'sessions.finish': async ({ sessionId }) => sessions.finish(sessionId),
@@ -71,7 +71,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     api,
     store,
     library,
-    close: () => store.close(),
+    close: () => {
+      library.close()
+      store.close()
+    },
   }
 }
 

@@ -62,7 +62,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
     info: s.info,
     events: s.events,
     report: s.info.status === 'finished' ? scoreSession(scenarioOf(s.info.scenarioId), rubric, s.info.seed, s.events) : null,
-    verification: { ok: true, firstBadSeq: null, message: 'ok' },
+    verification: { ok: true, sealed: s.info.status === 'finished', firstBadSeq: null, message: 'ok' },
     played: { scenario: scenarioOf(s.info.scenarioId), policy: rubric.policy },
   })
 
@@ -121,6 +121,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
           eventCount: s.events.length,
           score: record.report?.score ?? null,
           compliance: record.report?.compliance ?? null,
+          verification: record.verification,
         }
       }),
       ...backend.extraSessions,

@@ -50,7 +50,7 @@ const config: Configuration = {
   afterPack: flipPackagedFuses,
   linux: { target: ['AppImage', 'deb'], category: 'Education', maintainer: 'Pretext contributors' },
   win: { target: ['nsis'] },
-  nsis: { oneClick: false, perMachine: false },
+  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
   mac: { target: ['dmg'], category: 'public.app-category.education' },
   publish: null,
 }

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { API_METHOD_NAMES } from '@core/api/contract'
 import { loadScenarioText } from '@core/scenario/loader'
+import { nativeBindingPath } from '../scripts/electron/native'
 import { loadRubric } from '../src-main/services/rubric'
 
 /**
@@ -156,9 +157,8 @@ describe('main bundle', () => {
     expect(statSync(path.join(scenariosDir, 'rubric.yaml')).isFile()).toBe(true)
   })
 
-  it('looks for the Electron build of better-sqlite3 where scripts/ensure-electron-native.mjs puts it', () => {
-    const scriptPath = execFileSync(process.execPath, [path.join(repo, 'scripts', 'ensure-electron-native.mjs'), '--print-path'], { cwd: repo })
-    expect(probe.nativeForElectron).toBe(scriptPath.toString('utf8').trim())
+  it('looks for the Electron build of better-sqlite3 where the native step (scripts/electron/native.ts) puts it', () => {
+    expect(probe.nativeForElectron).toBe(nativeBindingPath(repo, electronVersion))
   })
 
   it('registers app:// as privileged and sandboxes every renderer before ready, and leaves when another instance holds the lock', () => {

@@ -70,13 +70,27 @@ export interface AppendAck {
 export interface SessionSummary extends SessionInfo {
   scenarioTitle: string
   eventCount: number
+  /** The sealed score and compliance; null unless `verification` is ok and the call was sealed. */
   score: number | null
   compliance: 'pass' | 'fail' | null
+  /** Checked for this row on every list: a tampered session is listed as tampered, never with a score. */
+  verification: ChainVerification
 }
 
 export interface ChainVerification {
+  /** False when any stored field, event, seal or score disagrees with what was recorded (tampered). */
   ok: boolean
-  /** First seq whose stored hash does not match, or where a gap or reordering begins. */
+  /**
+   * True when the call ended with a seal that verifies (it has a verdict). A
+   * call without one (interrupted, still active, or recorded before seals
+   * existed) has no verdict, whatever its events would score.
+   */
+  sealed: boolean
+  /**
+   * The first affected step: 0 is the session record itself (trainee, mode,
+   * scenario, seed, versions, start time), 1..n the events, n+1 the seal.
+   * Null when ok.
+   */
   firstBadSeq: number | null
   message: string
 }
@@ -84,6 +98,7 @@ export interface ChainVerification {
 export interface SessionRecord {
   info: SessionInfo
   events: SessionEvent[]
+  /** The score report, recomputed from the events; null unless the record verifies and the call was sealed (no verdict otherwise). */
   report: ScoreReport | null
   verification: ChainVerification
   /**

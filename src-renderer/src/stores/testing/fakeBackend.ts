@@ -64,7 +64,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     info: s.info,
     events: s.events,
     report: s.info.status === 'finished' ? scoreSession(scenarioOf(s.info.scenarioId), scoring, s.info.seed, s.events) : null,
-    verification: { ok: true, firstBadSeq: null, message: 'ok' },
+    verification: { ok: true, sealed: s.info.status === 'finished', firstBadSeq: null, message: 'ok' },
     played: { scenario: scenarioOf(s.info.scenarioId), policy: scoring.policy },
   })
 
@@ -123,6 +123,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
           eventCount: s.events.length,
           score: record.report?.score ?? null,
           compliance: record.report?.compliance ?? null,
+          verification: record.verification,
         }
       }),
       ...backend.extraSessions,

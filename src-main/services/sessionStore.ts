@@ -342,7 +342,8 @@ interface SessionRow {
   score_cache: string | null
   score: number | null
   compliance: Compliance | null
-  chain_version: number
+  /** Absent when the row comes from a schema-1 file read as it is. */
+  chain_version?: number
   genesis_hash: string | null
   sealed_count: number | null
   sealed_head: string | null
@@ -983,7 +984,7 @@ export class SessionStore {
 
 /** The genesis a row's chain must start from, recomputed from its fields. */
 function expectedGenesis(row: SessionRow): string {
-  if (row.chain_version === 1) return legacyGenesisHash(row.id, row.scenario_hash)
+  if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
   return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
 }
 
@@ -991,15 +992,21 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
+/** A row read from a schema-1 file (a refused store reads files as they are) has no chain_version column. */
+function chainVersionOf(row: SessionRow): number {
+  return row.chain_version ?? 1
+}
+
 /** The record check behind verifyChain and every listed row. */
 function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   const bad = (seq: number, message: string): ChainVerification => ({ ok: false, sealed: false, firstBadSeq: seq, message: `Tampered: ${message}` })
   const sessionId = row.id
-  if (row.chain_version !== 1 && row.chain_version !== CHAIN_VERSION) {
-    return bad(0, `the session record names chain version ${row.chain_version}, which no Pretext writes.`)
+  const chainVersion = chainVersionOf(row)
+  if (chainVersion !== 1 && chainVersion !== CHAIN_VERSION) {
+    return bad(0, `the session record names chain version ${chainVersion}, which no Pretext writes.`)
   }
   const genesis = expectedGenesis(row)
-  if (row.chain_version === CHAIN_VERSION && row.genesis_hash !== genesis) {
+  if (chainVersion === CHAIN_VERSION && row.genesis_hash !== genesis) {
     return bad(0, 'the session record was changed after the call started (its trainee, mode, scenario, seed, versions or start time no longer match its first link).')
   }
 
@@ -1051,7 +1058,7 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
 
   const count = events.length
   const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
-  if (row.chain_version === 1) {
+  if (chainVersion === 1) {
     return {
       ok: true,
       sealed: false,

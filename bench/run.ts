@@ -8,6 +8,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchEngine } from './engine.bench'
+import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import type { BenchResult } from './types'
@@ -17,6 +18,7 @@ async function main() {
   const only = process.argv.slice(2)
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
+    ['good-path', () => benchGoodPath(rubric)],
     ['store', () => benchSessionStore()],
     ['renderer', () => benchRenderer()],
   ]

@@ -47,3 +47,8 @@ export const STATUS_LABELS: Record<SessionStatus, string> = {
 export function formatPoints(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }
+
+/** (3, 'minute') → "3 minutes", (1, 'day') → "1 day": how the console says a policy number. */
+export function formatAmount(value: number, unit: 'minute' | 'hour' | 'day' | 'failed attempt'): string {
+  return `${value} ${unit}${value === 1 ? '' : 's'}`
+}

@@ -1,3 +1,4 @@
+import type { Policy } from '@core/engine/policy'
 import type { Scenario } from '@core/scenario/schema'
 import {
   DISCLOSABLE_FIELDS,
@@ -14,6 +15,7 @@ import {
   TEAM_LABELS,
 } from '@core/scenario/vocabulary'
 import type { AgentAction } from '@core/session/events'
+import { formatAmount } from '../format'
 import type { ChooserKind } from './tools'
 
 export interface ChooserOption {
@@ -39,7 +41,7 @@ export function maskEmail(address: string): string {
  * The options of each chooser. Traps are listed like any other option, as in
  * real tools: "a number the caller gives" sits beside "line of record".
  */
-export function chooserSpec(kind: Exclude<ChooserKind, 'hrt'> | 'hrt', scenario: Scenario): ChooserSpec {
+export function chooserSpec(kind: Exclude<ChooserKind, 'hrt'> | 'hrt', scenario: Scenario, policy: Policy): ChooserSpec {
   const { account, callerFacts } = scenario
   switch (kind) {
     case 'otp': {
@@ -73,7 +75,12 @@ export function chooserSpec(kind: Exclude<ChooserKind, 'hrt'> | 'hrt', scenario:
     case 'safe-path':
       return {
         title: 'Offer the caller…',
-        options: SAFE_PATHS.map((p) => ({ id: p, label: SAFE_PATH_LABELS[p] })),
+        options: SAFE_PATHS.map((p) => ({
+          id: p,
+          label: SAFE_PATH_LABELS[p],
+          // The hold's length is the policy's (R12), so the label leaves it to this line.
+          ...(p === 'remote-fallback' ? { detail: `The new SIM works only after a hold of ${formatAmount(policy.remoteHoldHours, 'hour')}` } : {}),
+        })),
       }
     case 'hrt':
       return {

@@ -39,7 +39,9 @@ export interface FakeBackend {
   extraSessions: SessionSummary[]
 }
 
-export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBackend {
+/** `rubric` replaces the library's rubric.yaml, e.g. to play with other policy numbers. */
+export function createFakeBackend(scenarios: Scenario[] = [airport], options: { rubric?: Rubric } = {}): FakeBackend {
+  const scoring = options.rubric ?? rubric
   const byId = new Map(scenarios.map((s) => [s.id, s]))
   const sessions = new Map<string, StoredSession>()
   const calls: FakeBackend['calls'] = []
@@ -61,16 +63,16 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
   const recordOf = (s: StoredSession): SessionRecord => ({
     info: s.info,
     events: s.events,
-    report: s.info.status === 'finished' ? scoreSession(scenarioOf(s.info.scenarioId), rubric, s.info.seed, s.events) : null,
+    report: s.info.status === 'finished' ? scoreSession(scenarioOf(s.info.scenarioId), scoring, s.info.seed, s.events) : null,
     verification: { ok: true, sealed: s.info.status === 'finished', firstBadSeq: null, message: 'ok' },
-    played: { scenario: scenarioOf(s.info.scenarioId), policy: rubric.policy },
+    played: { scenario: scenarioOf(s.info.scenarioId), policy: scoring.policy },
   })
 
   const impl: PretextApi = {
     'library.list': async () =>
       scenarios.map((s) => scenarioSummaryOf(s, `${s.id}.yaml`)),
     'library.problems': async () => backend.problems,
-    'library.get': async ({ scenarioId }) => ({ scenario: scenarioOf(scenarioId), hash: 'f'.repeat(64), file: `${scenarioId}.yaml`, goodPath: ['Ask for the account PIN', 'Deny the request'], policy: rubric.policy }),
+    'library.get': async ({ scenarioId }) => ({ scenario: scenarioOf(scenarioId), hash: 'f'.repeat(64), file: `${scenarioId}.yaml`, goodPath: ['Ask for the account PIN', 'Deny the request'], policy: scoring.policy }),
     'sessions.start': async ({ scenarioId, mode, trainee }) => {
       scenarioOf(scenarioId)
       counter += 1
@@ -79,7 +81,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         scenarioId,
         scenarioHash: 'f'.repeat(64),
         engineVersion: 1,
-        rubricVersion: rubric.version,
+        rubricVersion: scoring.version,
         mode,
         trainee,
         seed: 1234 + counter,

@@ -24,8 +24,16 @@ import { canonicalJson } from './canonicalJson'
  * with a message instead of interleaving writes. Every append is its own
  * transaction in WAL mode with synchronous=FULL, and appendEvent returns only
  * after COMMIT has fsynced the log: its return value is the acknowledgement the
- * UI waits for. Events are append-only (triggers) and hash-chained, so edits
- * made behind the app's back are detected by verifyChain.
+ * UI waits for. Events are append-only (triggers) and hash-chained from a
+ * first link that commits to every session field; finishing seals the call
+ * (count, head, score, compliance, report). verifyChain, and every row of
+ * listSessions, reports the first step an edit made behind the app's back
+ * affects. A -wal that is not this database's latest log is refused before
+ * SQLite can apply it (checkWalBelongs).
+ *
+ * What this cannot do (QUALITY.md is plain about it): the trainee owns the
+ * disk, so a chain rewritten wholesale, a deleted session or a whole file
+ * rolled back is caught only by a head kept elsewhere (a supervisor's import).
  *
  * The store never throws from its constructor for a damaged or busy file: it
  * opens in a refused state, `health` says why in words, reads are attempted

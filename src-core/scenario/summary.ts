@@ -2,14 +2,11 @@ import type { ScenarioSummary } from '../api/contract'
 import type { Scenario } from './schema'
 
 /** What the picker lists: the trainee's briefing, never the author's summary (which may give the answer away). */
-export function scenarioSummaryOf(scenario: Scenario, file: string): ScenarioSummary {
+export function scenarioSummaryOf(scenario: Scenario): ScenarioSummary {
   return {
     id: scenario.id,
     title: scenario.title,
-    summary: scenario.briefing ?? `Inbound call: “${scenario.request.summary}”`,
+    briefing: scenario.briefing ?? `Inbound call: “${scenario.request.summary}”`,
     tier: scenario.tier,
-    caller: scenario.caller,
-    tactics: scenario.tactics,
-    file,
   }
 }

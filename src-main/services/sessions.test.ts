@@ -5,7 +5,8 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import { scoreSession } from '@core/scoring/scorer'
-import type { SessionEvent } from '@core/session/events'
+import type { PretextApi, SessionInfo } from '@core/api/contract'
+import type { AgentAction } from '@core/session/events'
 import { createServices, type Services } from './index'
 import { loadRubric } from './rubric'
 
@@ -27,7 +28,7 @@ async function open(): Promise<Services> {
   return services
 }
 
-const goodDenial: Array<Record<string, unknown>> = [
+const goodDenial: AgentAction[] = [
   { type: 'check-account' },
   { type: 'ask-pin' },
   { type: 'send-otp', to: 'line-of-record' },
@@ -39,7 +40,12 @@ const goodDenial: Array<Record<string, unknown>> = [
   { type: 'note', items: ['factors', 'outcome', 'red-flags', 'referral'], text: 'No factor; denied, flagged, referred.' },
   { type: 'end-call' },
 ]
-const events = (actions: Array<Record<string, unknown>>) => actions.map((a, i) => ({ ...a, seq: i + 1, at: 1_800_000_000_000 + (i + 1) * 3000 }) as SessionEvent)
+/** Start a call and take these decisions through main, as the console does. */
+async function play(api: PretextApi, actions: AgentAction[], mode: 'practice' | 'assessment' = 'practice', trainee = 'Ana'): Promise<SessionInfo> {
+  const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode, trainee })
+  for (const [step, action] of actions.entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
+  return session
+}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pretext-sessions-'))
@@ -54,31 +60,23 @@ afterEach(() => {
 describe('sessions service', () => {
   it('records a call and scores it by replaying the stored decisions', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: '  Ana  ' })
+    const info = await play(api, goodDenial, 'assessment', '  Ana  ')
     expect(info).toMatchObject({ trainee: 'Ana', seed: 7, status: 'active', engineVersion: 1 })
-    for (const e of events(goodDenial)) expect((await api['sessions.append']({ sessionId: info.sessionId, event: e })).seq).toBe(e.seq)
 
-    const record = await api['sessions.finish']({ sessionId: info.sessionId })
+    const record = await api['calls.end']({ sessionId: info.sessionId })
     expect(record.info.status).toBe('finished')
+    expect(record.events.map((e) => e.seq)).toEqual(goodDenial.map((_, i) => i + 1))
     expect(record.report).toMatchObject({ compliance: 'pass', score: 100, ended: true })
     expect(record.verification.ok).toBe(true)
     // The same as the pure scorer on the same log.
-    const doc = await api['library.get']({ scenarioId: 'airport-stolen-phone' })
-    expect(record.report).toEqual(scoreSession(doc.scenario, loadRubric(join(dir, 'scenarios', 'rubric.yaml')), 7, events(goodDenial)))
+    expect(record.report).toEqual(scoreSession(record.played!.scenario, loadRubric(join(dir, 'scenarios', 'rubric.yaml')), 7, record.events))
     expect((await api['sessions.list']({})).map((s) => [s.score, s.compliance])).toEqual([[100, 'pass']])
-  })
-
-  it('refuses a gap in the log: the console cannot skip an unacknowledged decision', async () => {
-    const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    await expect(api['sessions.append']({ sessionId: info.sessionId, event: events(goodDenial)[1]! })).rejects.toMatchObject({ code: 'conflict' })
   })
 
   it('replays against the scenario version that was played, even after the file changes', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    for (const e of events(goodDenial)) await api['sessions.append']({ sessionId: info.sessionId, event: e })
-    await api['sessions.finish']({ sessionId: info.sessionId })
+    const info = await play(api, goodDenial)
+    await api['calls.end']({ sessionId: info.sessionId })
     services!.close()
 
     // An author rewrites the opening line and drops the phrasing the trainee used.
@@ -89,14 +87,15 @@ describe('sessions service', () => {
     expect(record.played?.scenario.beats['opening']?.say).toContain('Hi, my phone was just stolen')
     expect(record.report?.score).toBe(100)
     expect(record.verification.ok).toBe(true)
-    expect((await reopened.api['library.get']({ scenarioId: 'airport-stolen-phone' })).scenario.beats['opening']?.say).toContain('somebody took my phone')
+    const { session, view } = await reopened.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    expect(session.scenarioHash).not.toBe(info.scenarioHash)
+    expect(view.transcript[0]?.text).toContain('somebody took my phone')
   })
 
   it('says so when the stored score differs from the decisions', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    for (const e of events(goodDenial)) await api['sessions.append']({ sessionId: info.sessionId, event: e })
-    await api['sessions.finish']({ sessionId: info.sessionId })
+    const info = await play(api, goodDenial)
+    await api['calls.end']({ sessionId: info.sessionId })
     services!.close()
     services = null
 
@@ -113,21 +112,25 @@ describe('sessions service', () => {
     expect(record.verification.message).toMatch(/stored score \(12\) differs .* \(100\)/)
   })
 
-  it('a call cut short by a crash is interrupted, not lost: its decisions replay into a partial report', async () => {
+  it('a call cut short by a crash is interrupted, not lost, and has no verdict: it may still be taken up again', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    for (const e of events(goodDenial.slice(0, 4))) await api['sessions.append']({ sessionId: info.sessionId, event: e })
-    services!.close() // no finish: as if the app died
+    const info = await play(api, goodDenial.slice(0, 4))
+    services!.close() // no end: as if the app died
 
     const record = await (await open()).api['sessions.get']({ sessionId: info.sessionId })
     expect(record.info.status).toBe('interrupted')
     expect(record.events).toHaveLength(4)
-    expect(record.report).toMatchObject({ ended: false, outcome: { kind: 'abandoned' } })
+    expect(record.report).toBeNull()
+    expect(record.played).toBeNull()
   })
 
-  it("gives the good path as steps a trainee reads, and keeps it for the next start", async () => {
+  it("gives the good path in the report as steps a trainee reads, and keeps it for the next start", async () => {
     const { api } = await open()
-    const doc = await api['library.get']({ scenarioId: 'routine-esim-transfer' })
+    const goodPathAfterACall = async (api: PretextApi) => {
+      const { session } = await api['calls.start']({ scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Ana' })
+      return (await api['calls.end']({ sessionId: session.sessionId })).played!.goodPath
+    }
+    const doc = { goodPath: await goodPathAfterACall(api) }
     expect(doc.goodPath).toEqual(expect.arrayContaining(['Ask for the account PIN', 'Send a one-time code to: line of record']))
     expect(doc.goodPath.at(-1)).toBe('End the call')
     await new Promise((r) => setTimeout(r, 50)) // the cache is written in the background
@@ -138,8 +141,8 @@ describe('sessions service', () => {
     // A damaged cache is not trusted: the path is searched again.
     writeFileSync(join(dir, 'data', 'scenario-versions', cached[0]!), '{"not": "a path"')
     services!.close()
-    const again = await (await open()).api['library.get']({ scenarioId: 'routine-esim-transfer' })
-    expect(again.goodPath).toEqual(doc.goodPath)
+    const again = await goodPathAfterACall((await open()).api)
+    expect(again).toEqual(doc.goodPath)
     await new Promise((r) => setTimeout(r, 50)) // let the rewritten cache land before the folder is removed
   })
 })

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import type { AppendAck, ApiArgs, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
+import type { ApiArgs, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
-import { ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
+import { ENGINE_VERSION, replay, type CompiledScenario } from '@core/engine/compile'
 import type { ScoreReport } from '@core/scoring/report'
 import type { Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
@@ -34,7 +34,7 @@ export class SessionService {
     this.seed = options.seed ?? (() => randomInt(0, 2 ** 31 - 1))
   }
 
-  async start(args: ApiArgs<'sessions.start'>): Promise<SessionInfo> {
+  async start(args: ApiArgs<'calls.start'>): Promise<SessionInfo> {
     const pinned = await this.options.library.pinVersion(args.scenarioId)
     return this.options.store.createSession({
       sessionId: randomUUID(),
@@ -50,10 +50,6 @@ export class SessionService {
     })
   }
 
-  append(sessionId: string, event: SessionEvent): AppendAck {
-    return this.options.store.appendEvent(sessionId, event)
-  }
-
   finish(sessionId: string): SessionRecord {
     const stored = this.options.store.getSession(sessionId)
     if (stored.info.status === 'finished') return this.get(sessionId)
@@ -66,10 +62,17 @@ export class SessionService {
     return this.options.store.listSessions(filter)
   }
 
+  /**
+   * A stored session. Its verdict and the answer key (the scenario, the good
+   * path, the whole transcript) come only once the call has ended: a live or
+   * interrupted call may still be taken up again, so its record shows the
+   * decisions and the chain check alone.
+   */
   get(sessionId: string): SessionRecord {
     const stored = this.options.store.getSession(sessionId)
     const verification = this.options.store.verifyChain(sessionId)
     const base = { info: stored.info, events: stored.events }
+    if (stored.info.status !== 'finished') return { ...base, report: null, played: null, verification }
     let compiled: CompiledScenario
     let report: ScoreReport
     try {
@@ -79,7 +82,12 @@ export class SessionService {
       if (!(err instanceof ApiError)) throw err
       return { ...base, report: null, played: null, verification: { ...verification, ok: false, message: err.message } }
     }
-    const played = { scenario: compiled.scenario, policy: compiled.policy }
+    const played = {
+      scenario: compiled.scenario,
+      policy: compiled.policy,
+      goodPath: this.options.library.goodPath(stored.info.scenarioHash),
+      transcript: replay(compiled, stored.info.seed, stored.events).context.transcript,
+    }
     if (stored.scoreCache !== null && canonicalJson(stored.scoreCache) !== canonicalJson(report)) {
       return {
         ...base,

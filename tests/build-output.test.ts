@@ -3,8 +3,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import path from 'node:path'
 import vm from 'node:vm'
+import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { API_METHOD_NAMES } from '@core/api/contract'
+import { loadScenarioText } from '@core/scenario/loader'
+import { nativeBindingPath } from '../scripts/electron/native'
+import { loadRubric } from '../src-main/services/rubric'
 
 /**
  * Electron cannot be launched on these machines, so what would only fail at
@@ -153,9 +157,8 @@ describe('main bundle', () => {
     expect(statSync(path.join(scenariosDir, 'rubric.yaml')).isFile()).toBe(true)
   })
 
-  it('looks for the Electron build of better-sqlite3 where scripts/ensure-electron-native.mjs puts it', () => {
-    const scriptPath = execFileSync(process.execPath, [path.join(repo, 'scripts', 'ensure-electron-native.mjs'), '--print-path'], { cwd: repo })
-    expect(probe.nativeForElectron).toBe(scriptPath.toString('utf8').trim())
+  it('looks for the Electron build of better-sqlite3 where the native step (scripts/electron/native.ts) puts it', () => {
+    expect(probe.nativeForElectron).toBe(nativeBindingPath(repo, electronVersion))
   })
 
   it('registers app:// as privileged and sandboxes every renderer before ready, and leaves when another instance holds the lock', () => {
@@ -179,6 +182,42 @@ describe('main bundle', () => {
         expect(existsSync(path.join(path.dirname(path.join(mainDir, file)), relative ?? '')), `${file} loads ${relative}`).toBe(true)
       }
     }
+  })
+})
+
+describe('bundled workers', () => {
+  /** Starts a worker chunk of out/main and answers its reply to one request (after its 'ready'). */
+  async function ask(prefix: string, request: unknown): Promise<unknown> {
+    const mainDir = path.dirname(mainBundle)
+    const chunks = readdirSync(mainDir).filter((file) => file.startsWith(`${prefix}.worker-`) && file.endsWith('.js'))
+    expect(chunks, `one ${prefix} worker chunk in out/main`).toHaveLength(1)
+    const worker = new Worker(path.join(mainDir, chunks[0]!))
+    try {
+      return await new Promise((resolve, reject) => {
+        worker.on('error', reject)
+        worker.on('message', (message: { type: string; result?: unknown }) => {
+          if (message.type === 'ready') worker.postMessage(request)
+          else resolve(message.result)
+        })
+      })
+    } finally {
+      await worker.terminate()
+    }
+  }
+
+  const file = path.join(repo, 'scenarios', 'library', 'routine-esim-transfer.yaml')
+
+  it('the scenario parser worker parses a library file', async () => {
+    const result = (await ask('scenarioParser', { input: readFileSync(file, 'utf8'), file })) as { ok: boolean; scenario?: { id: string } }
+    expect(result).toMatchObject({ ok: true, scenario: { id: 'routine-esim-transfer' } })
+  })
+
+  it('the good-path search worker finds the good path of a library scenario', async () => {
+    const scenario = loadScenarioText(readFileSync(file, 'utf8'), file)
+    const rubric = loadRubric(path.join(repo, 'scenarios', 'rubric.yaml'))
+    const steps = (await ask('goodPathSearch', { scenario, rubric })) as string[]
+    expect(steps).toEqual(expect.arrayContaining(['Ask for the account PIN', 'Send a one-time code to: line of record']))
+    expect(steps.at(-1)).toBe('End the call')
   })
 })
 

@@ -50,6 +50,46 @@ describe('lint keeps each zone importing only what may run there', () => {
   })
 })
 
+describe('lint keeps the core on its floors (ARCHITECTURE.md): each folder imports only those below it', () => {
+  const BELOW: Record<string, string[]> = {
+    scenario: [],
+    engine: ['scenario'],
+    scoring: ['scenario', 'engine'],
+    session: ['scenario', 'engine', 'scoring'],
+    analysis: ['scenario', 'engine', 'scoring', 'session'],
+    api: ['scenario', 'engine', 'scoring', 'session', 'analysis'],
+  }
+  const folders = [...Object.keys(BELOW), 'testing']
+  const slip = (from: string) => `import { x } from '${from}'\nexport const y = x`
+  const pairs = (keep: (below: string[], other: string) => boolean) =>
+    Object.entries(BELOW).flatMap(([folder, below]) => folders.filter((other) => other !== folder && keep(below, other)).map((other) => [folder, other]))
+
+  async function messages(code: string, file: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) })
+    return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`)
+  }
+
+  it.each(pairs((below, other) => !below.includes(other)))('src-core/%s may not import src-core/%s', async (folder, other) => {
+    const expected = expect.stringMatching(new RegExp(`^no-restricted-imports: .*src-core/${folder} may import .* not src-core/${other} \\(the core's floors`))
+    expect(await messages(slip(`../${other}/slip`), `src-core/${folder}/slip.ts`)).toEqual([expected])
+    expect(await messages(slip(`@core/${other}/slip`), `src-core/${folder}/slip.ts`)).toEqual([expected])
+  })
+
+  it.each(pairs((below, other) => below.includes(other)))('src-core/%s may import src-core/%s', async (folder, other) => {
+    expect(await messages(slip(`../${other}/slip`), `src-core/${folder}/slip.ts`)).toEqual([])
+  })
+
+  it.each(Object.keys(BELOW))('src-core/%s is still platform-free under its floor rule', async (folder) => {
+    expect(await messages(slip('electron'), `src-core/${folder}/slip.ts`)).toEqual([expect.stringContaining('src-core is platform-free')])
+    expect(await messages(slip('../../src-main/services/library'), `src-core/${folder}/slip.ts`)).toEqual([expect.stringContaining('src-core imports nobody')])
+  })
+
+  it('lets tests reach across floors (fixtures, the scorer beside the engine)', async () => {
+    expect(await messages(slip('../testing/scenarios'), 'src-core/scenario/slip.test.ts')).toEqual([])
+    expect(await messages(slip('../scoring/scorer'), 'src-core/engine/slip.test.ts')).toEqual([])
+  })
+})
+
 describe('the core compiles without Node, Electron or the DOM', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pretext-core-types-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -3,7 +3,7 @@ import type { Policy } from '../engine/policy'
 import type { TranscriptLine } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import type { ScoreReport } from '../scoring/report'
-import type { ConsoleView } from '../session/consoleView'
+import type { ConsoleView, SessionMode } from '../session/consoleView'
 import type { AgentAction, SessionEvent } from '../session/events'
 import { ActionPayloads } from '../session/events'
 import { AGENT_ACTIONS } from '../scenario/vocabulary'
@@ -19,7 +19,7 @@ export type { ApiErrorCode, ApiMethod } from './methods'
  * the page cannot tell them apart and neither can expose more than this.
  */
 
-export type SessionMode = 'practice' | 'assessment'
+export type { SessionMode } from '../session/consoleView'
 export type SessionStatus = 'active' | 'finished' | 'interrupted'
 
 /**
@@ -64,13 +64,27 @@ export interface AppendAck {
 export interface SessionSummary extends SessionInfo {
   scenarioTitle: string
   eventCount: number
+  /** The sealed score and compliance; null unless `verification` is ok and the call was sealed. */
   score: number | null
   compliance: 'pass' | 'fail' | null
+  /** Checked for this row on every list: a tampered session is listed as tampered, never with a score. */
+  verification: ChainVerification
 }
 
 export interface ChainVerification {
+  /** False when any stored field, event, seal or score disagrees with what was recorded (tampered). */
   ok: boolean
-  /** First seq whose stored hash does not match, or where a gap or reordering begins. */
+  /**
+   * True when the call ended with a seal that verifies (it has a verdict). A
+   * call without one (interrupted, still active, or recorded before seals
+   * existed) has no verdict, whatever its events would score.
+   */
+  sealed: boolean
+  /**
+   * The first affected step: 0 is the session record itself (trainee, mode,
+   * scenario, seed, versions, start time), 1..n the events, n+1 the seal.
+   * Null when ok.
+   */
   firstBadSeq: number | null
   message: string
 }
@@ -93,7 +107,10 @@ export interface PlayedCall {
 export interface SessionRecord {
   info: SessionInfo
   events: SessionEvent[]
-  /** Null until the call has ended (a live or interrupted call has no verdict yet). */
+  /**
+   * The score report, recomputed from the events; null unless the record
+   * verifies and the call was sealed (a live or interrupted call has no verdict).
+   */
   report: ScoreReport | null
   verification: ChainVerification
   /** Null until the call has ended, and when the version it was played with is no longer available. */

@@ -1,8 +1,8 @@
 import { assign, initialTransition, setup, transition } from 'xstate'
 import type { Branch, Scenario } from '../scenario/schema'
-import { startBeat } from '../scenario/schema'
+import { actionsOf, ENDED_STATE, startBeat } from '../scenario/schema'
 import { AGENT_ACTIONS, type AgentActionType, type Tactic } from '../scenario/vocabulary'
-import type { SessionEvent } from '../session/events'
+import type { SessionEvent } from './events'
 import { evaluateCondition } from './conditions'
 import { DEFAULT_POLICY, type Policy } from './policy'
 import { applyAction, choicesAt, initialContext, type CallContext, type StepOutput, type TranscriptLine } from './world'
@@ -20,8 +20,6 @@ import { applyAction, choicesAt, initialContext, type CallContext, type StepOutp
 /** Bump when the same log could produce a different call or score. Sessions record it. */
 export const ENGINE_VERSION = 1
 
-/** The final state every call reaches on `end-call` unless a branch leads to an authored ending. */
-export const ENDED_STATE = 'call-ended'
 
 export interface BranchRef {
   scope: 'beat' | 'global'
@@ -49,10 +47,6 @@ export function branchesFor(scenario: Scenario, beat: string, action: AgentActio
     if (actionsOf(b).includes(action)) refs.push({ scope: 'global', beat, index })
   })
   return refs
-}
-
-export function actionsOf(branch: Branch): AgentActionType[] {
-  return Array.isArray(branch.action) ? branch.action : [branch.action]
 }
 
 export function branchAt(scenario: Scenario, ref: BranchRef): Branch {

@@ -11,8 +11,7 @@ import {
   OTP_DESTINATIONS,
   SAFE_PATHS,
 } from '../scenario/vocabulary'
-import type { AgentAction, SessionEvent } from '../session/events'
-import { scoreContext } from '../scoring/scorer'
+import type { AgentAction, SessionEvent } from './events'
 import { advance, compileScenario, replay, startCall, type CallSnapshot } from './compile'
 
 /**
@@ -98,7 +97,7 @@ function toEvents(actions: AgentAction[], start: number, gaps: number[]): Sessio
 const view = (s: CallSnapshot) => ({ value: s.value, status: s.status, context: s.context })
 
 describe('exact replay', () => {
-  it('live actor = fresh replay = restored snapshot + tail, on state, context and score (10,000 sessions)', () => {
+  it('live actor = fresh replay = restored snapshot + tail, on state and context, so on the score, a function of the context (10,000 sessions)', () => {
     fc.assert(
       fc.property(session, ({ seed, actions, cut, start, gaps }) => {
         const events = toEvents(actions, start, gaps)
@@ -118,9 +117,6 @@ describe('exact replay', () => {
 
         expect(view(fresh)).toEqual(view(liveSnap))
         expect(view(restoredSnap)).toEqual(view(fresh))
-        const score = (s: CallSnapshot) => scoreContext(scenario, TEST_RUBRIC, s.context, events.length)
-        expect(score(restoredSnap)).toEqual(score(fresh))
-        expect(score(liveSnap)).toEqual(score(fresh))
       }),
       { numRuns: 10_000 },
     )

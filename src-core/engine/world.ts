@@ -18,7 +18,7 @@ import {
   type SafePath,
   type Tactic,
 } from '../scenario/vocabulary'
-import type { SessionEvent } from '../session/events'
+import type { SessionEvent } from './events'
 import type { Policy } from './policy'
 import { otpCode } from './random'
 
@@ -42,9 +42,34 @@ export interface FactorPass {
   detail: string
 }
 
-/** A step-level observation of a policy breach. Critical ones have a CF code. */
+/**
+ * What policy a step broke, as the world model sees it. The world names the
+ * breach; what it costs (a critical failure, or points off which rubric item)
+ * is the scorer's to say (src-core/scoring/findings.ts), so rubric ids never
+ * appear in the engine.
+ */
+export type BreachKind =
+  | 'attempt-after-limit'
+  | 'easier-question-after-failure'
+  | 'suspend-without-factor'
+  | 'unverified-caller-id'
+  | 'no-notice'
+  | 'no-hold'
+  | 'hrt-unverified'
+  | 'hrt-while-blocked'
+  | 'code-to-invalid-destination'
+  | 'data-disclosed'
+  | 'account-number-disclosed'
+  | 'transfer-pin-unverified'
+  | 'lock-removed'
+  | 'binding-note-overridden'
+  | 'authority-bypass'
+  | 'verified-through-hijacked-line'
+  | 'order-left-pending'
+  | 'offer-accepted'
+
 export interface Finding {
-  code: string
+  kind: BreachKind
   rule: string
   seq: number
   message: string
@@ -322,7 +347,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
   const noteAttemptAfterLimit = (what: string) => {
     if (pastAttemptLimit)
       findings.push({
-        code: 'A1',
+        kind: 'attempt-after-limit',
         rule: 'R7',
         seq,
         message: `${what} after the failed-attempt limit; R7 says stop and offer no further questions.`,
@@ -394,7 +419,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         valid = false
         invalidReason = resolved === 'new-sim' ? 'the new SIM' : 'a number the caller supplied'
         findings.push({
-          code: 'CF2',
+          kind: 'code-to-invalid-destination',
           rule: 'R5',
           seq,
           message: `Sent a code to ${invalidReason}. Codes go only to the line or email of record, never to a destination given on the call or to the new SIM.`,
@@ -403,7 +428,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         valid = false
         invalidReason = 'an email changed in the last 30 days'
         findings.push({
-          code: 'CF2',
+          kind: 'code-to-invalid-destination',
           rule: 'R5',
           seq,
           message: `Sent a code to the email of record, but it changed less than ${policy.recentChangeDays} days ago, so it is not a valid destination for a high-risk change.`,
@@ -413,7 +438,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         invalidReason = 'a hijacked or recently moved line'
         if (account.lineHijacked)
           findings.push({
-            code: 'CF7',
+            kind: 'verified-through-hijacked-line',
             rule: 'R21',
             seq,
             message: 'Verified through the hijacked line: the code went to the attacker. Use PIN + email-of-record code, or escalate.',
@@ -451,7 +476,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       const valid = callerIdIsFactor(scenario)
       if (!valid)
         findings.push({
-          code: 'A5',
+          kind: 'unverified-caller-id',
           rule: 'R16',
           seq,
           message: 'Counted the displayed caller ID as a factor; caller ID counts only when the system marks it network-verified.',
@@ -472,7 +497,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       next.knowledgeAsked = [...ctx.knowledgeAsked, { question: q, seq, afterFailure: ctx.failedAttempts > 0, verified: verifiedBefore }]
       if (ctx.failedAttempts > 0)
         findings.push({
-          code: 'A1',
+          kind: 'easier-question-after-failure',
           rule: 'R7',
           seq,
           message: `Offered an easier question (${lowerFirst(KNOWLEDGE_LABELS[q])}) after a failed attempt; R7 forbids it.`,
@@ -488,7 +513,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       next.disclosed = [...ctx.disclosed, { field: f, seq }]
       if (!verifiedBefore) {
         findings.push({
-          code: f === 'account-number' ? 'CF6' : 'CF3',
+          kind: f === 'account-number' ? 'account-number-disclosed' : 'data-disclosed',
           rule: f === 'account-number' ? 'R10' : 'R8',
           seq,
           message: `Read out the ${lowerFirst(DISCLOSABLE_LABELS[f])} to a caller who was not authenticated; nothing is confirmed before two factors.`,
@@ -520,7 +545,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       agentLine = "I'm suspending the line now so no one can use it."
       if (validFactorCount(ctx) === 0)
         findings.push({
-          code: 'A1',
+          kind: 'suspend-without-factor',
           rule: 'R13',
           seq,
           message: 'Suspended the line with no factor passed; a protective suspension needs one factor (R13a).',
@@ -568,37 +593,37 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       systemBefore.push(`${HRT_LABELS[kind]}: order placed${event.hold ? ' with a hold' : ''}${event.notify ? ', notice sent to line and email of record' : ''}.`)
       const factorList = ctx.passes.length ? ctx.passes.map((p) => p.detail).join(' and ') : 'no factor'
       if (kind === 'remove-lock') {
-        findings.push({ code: 'CF4', rule: 'R9', seq, message: 'Removed a lock on an inbound call; only the primary holder can, in the app or in a store.' })
+        findings.push({ kind: 'lock-removed', rule: 'R9', seq, message: 'Removed a lock on an inbound call; only the primary holder can, in the app or in a store.' })
       }
       const inPersonOnly = account.notes.some((n) => n.binding === 'in-person-only')
       if (inPersonOnly && SIM_MOVING.has(kind)) {
-        findings.push({ code: 'CF4', rule: 'R9', seq, message: 'Overrode a binding note: this account takes such changes in person only.' })
+        findings.push({ kind: 'binding-note-overridden', rule: 'R9', seq, message: 'Overrode a binding note: this account takes such changes in person only.' })
       }
       if (blocked) {
         findings.push({
-          code: 'CF1',
+          kind: 'hrt-while-blocked',
           rule: 'R7',
           seq,
           message: 'Performed a high-risk change while changes were blocked after failed attempts.',
         })
       } else if (!verified) {
         if (kind === 'port-out-pin') {
-          findings.push({ code: 'CF6', rule: 'R10', seq, message: `Issued a transfer PIN on ${factorList}; it needs two valid factors first.` })
+          findings.push({ kind: 'transfer-pin-unverified', rule: 'R10', seq, message: `Issued a transfer PIN on ${factorList}; it needs two valid factors first.` })
         } else {
           findings.push({
-            code: 'CF1',
+            kind: 'hrt-unverified',
             rule: 'R4',
             seq,
             message: `Performed a high-risk change on ${factorList}; it needs two valid factors from different categories.`,
           })
         }
         if (authorityClaim)
-          findings.push({ code: 'CF5', rule: 'R15', seq, message: 'Bypassed verification because of a staff, store or police claim.' })
+          findings.push({ kind: 'authority-bypass', rule: 'R15', seq, message: 'Bypassed verification because of a staff, store or police claim.' })
       }
       if (!event.notify)
-        findings.push({ code: 'A4', rule: 'R11', seq, message: 'No notice to the line and email of record; every such change must send one.' })
+        findings.push({ kind: 'no-notice', rule: 'R11', seq, message: 'No notice to the line and email of record; every such change must send one.' })
       if (!event.hold && hrtNeedsHold(kind))
-        findings.push({ code: 'A4', rule: 'R12', seq, message: 'No hold applied; a SIM change waits 10 minutes, or 24 hours without the current SIM.' })
+        findings.push({ kind: 'no-hold', rule: 'R12', seq, message: 'No hold applied; a SIM change waits 10 minutes, or 24 hours without the current SIM.' })
       break
     }
 
@@ -609,7 +634,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     }
 
     case 'accept-offer': {
-      findings.push({ code: 'CF8', rule: 'R18', seq, message: 'Accepted a favour, bribe or request to share a code; report it instead.' })
+      findings.push({ kind: 'offer-accepted', rule: 'R18', seq, message: 'Accepted a favour, bribe or request to share a code; report it instead.' })
       agentLine = 'Alright, I can do that for you.'
       break
     }
@@ -624,7 +649,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       next.phrasing = [...ctx.phrasing, { choice: choice.id, tags: choice.tags, seq }]
       if (!verifiedBefore && (choice.tags.includes('discloses') || choice.tags.includes('pin-hint'))) {
         findings.push({
-          code: 'CF3',
+          kind: 'data-disclosed',
           rule: 'R8',
           seq,
           message: choice.tags.includes('pin-hint')
@@ -645,7 +670,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       agentLine = 'Thank you for calling Northwind Mobile.'
       next.ended = true
       if (account.pendingOrders.some((o) => o.fraudulent) && ctx.ordersCancelledSeq === null) {
-        findings.push({ code: 'CF7', rule: 'R21', seq, message: 'Ended the call with a fraudulent order still pending; cancel it first.' })
+        findings.push({ kind: 'order-left-pending', rule: 'R21', seq, message: 'Ended the call with a fraudulent order still pending; cancel it first.' })
       }
       break
     }

@@ -1,36 +1,14 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml'
-import { actionsOf, compileScenario, ENDED_STATE, type CompiledScenario } from '../engine/compile'
-import {
-  exploreScenario,
-  searchGoodPath,
-  uncaughtTransactions,
-  type ExploreOptions,
-  type Exploration,
-  type GoodPathSearch,
-} from '../engine/paths'
-import { describeAction } from '../session/describe'
-import { actionOf, type SessionEvent } from '../session/events'
-import type { Rubric } from '../scoring/rubric'
-import { isServable } from '../scoring/scorer'
 import { formatPath, nearest } from './loader'
-import { startBeat, type Branch, type Choice, type Scenario } from './schema'
-import { HRT_LABELS, type AgentActionType } from './vocabulary'
+import { actionsOf, ENDED_STATE, startBeat, type Branch, type Choice, type Scenario } from './schema'
+import type { AgentActionType } from './vocabulary'
 
 /**
- * The linter: what the schema cannot see. Structural checks (every `goto`
- * lands on a beat, choices referenced exist, `with` fits its action, every beat
- * and ending can be reached) and the two safety properties, proved by
- * exploring the compiled machine (src-core/engine/paths.ts):
- *
- * (a) in a fraud scenario, every reachable state in which the caller got a
- *     high-risk transaction has a critical finding (a policy CF in the call
- *     context, not the scorer's outcome rule): policy catches every fraud win;
- * (b) in a legitimate or ambiguous scenario, some call serves the customer
- *     (or, when they cannot be served remotely, gives a safe path) with no
- *     deduction at all: score 100, compliance pass.
- *
- * When exploration hits its bound, the linter says it could not prove the
- * property; it never passes silently.
+ * The structural linter: what the schema cannot see of the format (every
+ * `goto` lands on a beat, choices referenced exist, `with` fits its action,
+ * every beat and ending can be written to be reached). It reads the file
+ * alone; the safety properties, which need the engine and the scorer, live one
+ * floor up (src-core/analysis/lint.ts, which runs these checks first).
  *
  * A dead end is a beat without an `ending` that nothing leads on from (no
  * branch, its own or a global one, goes to another beat), that has nothing of
@@ -65,17 +43,20 @@ export interface SourcePosition {
 /** Maps a path in the scenario (as segments) to where it is written. */
 export type SourcePositions = (path: ReadonlyArray<string | number>) => SourcePosition | null
 
-export interface LintOptions {
-  /** Positions in the source text (see sourcePositions), to give each problem a line and column. */
-  source?: SourcePositions
-  /** Bounds for the path analysis. */
-  explore?: ExploreOptions
-  /** Skip the path analysis (structure only). */
-  structureOnly?: boolean
+type Segment = string | number
+export type ProblemPath = Segment[]
+type Path = ProblemPath
+
+/** A problem before it is placed in the source: `at` is the path in the scenario, as segments. */
+export interface PendingProblem extends Omit<LintProblem, 'path' | 'line' | 'col'> {
+  at: ProblemPath
 }
 
-type Segment = string | number
-type Path = Segment[]
+export interface StructureResult {
+  problems: PendingProblem[]
+  /** A problem that makes the scenario impossible to compile or walk (a missing beat): analysis must not run. */
+  blocking: boolean
+}
 
 const WITH_KEY_ACTION: Record<string, AgentActionType> = {
   to: 'send-otp',
@@ -94,17 +75,30 @@ interface BranchAt {
   beat: string | null
 }
 
-export function lintScenario(scenario: Scenario, rubric: Rubric, options: LintOptions = {}): LintProblem[] {
-  const problems: Array<LintProblem & { at: Path }> = []
-  const add = (severity: Severity, at: Path, message: string, hint?: string, counterexample?: string[]) =>
-    problems.push({
-      severity,
-      at,
-      path: formatPath(at),
-      message,
-      ...(hint !== undefined ? { hint } : {}),
-      ...(counterexample ? { counterexample } : {}),
+/** The structural checks alone, placed in the source when `source` is given. */
+export function lintStructure(scenario: Scenario, options: { source?: SourcePositions } = {}): LintProblem[] {
+  return placeProblems(structuralProblems(scenario).problems, options.source)
+}
+
+/** One problem, as the linters record it. */
+export function problem(severity: Severity, at: ProblemPath, message: string, hint?: string, counterexample?: string[]): PendingProblem {
+  return { severity, at, message, ...(hint !== undefined ? { hint } : {}), ...(counterexample ? { counterexample } : {}) }
+}
+
+/** Names each problem's path as the loader writes it, gives it a line and column, and sorts them by position. */
+export function placeProblems(problems: readonly PendingProblem[], source?: SourcePositions): LintProblem[] {
+  return problems
+    .map(({ at, ...p }) => {
+      const placed: LintProblem = { ...p, path: formatPath(at) }
+      const pos = source?.(at)
+      return pos ? { ...placed, line: pos.line, col: pos.col } : placed
     })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0))
+}
+
+export function structuralProblems(scenario: Scenario): StructureResult {
+  const problems: PendingProblem[] = []
+  const add = (severity: Severity, at: Path, message: string, hint?: string) => problems.push(problem(severity, at, message, hint))
 
   const beatIds = Object.keys(scenario.beats)
   const didYouMean = (word: string, candidates: readonly string[]) => {
@@ -243,100 +237,7 @@ export function lintScenario(scenario: Scenario, rubric: Rubric, options: LintOp
     }
   }
 
-  // ---------- path analysis ----------
-
-  if (!blocking && !options.structureOnly) analyse(scenario, rubric, options.explore ?? {}, add)
-
-  return problems
-    .map(({ at, ...p }) => {
-      const pos = options.source?.(at)
-      return pos ? { ...p, line: pos.line, col: pos.col } : p
-    })
-    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0))
-}
-
-type Add = (severity: Severity, at: Path, message: string, hint?: string, counterexample?: string[]) => void
-
-function analyse(scenario: Scenario, rubric: Rubric, explore: ExploreOptions, add: Add): void {
-  let compiled: CompiledScenario
-  try {
-    compiled = compileScenario(scenario, rubric.policy)
-  } catch (error) {
-    add('error', [], `the scenario does not compile: ${error instanceof Error ? error.message : String(error)}`)
-    return
-  }
-  const exploration = exploreScenario(compiled, explore)
-  const bound = (what: string, e: { reason?: string; stats: { states: number } }) =>
-    `lint could not prove ${what} within ${e.stats.states.toLocaleString('en-US')} states (${e.reason ?? 'bound reached'})`
-
-  if (exploration.complete) dynamicReachability(scenario, exploration, add)
-
-  if (scenario.caller === 'fraud') {
-    const holes = uncaughtTransactions(compiled, exploration)
-    if (holes.length) {
-      const [first] = holes
-      const kinds = [...new Set(first!.kinds)].map((k) => HRT_LABELS[k].toLowerCase())
-      add(
-        'error',
-        ['callerFacts'],
-        `safety: a fraudster can get a high-risk change (${kinds.join(', ')}) without any critical failure, so the scorer cannot fail the agent for it`,
-        fraudHint(scenario),
-        counterexample(first!.events, scenario),
-      )
-    } else if (!exploration.complete) {
-      add('error', ['caller'], bound('that every fraud win has a critical failure', exploration), 'simplify the scenario, or raise the bound')
-    }
-    return
-  }
-
-  const search = searchGoodPath(compiled, rubric, { ...explore, budgets: [0] })
-  if (search.best && search.best.report.score === 100 && search.best.report.compliance === 'pass') return
-  if (!search.complete) {
-    add('error', ['caller'], bound(`that this customer can be ${isServable(scenario, rubric.policy) ? 'served' : 'given a safe path'} with no deduction`, search), 'simplify the scenario, or raise the bound')
-    return
-  }
-  const best: GoodPathSearch = searchGoodPath(compiled, rubric, explore)
-  const servable = isServable(scenario, rubric.policy)
-  const what = servable ? 'served' : 'given a safe path'
-  if (!best.best) {
-    add('error', ['caller'], `safety: no call ${what === 'served' ? 'serves this customer' : 'gives this customer a safe path'} without a critical failure`, 'check the account and caller facts')
-    return
-  }
-  const report = best.best.report
-  const lost = report.deductions.map((d) => `${d.item} -${d.points}`).join(', ')
-  add(
-    'error',
-    ['caller'],
-    `safety: no call lets this ${scenario.caller} customer be ${what} with no deduction; the best scores ${report.score} (${lost})`,
-    report.deductions[0]?.message,
-    counterexample(best.best.events, scenario),
-  )
-}
-
-/** Beats and endings the story can point at but no call ever reaches (conditions that never hold). */
-function dynamicReachability(scenario: Scenario, exploration: Exploration, add: Add): void {
-  for (const [beat, b] of Object.entries(scenario.beats)) {
-    if (exploration.beatsReached.has(beat)) continue
-    add(
-      'warning',
-      ['beats', beat],
-      `${b.ending ? 'ending' : 'beat'} '${beat}' is never reached on any call: the branches into it never fire`,
-      "check their 'when' conditions and 'with' parameters against the caller's facts",
-    )
-  }
-}
-
-function fraudHint(scenario: Scenario): string {
-  const f = scenario.callerFacts
-  const knowledge = f.knows.includes('pin') && scenario.account.pin !== null
-  const possession = f.holds.includes('device') || f.holds.includes('email-inbox') || f.callingFrom.networkVerified
-  if (knowledge && possession)
-    return 'this caller passes two real factors (they know the PIN and hold the phone or the inbox), which policy accepts; if they are a fraudster, change what they know or hold, or add the red flag that must stop the agent (R6, R17)'
-  return 'the caller can pass two factors on this call; check what they know and hold'
-}
-
-function counterexample(events: readonly SessionEvent[], scenario: Scenario): string[] {
-  return events.map((e, i) => `${i + 1}. ${describeAction(actionOf(e), scenario)}`)
+  return { problems, blocking }
 }
 
 function withKeysOf(action: AgentActionType): string[] {

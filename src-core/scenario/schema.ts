@@ -223,3 +223,11 @@ export type Ending = z.output<typeof Ending>
 export function startBeat(scenario: Scenario): string {
   return scenario.start ?? Object.keys(scenario.beats)[0]!
 }
+
+/** The final state every call reaches on `end-call` unless a branch leads to an authored ending; reserved as a beat id. */
+export const ENDED_STATE = 'call-ended'
+
+/** The actions a branch answers. */
+export function actionsOf(branch: Branch): (typeof AGENT_ACTIONS)[number][] {
+  return Array.isArray(branch.action) ? branch.action : [branch.action]
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { eventsOf, makeScenario, TEST_RUBRIC } from '../testing/scenarios'
-import type { AgentAction } from '../session/events'
+import type { AgentAction } from '../engine/events'
 import type { Scenario } from '../scenario/schema'
 import { checkRubric, scoreSession } from './scorer'
 

@@ -10,7 +10,8 @@ import {
 } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import type { PhrasingTag, SafePath, Tactic } from '../scenario/vocabulary'
-import type { SessionEvent } from '../session/events'
+import type { SessionEvent } from '../engine/events'
+import { findingsUnder, isCritical, itemOf } from './findings'
 import type { CriticalFailure, Deduction, ItemScore, OutcomeKind, ScoreReport, SectionScore } from './report'
 import type { Rubric, RubricItem } from './rubric'
 
@@ -58,7 +59,7 @@ type AdjustmentEvaluator = (f: CallFacts) => Miss | null
 
 const notApplicable: ItemResult = { applicable: false, misses: [] }
 const ok = (misses: Miss[] = []): ItemResult => ({ applicable: true, misses })
-const findingsOf = (f: CallFacts, code: string): Finding[] => f.ctx.findings.filter((x) => x.code === code)
+const findingsOf = (f: CallFacts, item: string): Finding[] => findingsUnder(f.ctx, item)
 
 /** Safe paths that are a way forward for the customer (C1); lock enrolment is protection (C2). */
 export const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
@@ -267,7 +268,7 @@ export function isServable(scenario: Scenario, policy: Policy): boolean {
 export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext): CallFacts {
   const fraud = scenario.caller === 'fraud'
   const { account, callerFacts: facts, request } = scenario
-  const criticalSeqs = ctx.findings.filter((x) => x.code.startsWith('CF')).map((x) => x.seq)
+  const criticalSeqs = ctx.findings.filter(isCritical).map((x) => x.seq)
   const requestHrts = ctx.hrts.filter((h) => h.kind === request.kind)
   // Served means served within policy: the change made, and no critical failure anywhere in the call.
   const served = !fraud && criticalSeqs.length === 0 && requestHrts.length > 0
@@ -336,8 +337,8 @@ export function scoreContext(scenario: Scenario, rubric: Rubric, ctx: CallContex
 
   const cfInfo = new Map(rubric.criticalFailures.map((c) => [c.id, c]))
   const criticalFailures: CriticalFailure[] = ctx.findings
-    .filter((x) => x.code.startsWith('CF'))
-    .map((x) => ({ id: x.code, rule: x.rule, title: cfInfo.get(x.code)?.title ?? x.code, seq: x.seq, message: x.message }))
+    .filter(isCritical)
+    .map((x) => ({ id: itemOf(x), rule: x.rule, title: cfInfo.get(itemOf(x))?.title ?? itemOf(x), seq: x.seq, message: x.message }))
   // A fraudster who got a SIM-moving change failed the call even where every check passed on paper (R6, R17).
   const fraudWin = facts.fraud ? ctx.hrts.find((h) => SIM_MOVING.has(h.kind) || h.kind === 'remove-lock') : undefined
   if (fraudWin && !criticalFailures.some((c) => c.seq === fraudWin.seq)) {
@@ -398,7 +399,7 @@ export function scoreContext(scenario: Scenario, rubric: Rubric, ctx: CallContex
       tactic: t.tactic,
       seq: t.seq,
       beat: t.beat,
-      countered: !ctx.findings.some((x) => x.seq >= t.seq && (x.code.startsWith('CF') || x.code === 'A1' || x.code === 'A5')),
+      countered: !ctx.findings.some((x) => x.seq >= t.seq && (isCritical(x) || itemOf(x) === 'A1' || itemOf(x) === 'A5')),
     })),
     ended: ctx.ended,
     eventCount,

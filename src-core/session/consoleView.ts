@@ -1,4 +1,3 @@
-import type { SessionMode } from '../api/contract'
 import type { CallSnapshot, CompiledScenario } from '../engine/compile'
 import { choicesAt, isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
@@ -38,6 +37,9 @@ import { practiceHint } from './hints'
  * details appear only once the system has accepted two factors (R2), its notes
  * and history only once opened; assessment mode drops every coaching line.
  */
+
+/** Practice coaches; an assessment records for review and shows only what the system did. */
+export type SessionMode = 'practice' | 'assessment'
 
 /** Tools that need one more choice before they become an action, and the parameter that choice fills. */
 export const CHOOSER_PARAMS = {

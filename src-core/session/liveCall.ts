@@ -1,7 +1,5 @@
-import type { SessionMode } from '../api/contract'
-import { ApiError } from '../api/methods'
 import { advance, replay, type CallSnapshot, type CompiledScenario } from '../engine/compile'
-import { consoleView, refusalOf, type ConsoleView } from './consoleView'
+import { consoleView, refusalOf, type ConsoleView, type SessionMode } from './consoleView'
 import type { AgentAction, SessionEvent } from './events'
 
 /**
@@ -43,19 +41,19 @@ export class LiveCallState {
 
   /**
    * The event an intent becomes, numbered after the log and stamped `at` (never
-   * earlier than the last event). Throws ApiError('not-offered') with the
-   * reason when the console did not offer it at `step`.
+   * earlier than the last event); or, when the console did not offer it at
+   * `step`, the reason, for the caller to refuse it with.
    */
-  prepare(step: number, action: AgentAction, at: number): SessionEvent {
+  prepare(step: number, action: AgentAction, at: number): { event: SessionEvent } | { refused: string } {
     const refusal = refusalOf(this.current, step, action as AgentAction & Record<string, unknown>)
-    if (refusal) throw new ApiError('not-offered', refusal)
+    if (refusal) return { refused: refusal }
     const last = this.log[this.log.length - 1]
-    return { ...action, seq: this.log.length + 1, at: Math.max(Math.round(at), last?.at ?? 0) } as SessionEvent
+    return { event: { ...action, seq: this.log.length + 1, at: Math.max(Math.round(at), last?.at ?? 0) } as SessionEvent }
   }
 
   /** Move the call by an event `prepare` made and the store has acknowledged. */
   commit(event: SessionEvent): ConsoleView {
-    if (event.seq !== this.log.length + 1) throw new ApiError('conflict', `Expected step ${this.log.length + 1}, got ${event.seq}.`)
+    if (event.seq !== this.log.length + 1) throw new Error(`commit: expected event ${this.log.length + 1}, got ${event.seq}`)
     this.log = [...this.log, event]
     this.snapshot = advance(this.compiled, this.snapshot, event)
     this.current = this.derive()

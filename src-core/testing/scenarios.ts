@@ -1,7 +1,7 @@
 import { Scenario, type ScenarioInput } from '../scenario/schema'
 import { Rubric } from '../scoring/rubric'
 import { DEFAULT_POLICY } from '../engine/policy'
-import type { AgentAction, SessionEvent } from '../session/events'
+import type { AgentAction, SessionEvent } from '../engine/events'
 
 /**
  * Small scenarios for unit tests: a base call plus the overrides a test cares

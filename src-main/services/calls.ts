@@ -50,9 +50,10 @@ export class CallService {
    */
   act(sessionId: string, step: number, action: AgentAction): ConsoleView {
     const state = this.running(sessionId)
-    const event = state.prepare(step, action, this.clock())
-    this.options.store.appendEvent(sessionId, event)
-    return state.commit(event)
+    const prepared = state.prepare(step, action, this.clock())
+    if ('refused' in prepared) throw new ApiError('not-offered', prepared.refused)
+    this.options.store.appendEvent(sessionId, prepared.event)
+    return state.commit(prepared.event)
   }
 
   view(sessionId: string): ConsoleView {
@@ -60,12 +61,12 @@ export class CallService {
   }
 
   /** Hang up (recording `end-call` unless the call is already over), then score: the report is the first time the answer key leaves main. */
-  end(sessionId: string): SessionRecord {
+  async end(sessionId: string): Promise<SessionRecord> {
     const info = this.options.store.getSession(sessionId).info
     if (info.status === 'finished') return this.options.sessions.get(sessionId)
     const state = this.running(sessionId)
     if (!state.over) this.act(sessionId, state.view.step, { type: 'end-call' })
-    const record = this.options.sessions.finish(sessionId)
+    const record = await this.options.sessions.finish(sessionId)
     this.live.delete(sessionId)
     return record
   }

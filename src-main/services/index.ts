@@ -67,7 +67,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     'calls.start': (args) => calls.start(args),
     'calls.act': async ({ sessionId, step, action }) => calls.act(sessionId, step, action),
     'calls.view': async ({ sessionId }) => calls.view(sessionId),
-    'calls.end': async ({ sessionId }) => calls.end(sessionId),
+    'calls.end': (args) => calls.end(args.sessionId),
     'sessions.list': async (filter) => sessions.list(filter),
     'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
   }
@@ -77,7 +77,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     calls,
     store,
     library,
-    close: () => store.close(),
+    close: () => {
+      library.close()
+      store.close()
+    },
   }
 }
 

@@ -5,6 +5,7 @@
 // require hook, which reads no path aliases (the bundle resolves either way).
 import { parentPort } from 'node:worker_threads'
 import { ScenarioLoadError, decodeScenarioBytes, tryLoadScenarioText, type ScenarioLoadResult } from '../../src-core/scenario/loader'
+import type { WorkerMessage } from './workerThread'
 
 export interface ParseRequest {
   input: Uint8Array | string
@@ -13,7 +14,7 @@ export interface ParseRequest {
 }
 
 /** Worker to parent. `ready` first (imports done, so startup is not charged to a parse), then one `result` per request. */
-export type ParseMessage = { type: 'ready' } | { type: 'result'; result: ScenarioLoadResult }
+export type ParseMessage = WorkerMessage<ScenarioLoadResult>
 
 function parse({ input, file, maxBytes }: ParseRequest): ScenarioLoadResult {
   const options = maxBytes === undefined ? {} : { maxBytes }

@@ -1,6 +1,7 @@
-import { hash as digest } from 'node:crypto'
-import { closeSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs'
-import { basename } from 'node:path'
+import { hash as digest, randomBytes } from 'node:crypto'
+import { closeSync, copyFileSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { z } from 'zod'
 import {
@@ -94,7 +95,7 @@ export interface StoreSettings {
  * PRAGMA user_version records how many have run: never edit a shipped entry,
  * append a new one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sessions (
     id TEXT PRIMARY KEY NOT NULL,
@@ -154,19 +155,116 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions
   BEGIN SELECT RAISE(ABORT, 'sessions are kept: a session cannot be deleted'); END;
   `,
+  // 2: every session field in the chain, a seal at the end of a finished
+  // call, and the store's identity (for refusing a foreign or stale -wal).
+  //
+  // Existing databases are migrated, not refused: their sessions stay
+  // readable and their chains still verify (chain_version 1: the old genesis,
+  // sessionId + scenario hash). But those sessions are never given a verdict
+  // (no seal, so no score in lists and no report): sealing them now would
+  // vouch for whatever the file holds at upgrade time, which may already have
+  // been edited, and their first link does not commit to the trainee or mode.
+  // Refusing the file would stop the app for data that is still worth reading.
+  `
+  ALTER TABLE sessions ADD COLUMN chain_version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE sessions ADD COLUMN genesis_hash TEXT;
+  ALTER TABLE sessions ADD COLUMN sealed_count INTEGER;
+  ALTER TABLE sessions ADD COLUMN sealed_head TEXT;
+  ALTER TABLE sessions ADD COLUMN seal_hash TEXT;
+
+  DROP TRIGGER sessions_fixed_columns;
+  CREATE TRIGGER sessions_fixed_columns BEFORE UPDATE ON sessions
+  WHEN NEW.id IS NOT OLD.id OR NEW.scenario_id IS NOT OLD.scenario_id
+    OR NEW.scenario_title IS NOT OLD.scenario_title OR NEW.scenario_hash IS NOT OLD.scenario_hash
+    OR NEW.engine_version IS NOT OLD.engine_version OR NEW.rubric_version IS NOT OLD.rubric_version
+    OR NEW.mode IS NOT OLD.mode OR NEW.trainee IS NOT OLD.trainee OR NEW.seed IS NOT OLD.seed
+    OR NEW.started_at IS NOT OLD.started_at OR NEW.chain_version IS NOT OLD.chain_version
+    OR NEW.genesis_hash IS NOT OLD.genesis_hash
+  BEGIN SELECT RAISE(ABORT, 'only the status, end time and score of a session can change'); END;
+
+  -- One row: how many times this store has started a write-ahead log
+  -- generation, and whether it was last closed cleanly. Read from the main
+  -- file alone and through the -wal, it tells a log of ours from a stale one.
+  CREATE TABLE store_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'closed'))
+  ) STRICT;
+  INSERT INTO store_state VALUES (1, 0, 'open');
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 /** 'PrTx' in the file header, so a stray SQLite file is not mistaken for ours. */
 const APPLICATION_ID = 0x50725478
 const DEFAULT_LIST_LIMIT = 1000
+/**
+ * Commits between checkpoints. SQLite's own automatic checkpoint is off, so
+ * that every write-ahead log generation begins with the store's identity
+ * write (startGeneration): 500 small commits is roughly SQLite's default of
+ * 1,000 pages.
+ */
+const CHECKPOINT_EVERY = 500
+/** The view whose name is the store's identity; it lives on page 1 with the schema. */
+const STORE_ID_PREFIX = 'pretext_store_'
 
 // ---------------------------------------------------------------------------
 // The hash chain
 
-/** prev_hash of event 1: binds the chain to its session and the exact scenario file. */
-export function genesisHash(sessionId: string, scenarioHash: string): string {
+/** The chain rule new sessions are recorded with (see migration 2). */
+export const CHAIN_VERSION = 2
+
+/**
+ * prev_hash of event 1 (and the head of a session with no events yet): binds
+ * the chain to every field of its session (trainee, mode, scenario id, title
+ * and exact file, seed, engine and rubric versions, start time), so editing
+ * any of them, or swapping them between sessions, breaks the chain at its start.
+ */
+export function genesisHash(session: NewSession): string {
+  const fields = {
+    sessionId: session.sessionId,
+    scenarioId: session.scenarioId,
+    scenarioTitle: session.scenarioTitle,
+    scenarioHash: session.scenarioHash,
+    engineVersion: session.engineVersion,
+    rubricVersion: session.rubricVersion,
+    mode: session.mode,
+    trainee: session.trainee,
+    seed: session.seed,
+    startedAt: session.startedAt,
+  }
+  return sha256(`pretext-session-v${CHAIN_VERSION}\n${canonicalJson(fields)}`)
+}
+
+/** The genesis of chain_version 1 sessions (before migration 2): only the id and the scenario file. */
+export function legacyGenesisHash(sessionId: string, scenarioHash: string): string {
   return sha256(`${sessionId}\n${scenarioHash}`)
+}
+
+/** What a seal commits to, besides the head it chains on. */
+export interface Seal {
+  eventCount: number
+  endedAt: number
+  score: number
+  compliance: Compliance
+  /** The stored score report, as its canonical JSON text. */
+  reportJson: string
+}
+
+/**
+ * The seal: the last link of a finished call, hashed like an event record
+ * (seq n+1, type 'seal') chained on the head, committing to the event count,
+ * the head hash, the end time, the score, the compliance and the whole report.
+ */
+export function sealHash(headHash: string, sessionId: string, seal: Seal): string {
+  const payload = canonicalJson({
+    compliance: seal.compliance,
+    eventCount: seal.eventCount,
+    head: headHash,
+    reportHash: sha256(seal.reportJson),
+    score: seal.score,
+  })
+  return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
 }
 
 /** sha256 hex of (prev_hash + '\n' + canonical JSON of {sessionId, seq, at, type, payload}). */
@@ -244,6 +342,11 @@ interface SessionRow {
   score_cache: string | null
   score: number | null
   compliance: Compliance | null
+  chain_version: number
+  genesis_hash: string | null
+  sealed_count: number | null
+  sealed_head: string | null
+  seal_hash: string | null
 }
 
 interface EventRow {
@@ -288,6 +391,8 @@ export class SessionStore {
    * finished, and the insert trigger still checks order and status in SQL.
    */
   private readonly heads = new Map<string, { seq: number; hash: string }>()
+  /** Commits since the last checkpoint (see CHECKPOINT_EVERY). */
+  private commits = 0
 
   constructor(options: SessionStoreOptions) {
     this.path = options.path
@@ -337,6 +442,8 @@ export class SessionStore {
       const synchronous = db.pragma('synchronous', { simple: true })
       db.pragma('foreign_keys = ON')
       const foreignKeys = db.pragma('foreign_keys', { simple: true })
+      // Checkpoints are the store's own (checkpointWhenDue), so each log generation starts with its identity.
+      db.pragma('wal_autocheckpoint = 0')
       const settings: StoreSettings = {
         journalMode: String(journalMode),
         synchronous: Number(synchronous),
@@ -364,6 +471,8 @@ export class SessionStore {
           this.migrate(db!)
           const ids = (db!.prepare("SELECT id FROM sessions WHERE status = 'active'").pluck().all() as string[])
           db!.prepare("UPDATE sessions SET status = 'interrupted' WHERE status = 'active'").run()
+          if (readIdentity(db!)?.storeId === null) db!.exec(`CREATE VIEW ${STORE_ID_PREFIX}${randomBytes(16).toString('hex')} AS SELECT 1`)
+          startGeneration(db!)
           return ids
         })
         .immediate()
@@ -429,6 +538,9 @@ export class SessionStore {
     }
     let keepReader = false
     try {
+      // Before anything reads through it: a log that is not this database's
+      // would show (and, on the writer's close, write) another database's pages.
+      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro)
       let problem: string | null
       try {
         problem = integrityProblem(ro)
@@ -534,7 +646,7 @@ export class SessionStore {
   }
 
   private prepareStatements(db: Db): void {
-    const sessionHead = db.prepare('SELECT status, scenario_hash FROM sessions WHERE id = ?')
+    const sessionHead = db.prepare('SELECT status, genesis_hash FROM sessions WHERE id = ?')
     const lastEvent = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
     const insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, at, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -542,13 +654,15 @@ export class SessionStore {
     const headOf = (sessionId: string): { seq: number; hash: string } => {
       const cached = this.heads.get(sessionId)
       if (cached) return cached
-      const session = sessionHead.get(sessionId) as { status: SessionStatus; scenario_hash: string } | undefined
+      const session = sessionHead.get(sessionId) as { status: SessionStatus; genesis_hash: string | null } | undefined
       if (!session) throw new ApiError('not-found', `There is no session ${sessionId}.`)
       if (session.status !== 'active') {
         throw new ApiError('conflict', `Session ${sessionId} is ${session.status}; no more actions can be recorded in it.`)
       }
+      // Only sessions created since migration 2 can be active (opening marks the rest interrupted).
+      if (session.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; no more actions can be recorded in it.`)
       const last = lastEvent.get(sessionId) as { seq: number; hash: string } | undefined
-      return last ?? { seq: 0, hash: genesisHash(sessionId, session.scenario_hash) }
+      return last ?? { seq: 0, hash: session.genesis_hash }
     }
     this.appendTx = db.transaction((sessionId: string, events: Iterable<SessionEvent>): AppendAck[] => {
       const head = headOf(sessionId)
@@ -586,9 +700,10 @@ export class SessionStore {
     const s = parsed.data
     try {
       db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_title, scenario_hash, engine_version, rubric_version, mode, trainee, seed, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(s.sessionId, s.scenarioId, s.scenarioTitle, s.scenarioHash, s.engineVersion, s.rubricVersion, s.mode, s.trainee, s.seed, s.startedAt)
+        `INSERT INTO sessions (id, scenario_id, scenario_title, scenario_hash, engine_version, rubric_version, mode, trainee, seed, started_at, chain_version, genesis_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(s.sessionId, s.scenarioId, s.scenarioTitle, s.scenarioHash, s.engineVersion, s.rubricVersion, s.mode, s.trainee, s.seed, s.startedAt, CHAIN_VERSION, genesisHash(s))
+      this.commits++
     } catch (error) {
       if (sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ApiError('conflict', `A session with id ${s.sessionId} already exists.`)
@@ -627,10 +742,30 @@ export class SessionStore {
       // Committed: only now does the cache move.
       const last = acks[acks.length - 1]
       if (last) this.heads.set(sessionId, { seq: last.seq, hash: last.hash })
+      this.commits++
+      this.checkpointWhenDue()
       return acks
     } catch (error) {
       this.heads.delete(sessionId)
       throw this.translate(error)
+    }
+  }
+
+  /**
+   * Every CHECKPOINT_EVERY commits: copy the log into the database, and make
+   * the identity write the first transaction of the log generation that
+   * follows. Best effort: a failed checkpoint loses nothing (the log keeps
+   * the data) and is tried again after the next commits.
+   */
+  private checkpointWhenDue(): void {
+    if (this.commits < CHECKPOINT_EVERY || !this.writer) return
+    this.commits = 0
+    const db = this.writer
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)')
+      db.transaction(() => startGeneration(db)).immediate()
+    } catch {
+      // The next due checkpoint tries again; appends report their own failures.
     }
   }
 
@@ -649,16 +784,28 @@ export class SessionStore {
     this.heads.delete(sessionId)
     try {
       db.transaction(() => {
-        const row = db.prepare('SELECT status FROM sessions WHERE id = ?').get(sessionId) as { status: SessionStatus } | undefined
+        const row = db.prepare('SELECT status, genesis_hash FROM sessions WHERE id = ?').get(sessionId) as
+          | { status: SessionStatus; genesis_hash: string | null }
+          | undefined
         if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
         if (row.status !== 'active') throw new ApiError('conflict', `Session ${sessionId} is already ${row.status}.`)
+        if (row.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext and cannot be sealed.`)
+        const last = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+          | { seq: number; hash: string }
+          | undefined
+        const eventCount = last?.seq ?? 0
+        const head = last?.hash ?? row.genesis_hash
+        const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache })
         db.prepare(
-          "UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ? WHERE id = ?",
-        ).run(endedAt, cache, score, compliance, sessionId)
+          `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ?,
+             sealed_count = ?, sealed_head = ?, seal_hash = ? WHERE id = ?`,
+        ).run(endedAt, cache, score, compliance, eventCount, head, seal, sessionId)
       }).immediate()
+      this.commits++
     } catch (error) {
       throw this.translate(error)
     }
+    this.checkpointWhenDue()
     const summary = this.listWhere('s.id = @id', { id: sessionId }, 1)[0]
     return summary!
   }
@@ -690,19 +837,24 @@ export class SessionStore {
     const db = this.forReading()
     try {
       const rows = db
-        .prepare(
-          `SELECT s.*, (SELECT count(*) FROM events e WHERE e.session_id = s.id) AS event_count
-           FROM sessions s WHERE ${where}
-           ORDER BY s.started_at DESC, s.rowid DESC LIMIT @limit`,
-        )
-        .all({ ...params, limit }) as Array<SessionRow & { event_count: number }>
-      return rows.map((row) => ({
-        ...infoOf(row),
-        scenarioTitle: row.scenario_title,
-        eventCount: row.event_count,
-        score: row.score,
-        compliance: row.compliance,
-      }))
+        .prepare(`SELECT s.* FROM sessions s WHERE ${where} ORDER BY s.started_at DESC, s.rowid DESC LIMIT @limit`)
+        .all({ ...params, limit }) as SessionRow[]
+      const eventsOf = db.prepare('SELECT seq, at, type, payload, prev_hash, hash FROM events WHERE session_id = ? ORDER BY seq')
+      // Each row is verified as it is listed (chain, session fields, seal):
+      // nothing shown comes from a column the chain does not vouch for.
+      return rows.map((row) => {
+        const events = eventsOf.all(row.id) as EventRow[]
+        const verification = verifyRecord(row, events)
+        const trusted = verification.ok && verification.sealed
+        return {
+          ...infoOf(row),
+          scenarioTitle: row.scenario_title,
+          eventCount: events.length,
+          score: trusted ? row.score : null,
+          compliance: trusted ? row.compliance : null,
+          verification,
+        }
+      })
     } catch (error) {
       throw this.translate(error)
     }
@@ -736,20 +888,18 @@ export class SessionStore {
       const last = db.prepare('SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(sessionId) as
         | string
         | undefined
-      return last ?? genesisHash(sessionId, row.scenario_hash)
+      return last ?? expectedGenesis(row)
     } catch (error) {
       throw this.translate(error)
     }
   }
 
   /**
-   * Recompute the chain and report the first event that does not fit.
-   *
-   * Catches any single edit, insertion, deletion or reordering of stored rows,
-   * and a deletion from the middle, at the first affected seq. What it cannot
-   * catch (QUALITY.md is honest about this): events cut off the end, or a tail
-   * rewritten with freshly computed hashes. Only a head hash kept elsewhere
-   * (a supervisor's imported bundle) catches those.
+   * Check a session's whole record: its fields against the first link, every
+   * event against the chain, and, for a finished call, the seal against the
+   * head, the event count and the stored score. Reports the first affected
+   * step. The score itself is recomputed from the events by the sessions
+   * service, which compares it with the sealed one.
    */
   verifyChain(sessionId: string): ChainVerification {
     const db = this.forReading()
@@ -761,66 +911,19 @@ export class SessionStore {
     } catch (error) {
       throw this.translate(error)
     }
-    const bad = (seq: number, message: string): ChainVerification => ({ ok: false, firstBadSeq: seq, message })
-
-    let expectedPrev = genesisHash(sessionId, row.scenario_hash)
-    let expectedSeq = 1
-    for (const event of events) {
-      if (event.seq > expectedSeq) {
-        return bad(expectedSeq, `Event ${expectedSeq} is missing: the log jumps from event ${expectedSeq - 1} to event ${event.seq}.`)
-      }
-      if (event.seq < expectedSeq) {
-        return bad(event.seq, `Event ${event.seq} should not exist: the log already had ${expectedSeq - 1} events before it.`)
-      }
-      let payload: unknown
-      try {
-        payload = JSON.parse(event.payload)
-        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not an object')
-      } catch {
-        return bad(event.seq, `Event ${event.seq} cannot be read: its stored details are not valid.`)
-      }
-      const hashWith = (prev: string, seq: number): string | null => {
-        try {
-          return hashOf(prev, sessionId, seq, event.at, event.type, payload)
-        } catch {
-          return null
-        }
-      }
-
-      if (hashWith(expectedPrev, event.seq) === event.hash) {
-        // The content chains on correctly; only the stored link field can be off.
-        if (event.prev_hash !== expectedPrev) {
-          return bad(event.seq, `Event ${event.seq} has been altered: its link to the event before it was changed.`)
-        }
-      } else if (event.prev_hash !== expectedPrev && hashWith(event.prev_hash, event.seq) === event.hash) {
-        // This event is intact but was chained to a different predecessor:
-        // the event before it (or the session's scenario hash, for event 1)
-        // was replaced and given a freshly computed hash.
-        const culprit = Math.max(1, event.seq - 1)
-        return bad(
-          culprit,
-          event.seq === 1
-            ? 'Event 1 does not belong to this session: the session record or the first event was changed.'
-            : `Event ${culprit} has been replaced: event ${event.seq} was recorded after a different event ${culprit}.`,
-        )
-      } else if (event.seq > 1 && hashWith(event.prev_hash, event.seq - 1) === event.hash) {
-        // Intact, but renumbered one place up: something was inserted before it.
-        return bad(event.seq - 1, `Event ${event.seq - 1} was inserted: the event now numbered ${event.seq} was recorded as event ${event.seq - 1}.`)
-      } else {
-        return bad(event.seq, `Event ${event.seq} has been altered: its contents or position do not match what was recorded.`)
-      }
-      expectedPrev = event.hash
-      expectedSeq++
-    }
-    const count = events.length
-    return {
-      ok: true,
-      firstBadSeq: null,
-      message: count === 0 ? 'No events recorded yet.' : `All ${count} event${count === 1 ? '' : 's'} verify.`,
-    }
+    return verifyRecord(row, events)
   }
 
   close(): void {
+    if (this.writer?.open && this.state.ok) {
+      try {
+        // Marked closed before the final checkpoint: a -wal found beside a
+        // cleanly closed database cannot be this store's (checkWalBelongs).
+        this.writer.prepare("UPDATE store_state SET state = 'closed' WHERE id = 1").run()
+      } catch {
+        // Closing anyway; the next open treats the store as not closed cleanly.
+      }
+    }
     for (const db of [this.writer, this.reader]) {
       if (db?.open) db.close()
     }
@@ -878,6 +981,114 @@ export class SessionStore {
   }
 }
 
+/** The genesis a row's chain must start from, recomputed from its fields. */
+function expectedGenesis(row: SessionRow): string {
+  if (row.chain_version === 1) return legacyGenesisHash(row.id, row.scenario_hash)
+  return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** The record check behind verifyChain and every listed row. */
+function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
+  const bad = (seq: number, message: string): ChainVerification => ({ ok: false, sealed: false, firstBadSeq: seq, message: `Tampered: ${message}` })
+  const sessionId = row.id
+  if (row.chain_version !== 1 && row.chain_version !== CHAIN_VERSION) {
+    return bad(0, `the session record names chain version ${row.chain_version}, which no Pretext writes.`)
+  }
+  const genesis = expectedGenesis(row)
+  if (row.chain_version === CHAIN_VERSION && row.genesis_hash !== genesis) {
+    return bad(0, 'the session record was changed after the call started (its trainee, mode, scenario, seed, versions or start time no longer match its first link).')
+  }
+
+  let expectedPrev = genesis
+  let expectedSeq = 1
+  for (const event of events) {
+    if (event.seq > expectedSeq) {
+      return bad(expectedSeq, `event ${expectedSeq} is missing: the log jumps from event ${expectedSeq - 1} to event ${event.seq}.`)
+    }
+    if (event.seq < expectedSeq) {
+      return bad(event.seq, `event ${event.seq} should not exist: the log already had ${expectedSeq - 1} events before it.`)
+    }
+    let payload: unknown
+    try {
+      payload = JSON.parse(event.payload)
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not an object')
+    } catch {
+      return bad(event.seq, `event ${event.seq} cannot be read: its stored details are not valid.`)
+    }
+    const hashWith = (prev: string, seq: number): string | null => {
+      try {
+        return hashOf(prev, sessionId, seq, event.at, event.type, payload)
+      } catch {
+        return null
+      }
+    }
+
+    if (hashWith(expectedPrev, event.seq) === event.hash) {
+      // The content chains on correctly; only the stored link field can be off.
+      if (event.prev_hash !== expectedPrev) {
+        return bad(event.seq, `event ${event.seq} has been altered: its link to the event before it was changed.`)
+      }
+    } else if (event.prev_hash !== expectedPrev && hashWith(event.prev_hash, event.seq) === event.hash) {
+      // This event is intact but was chained to a different predecessor:
+      // the event before it (or the session record, for event 1) was
+      // replaced and given a freshly computed hash.
+      if (event.seq === 1) return bad(0, 'event 1 does not belong to this session: the session record or the first event was changed.')
+      const culprit = event.seq - 1
+      return bad(culprit, `event ${culprit} has been replaced: event ${event.seq} was recorded after a different event ${culprit}.`)
+    } else if (event.seq > 1 && hashWith(event.prev_hash, event.seq - 1) === event.hash) {
+      // Intact, but renumbered one place up: something was inserted before it.
+      return bad(event.seq - 1, `event ${event.seq - 1} was inserted: the event now numbered ${event.seq} was recorded as event ${event.seq - 1}.`)
+    } else {
+      return bad(event.seq, `event ${event.seq} has been altered: its contents or position do not match what was recorded.`)
+    }
+    expectedPrev = event.hash
+    expectedSeq++
+  }
+
+  const count = events.length
+  const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
+  if (row.chain_version === 1) {
+    return {
+      ok: true,
+      sealed: false,
+      firstBadSeq: null,
+      message: `${logs}. This call was recorded by an earlier Pretext, which did not seal calls, so it has no verdict.`,
+    }
+  }
+  if (row.seal_hash === null) {
+    if (row.status === 'finished') return bad(count + 1, 'the call is marked finished but was never sealed, so its score cannot be trusted.')
+    if (row.score !== null || row.compliance !== null || row.score_cache !== null) {
+      return bad(count + 1, 'a score is stored for a call that was never sealed.')
+    }
+    const why = row.status === 'active' ? 'The call is still under way' : 'The call did not end (it was interrupted)'
+    return { ok: true, sealed: false, firstBadSeq: null, message: `${logs}. ${why}, so it has no verdict.` }
+  }
+  if (row.status !== 'finished') return bad(count + 1, `the call was sealed at its end but is now marked ${row.status}.`)
+  const sealedCount = row.sealed_count ?? -1
+  if (sealedCount > count) {
+    return bad(count + 1, `event ${count + 1} is missing: the call was sealed with ${plural(sealedCount, 'event')}, and only ${count} ${count === 1 ? 'is' : 'are'} stored.`)
+  }
+  if (sealedCount < count) return bad(sealedCount + 1, `event ${sealedCount + 1} was added after the call was sealed with ${plural(sealedCount, 'event')}.`)
+  if (row.sealed_head !== expectedPrev) {
+    return bad(Math.max(count, 1), `the log does not end with the event the call was sealed with: it was rewritten.`)
+  }
+  const sealOk =
+    row.ended_at !== null &&
+    row.score !== null &&
+    row.compliance !== null &&
+    row.score_cache !== null &&
+    sealHash(expectedPrev, sessionId, { eventCount: count, endedAt: row.ended_at, score: row.score, compliance: row.compliance, reportJson: row.score_cache }) ===
+      row.seal_hash
+  if (!sealOk) {
+    return bad(count + 1, `the stored score (${row.score ?? 'none'}, ${row.compliance ?? 'no compliance'}), report or end time is not what the call was sealed with.`)
+  }
+  return { ok: true, sealed: true, firstBadSeq: null, message: `${logs}, and so does the seal on the score.` }
+}
+
 function infoOf(row: SessionRow): SessionInfo {
   return {
     sessionId: row.id,
@@ -922,6 +1133,89 @@ function integrityProblem(db: Db): string | null {
   if (lines.length === 0) return null
   const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : ''
   return `${lines[0]}${more}`
+}
+
+interface StoreIdentity {
+  /** The name of the identity view (on page 1, with the schema); null when the store has none yet. */
+  storeId: string | null
+  generation: number
+  state: 'open' | 'closed'
+}
+
+/** The store's identity as a connection sees it; null for a database from before migration 2. */
+function readIdentity(db: Db): StoreIdentity | null {
+  const hasState = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'store_state'").pluck().get()
+  if (!hasState) return null
+  const view = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND substr(name, 1, ?) = ? ORDER BY name LIMIT 1")
+    .pluck()
+    .get(STORE_ID_PREFIX.length, STORE_ID_PREFIX) as string | undefined
+  const row = db.prepare('SELECT generation, state FROM store_state WHERE id = 1').get() as { generation: number; state: 'open' | 'closed' } | undefined
+  return { storeId: view ?? null, generation: row?.generation ?? -1, state: row?.state ?? 'open' }
+}
+
+/**
+ * The first write of every log generation (at open and after each
+ * checkpoint): rewrites page 1, which holds the identity view's name, and
+ * counts the generation, so every -wal this store writes carries both.
+ */
+function startGeneration(db: Db): void {
+  db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  db.prepare("UPDATE store_state SET generation = generation + 1, state = 'open' WHERE id = 1").run()
+}
+
+/**
+ * A -wal beside the database must be this database's latest log: SQLite
+ * cannot tell (a log carries no database identity), and would apply another
+ * database's log, or an old one of ours, over the file without a word, and
+ * copy it in for good on close. The main file alone is read from a copy (so
+ * SQLite cannot see the log), the same database through the log is read on
+ * the read-only connection, and their identities must agree. Throws an
+ * OpenProblem; changes no file.
+ */
+function checkWalBelongs(path: string, throughWal: Db): void {
+  const temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
+  let alone: StoreIdentity | null
+  try {
+    const copy = join(temp, 'main.sqlite')
+    copyFileSync(path, copy)
+    const db = new Database(copy, { readonly: true, fileMustExist: true })
+    try {
+      alone = readIdentity(db)
+    } finally {
+      db.close()
+    }
+  } catch {
+    // The main file alone cannot be read: the integrity check says why.
+    return
+  } finally {
+    rmSync(temp, { recursive: true, force: true })
+  }
+  // A database from before migration 2, or whose first open never reached
+  // the main file: nothing to compare the log with.
+  if (!alone || alone.storeId === null) return
+  let seen: StoreIdentity | null
+  try {
+    seen = readIdentity(throughWal)
+  } catch {
+    seen = null
+  }
+  const wal = `${basename(path)}-wal`
+  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
+  if (!seen || seen.storeId !== alone.storeId) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database's write-ahead log ${wal} belongs to another database (it was copied or restored here from elsewhere). ${untouched} ` +
+        `Move ${path}-wal out of this folder (keep it: it holds the other database's latest changes) and start Pretext again.`,
+    )
+  }
+  if (seen.generation < alone.generation || (seen.generation === alone.generation && alone.state === 'closed' && seen.state === 'open')) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database's write-ahead log ${wal} is an older log of this same database: applying it would roll back what was saved after it. ${untouched} ` +
+        `Move ${path}-wal out of this folder (keep it as evidence) and start Pretext again.`,
+    )
+  }
 }
 
 /**

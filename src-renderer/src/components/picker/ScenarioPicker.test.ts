@@ -66,6 +66,7 @@ describe('ScenarioPicker', () => {
         eventCount: 3,
         score: null,
         compliance: null,
+        verification: { ok: true, sealed: false, firstBadSeq: null, message: 'All 3 events verify. The call did not end (it was interrupted), so it has no verdict.' },
       },
     ]
     const wrapper = await picker()

@@ -71,7 +71,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
       info: s.info,
       events,
       report: finished ? scoreSession(scenario, rubric, s.info.seed, events) : null,
-      verification: { ok: true, firstBadSeq: null, message: 'ok' },
+      verification: { ok: true, sealed: finished, firstBadSeq: null, message: 'ok' },
       played: finished
         ? {
             scenario,
@@ -120,8 +120,9 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         throw error
       }
       const call = live(sessionId)
-      const event = call.prepare(step, action, (clock += 2000))
-      const view = call.commit(event)
+      const prepared = call.prepare(step, action, (clock += 2000))
+      if ('refused' in prepared) throw new ApiError('not-offered', prepared.refused)
+      const view = call.commit(prepared.event)
       if (loseAck) {
         loseAck = false
         throw new ApiError('internal', 'The answer was lost on the way back.')
@@ -132,7 +133,8 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
     'calls.end': async ({ sessionId }) => {
       const s = getSession(sessionId)
       if (s.info.status === 'active') {
-        if (!s.call.over) s.call.commit(s.call.prepare(s.call.view.step, { type: 'end-call' }, (clock += 2000)))
+        const hangUp = s.call.over ? null : s.call.prepare(s.call.view.step, { type: 'end-call' }, (clock += 2000))
+        if (hangUp && 'event' in hangUp) s.call.commit(hangUp.event)
         s.info = { ...s.info, status: 'finished', endedAt: clock }
       }
       return recordOf(s)
@@ -146,6 +148,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
           eventCount: s.call.events.length,
           score: record.report?.score ?? null,
           compliance: record.report?.compliance ?? null,
+          verification: record.verification,
         }
       }),
       ...backend.extraSessions,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { makeScenario, TEST_RUBRIC } from '../testing/scenarios'
-import { lintScenario, sourcePositions, type LintProblem } from './lint'
-import { loadScenarioText } from './loader'
-import type { ScenarioInput } from './schema'
+import { sourcePositions, type LintProblem } from '../scenario/lint'
+import { lintScenario } from './lint'
+import { loadScenarioText } from '../scenario/loader'
+import type { ScenarioInput } from '../scenario/schema'
 
 const lint = (overrides: Parameters<typeof makeScenario>[0], options?: Parameters<typeof lintScenario>[2]) =>
   lintScenario(makeScenario(overrides), TEST_RUBRIC, options)

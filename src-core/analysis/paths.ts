@@ -12,12 +12,14 @@ import {
   type HrtKind,
 } from '../scenario/vocabulary'
 import type { ScoreReport } from '../scoring/report'
+import { findingsUnder, hasCriticalFinding, isCritical, itemOf } from '../scoring/findings'
 import type { Rubric } from '../scoring/rubric'
 import { callFacts, CUSTOMER_PATHS, isServable, scoreContext, scoreSession } from '../scoring/scorer'
-import type { AgentAction, SessionEvent } from '../session/events'
+import type { AgentAction, SessionEvent } from '../engine/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
-import { branchesFor, branchAt, ENDED_STATE, startCall, type CallSnapshot, type CompiledScenario } from './compile'
-import { choicesAt, hrtBlocked, hrtNeedsHold, isVerified, SIM_MOVING, type CallContext } from './world'
+import { ENDED_STATE } from '../scenario/schema'
+import { branchesFor, branchAt, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
+import { choicesAt, hrtBlocked, hrtNeedsHold, isVerified, SIM_MOVING, type CallContext } from '../engine/world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -393,8 +395,8 @@ function explorationChoices(compiled: CompiledScenario, ctx: CallContext, view: 
 
 // ---------- state keys ----------
 
-const hasCritical = (ctx: CallContext) => ctx.findings.some((f) => f.code.startsWith('CF'))
-const countOf = (ctx: CallContext, code: string, cap: number) => Math.min(cap, ctx.findings.filter((f) => f.code === code).length)
+const hasCritical = hasCriticalFinding
+const countOf = (ctx: CallContext, item: string, cap: number) => Math.min(cap, findingsUnder(ctx, item).length)
 const bit = (b: boolean) => (b ? '1' : '0')
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort().join(',')
 
@@ -747,7 +749,7 @@ export function exploreScenario(compiled: CompiledScenario, options: ExploreOpti
         if ((beat?.ending || ctx.beat === ENDED_STATE) && !endings.has(ctx.beat))
           endings.set(ctx.beat, { parentKey, event, snapshot, outcome: beat?.ending?.outcome ?? null })
         for (const f of ctx.findings) {
-          if (f.code.startsWith('CF') && !critical.has(f.code)) critical.set(f.code, { parentKey, event, snapshot, message: f.message })
+          if (isCritical(f) && !critical.has(itemOf(f))) critical.set(itemOf(f), { parentKey, event, snapshot, message: f.message })
         }
       },
     },

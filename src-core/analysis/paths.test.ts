@@ -4,9 +4,10 @@ import { getShortestPaths } from 'xstate/graph'
 import { makeScenario, TEST_RUBRIC } from '../testing/scenarios'
 import type { Scenario } from '../scenario/schema'
 import { HRT_KINDS, KNOWLEDGE_QUESTIONS, NOTE_ITEMS, OTP_DESTINATIONS } from '../scenario/vocabulary'
-import type { AgentAction, SessionEvent } from '../session/events'
+import type { AgentAction, SessionEvent } from '../engine/events'
+import { isCritical, itemOf } from '../scoring/findings'
 import { scoreContext, scoreSession } from '../scoring/scorer'
-import { advance, compileScenario, replay, startCall, type CallSnapshot, type CompiledScenario } from './compile'
+import { advance, compileScenario, replay, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
 import {
   actionAlphabet,
   exploreScenario,
@@ -191,7 +192,7 @@ describe('exploring reachable states', () => {
     // The PIN hint exists only in pushback.
     expect(byCode.get('CF3')!.events).toHaveLength(1)
     expect(byCode.has('CF7')).toBe(false) // no pending orders
-    for (const p of cf.paths) expect(replay(c, 1, p.events).context.findings.map((f) => f.code)).toContain(p.code)
+    for (const p of cf.paths) expect(replay(c, 1, p.events).context.findings.map(itemOf)).toContain(p.code)
   })
 
   it('says so when a bound stops it', () => {
@@ -219,7 +220,7 @@ describe('safety property (a): no fraud win without a critical finding', () => {
     expect(types(first!.events)).toEqual(['ask-pin', 'send-otp', 'perform-hrt'])
     const ctx = replay(c, 1, first!.events).context
     expect(ctx.hrts).toHaveLength(1)
-    expect(ctx.findings.filter((f) => f.code.startsWith('CF'))).toEqual([])
+    expect(ctx.findings.filter(isCritical)).toEqual([])
   })
 })
 
@@ -403,7 +404,7 @@ describe.each(soundnessScenarios)('the score key is sound (%s)', (_name, scenari
       fc.property(walk, walk, (picks, suffixPicks) => {
         const s = runWalk(c, picks).snaps.at(-1)!
         // A failed call is never explored further, so what it leaves out does not matter.
-        if (s.status !== 'active' || s.context.findings.some((f) => f.code.startsWith('CF'))) return
+        if (s.status !== 'active' || s.context.findings.some(isCritical)) return
         const kept = explorationActions(c, s.context, 'score')
         const keptKeys = new Set(kept.map((a) => scoreKey(c, step(c, s, a).context)))
         const here = scoreKey(c, s.context)

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
+import { benchCalls } from './calls.bench'
 import { benchEngine } from './engine.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
@@ -18,6 +19,7 @@ async function main() {
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
     ['store', () => benchSessionStore()],
+    ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
   ]
   const results: BenchResult[] = []

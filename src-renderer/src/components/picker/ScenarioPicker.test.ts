@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { airport, createFakeBackend, installBackend, type FakeBackend } from '../../stores/testing/fakeBackend'
 import { useCallSessionStore } from '../../stores/callSession'
+import { useLibraryStore } from '../../stores/library'
 import ScenarioPicker from './ScenarioPicker.vue'
 
 vi.mock('../../api', async () => ({ api: (await import('../../stores/testing/fakeBackend')).delegatingApi }))
@@ -88,5 +89,34 @@ describe('ScenarioPicker', () => {
     const store = useCallSessionStore()
     expect(store.phase).toBe('in-call')
     expect(store.info).toMatchObject({ trainee: 'Ana Ruiz', mode: 'assessment' })
+  })
+
+  it('starts from the first scenario on every visit, not from the one played last', async () => {
+    const wrapper = await picker()
+    const library = useLibraryStore()
+    const [first, second] = library.scenarios.map((s) => s.id)
+    library.selectedId = second!
+    await library.load()
+    expect(library.selectedId).toBe(first)
+    await flushPromises()
+    expect((wrapper.findAll<HTMLInputElement>('input[name="scenario"]')[0]!.element).checked).toBe(true)
+  })
+
+  it('arrow keys stop at the ends of the list instead of wrapping to another call', async () => {
+    const wrapper = await picker()
+    const library = useLibraryStore()
+    const radios = wrapper.findAll<HTMLInputElement>('input[name="scenario"]')
+    const press = (index: number, key: string) => {
+      const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })
+      radios[index]!.element.dispatchEvent(event)
+      return event.defaultPrevented
+    }
+    expect(press(0, 'ArrowUp')).toBe(true)
+    expect(press(0, 'ArrowDown')).toBe(false)
+    library.selectedId = library.scenarios.at(-1)!.id
+    await flushPromises()
+    expect(press(radios.length - 1, 'ArrowDown')).toBe(true)
+    expect(press(radios.length - 1, 'ArrowRight')).toBe(true)
+    expect(press(radios.length - 1, 'ArrowUp')).toBe(false)
   })
 })

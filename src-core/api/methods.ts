@@ -13,6 +13,7 @@ export const API_METHOD_NAMES = [
   'calls.act',
   'calls.view',
   'calls.end',
+  'calls.resume',
   'sessions.list',
   'sessions.get',
 ] as const

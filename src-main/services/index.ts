@@ -68,6 +68,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     'calls.act': async ({ sessionId, step, action }) => calls.act(sessionId, step, action),
     'calls.view': async ({ sessionId }) => calls.view(sessionId),
     'calls.end': (args) => calls.end(args.sessionId),
+    'calls.resume': async ({ sessionId }) => calls.resume(sessionId),
     'sessions.list': async (filter) => sessions.list(filter),
     'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
   }

@@ -74,8 +74,27 @@ describe('ScenarioPicker', () => {
     const row = wrapper.find('.history__row--interrupted')
     expect(row.exists()).toBe(true)
     expect(row.text()).toContain('Interrupted')
-    // Its decisions are kept: the row opens a (partial) report.
-    expect(row.find('button[aria-label^="Open the interrupted call"]').exists()).toBe(true)
+    // Its decisions are kept: the row offers to go on with the call.
+    expect(row.find('button[aria-label^="Resume the interrupted call"]').text()).toBe('Resume')
+  })
+
+  it('Resume takes the interrupted call up again at its last saved decision', async () => {
+    // A call taken earlier, cut short after two saved decisions (the app stopped).
+    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const id = session.sessionId
+    await backend.api['calls.act']({ sessionId: id, step: 0, action: { type: 'ask-pin' } })
+    await backend.api['calls.act']({ sessionId: id, step: 1, action: { type: 'check-account' } })
+    backend.interrupt(id)
+    const wrapper = await picker()
+    await wrapper.find('.history__row--interrupted button.history__resume').trigger('click')
+    await flushPromises()
+    const store = useCallSessionStore()
+    expect(store.phase).toBe('in-call')
+    expect(store.info).toMatchObject({ sessionId: id, status: 'active', mode: 'assessment' })
+    expect(store.savedCount).toBe(2)
+    expect(store.transcript.some((l) => l.speaker === 'agent' && /PIN/.test(l.text))).toBe(true)
+    expect(await store.act({ type: 'deny' })).toBe(true)
+    expect(backend.eventsOf(id).map((e) => e.type)).toEqual(['ask-pin', 'check-account', 'deny'])
   })
 
   it('asks for a name before starting, then starts the chosen scenario in the chosen mode', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchCalls } from './calls.bench'
 import { benchEngine } from './engine.bench'
+import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import type { BenchResult } from './types'
@@ -18,6 +19,7 @@ async function main() {
   const only = process.argv.slice(2)
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
+    ['good-path', () => benchGoodPath(rubric)],
     ['store', () => benchSessionStore()],
     ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],

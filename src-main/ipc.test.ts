@@ -3,7 +3,8 @@ import { fakeServices } from './testing/fakeServices'
 import { describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
 import type { ApiMethod } from '@core/api/contract'
-import { channelFor, decodeIpcError, registerIpc } from './ipc'
+import { registerIpc } from './ipc'
+import { channelFor, decodeIpcError } from './transport/errorCodec'
 
 // ipc.ts takes ipcMain as a parameter, so Electron is not needed; the fakes
 // below reproduce the two things Electron contributes: the event's senderFrame

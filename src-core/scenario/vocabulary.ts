@@ -214,7 +214,8 @@ export const HRT_LABELS: Record<HrtKind, string> = {
 
 export const SAFE_PATH_LABELS: Record<SafePath, string> = {
   'store-with-id': 'Visit a store with photo ID and the PIN',
-  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, 24 h hold',
+  // The hold's length is the policy's (R12, rubric.yaml): texts that state it read it there.
+  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, then a hold',
   'lock-enrolment': 'Enrol in SIM Protection / Number Lock',
   'self-service': 'Use authenticated self-service in the app',
 }

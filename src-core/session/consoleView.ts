@@ -1,4 +1,5 @@
 import type { CallSnapshot, CompiledScenario } from '../engine/compile'
+import type { Policy } from '../engine/policy'
 import { choicesAt, isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import {
@@ -23,6 +24,7 @@ import {
 } from '../scenario/vocabulary'
 import type { SessionEvent } from './events'
 import { practiceHint } from './hints'
+import { formatAmount } from './wording'
 
 /**
  * The console view: exactly what the trainee may see at one moment of a call,
@@ -147,7 +149,8 @@ export interface ConsoleView {
     attemptLimit: number
   }
   notes: Array<{ seq: number; items: NoteItem[]; text: string }>
-  holdTimes: { shortHoldMinutes: number; remoteHoldHours: number }
+  /** The policy numbers main scores with (rubric.yaml): the console states them, it never has its own. */
+  policy: Policy
   /** Practice mode's next step; null in assessment, always. */
   hint: string | null
 }
@@ -163,7 +166,7 @@ export function maskEmail(address: string): string {
  * The options of each chooser. Traps are listed like any other option, as in
  * real tools: "a number the caller gives" sits beside "line of record".
  */
-export function chooserOptions(scenario: Scenario): Record<ChooserAction, ChooserOption[]> {
+export function chooserOptions(scenario: Scenario, policy: Policy): Record<ChooserAction, ChooserOption[]> {
   const { account, callerFacts } = scenario
   const where: Record<(typeof OTP_DESTINATIONS)[number], string> = {
     'line-of-record': account.line,
@@ -177,7 +180,12 @@ export function chooserOptions(scenario: Scenario): Record<ChooserAction, Choose
     'ask-knowledge': KNOWLEDGE_QUESTIONS.map((q) => ({ id: q, label: KNOWLEDGE_LABELS[q] })),
     'confirm-detail': DISCLOSABLE_FIELDS.map((f) => ({ id: f, label: DISCLOSABLE_LABELS[f] })),
     escalate: ESCALATION_TEAMS.map((t) => ({ id: t, label: TEAM_LABELS[t] })),
-    'offer-safe-path': SAFE_PATHS.map((p) => ({ id: p, label: SAFE_PATH_LABELS[p] })),
+    'offer-safe-path': SAFE_PATHS.map((p) => ({
+      id: p,
+      label: SAFE_PATH_LABELS[p],
+      // The hold's length is the policy's (R12), so the label leaves it to this line.
+      ...(p === 'remote-fallback' ? { detail: `The new SIM works only after a hold of ${formatAmount(policy.remoteHoldHours, 'hour')}` } : {}),
+    })),
     'perform-hrt': HRT_KINDS.map((k) => ({
       id: k,
       label: HRT_LABELS[k],
@@ -298,7 +306,7 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       .map((l) => ({ seq: l.seq, speaker: l.speaker, text: l.text })),
     choices: over ? [] : offeredChoices(scenario, ctx),
     actions: offeredActions(over),
-    options: chooserOptions(scenario),
+    options: chooserOptions(scenario, policy),
     account: {
       authenticated,
       claimedName: scenario.callerFacts.claimsToBe ?? scenario.account.holder,
@@ -312,7 +320,7 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       attemptLimit: policy.failedAttemptsPerCall,
     },
     notes: ctx.notes.map((n) => ({ seq: n.seq, items: [...n.items], text: n.text })),
-    holdTimes: { shortHoldMinutes: policy.shortHoldMinutes, remoteHoldHours: policy.remoteHoldHours },
+    policy,
     hint: practice && !over ? practiceHint(scenario, ctx, policy) : null,
   }
 }

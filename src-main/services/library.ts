@@ -5,13 +5,14 @@ import type { LibraryProblem, ScenarioSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
 import { compileScenario, ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
 import type { ScenarioProblem } from '@core/scenario/loader'
-import { formatProblem } from '@core/scenario/loader'
+import { DEFAULT_MAX_BYTES, formatProblem } from '@core/scenario/loader'
 import { Scenario } from '@core/scenario/schema'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import type { Rubric } from '@core/scoring/rubric'
 import { writeFileAtomic } from './atomicWrite'
 import { GoodPathSearcher } from './goodPathSearch'
 import { ScenarioParser } from './scenarioParser'
+import { readUntrustedFile } from './untrustedFile'
 
 /** Bump when the good-path search or its wording changes, so cached paths are searched again. */
 const GOOD_PATH_VERSION = 2
@@ -93,7 +94,14 @@ export class ScenarioLibrary {
     for (const name of files) {
       const path = join(this.options.dir, name)
       const display = relative(process.cwd(), path) || name
-      const bytes = readFileSync(path)
+      // Only regular files within the cap, checked before reading: a FIFO, a device, a folder
+      // named x.yaml or a dangling link is listed as a problem and never stops the app.
+      const read = readUntrustedFile(path, DEFAULT_MAX_BYTES)
+      if (!read.ok) {
+        problems.push({ file: display, errors: [formatProblem({ file: display, line: 1, col: 1, path: '', message: read.message })] })
+        continue
+      }
+      const bytes = read.bytes
       const result = await parse(bytes, display)
       if (!result.ok) {
         problems.push({ file: display, errors: result.errors.map(formatProblem) })

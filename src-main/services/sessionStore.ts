@@ -382,7 +382,8 @@ interface SessionRow {
   score_cache: string | null
   score: number | null
   compliance: Compliance | null
-  chain_version: number
+  /** Absent when the row comes from a schema-1 file read as it is. */
+  chain_version?: number
   genesis_hash: string | null
   sealed_count: number | null
   sealed_head: string | null
@@ -476,8 +477,9 @@ export class SessionStore {
 
   private open(options: SessionStoreOptions): { health: StoreHealth; settings: StoreSettings | null; interrupted: string[] } {
     const timeout = options.busyTimeoutMs ?? 250
-    const connect = (readonly: boolean): Db =>
-      new Database(options.path, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
+    // One way to connect (the same native module everywhere); `file` only for the WAL check's copy.
+    const connect = (readonly: boolean, file: string = options.path): Db =>
+      new Database(file, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
     const refuse = (problem: OpenProblem) => ({
       health: { ok: false as const, reason: problem.reason, message: problem.message },
       settings: null,
@@ -577,7 +579,7 @@ export class SessionStore {
    * file can still be read. Returns false when the check must instead run on
    * the writing connection.
    */
-  private checkBeforeWriting(path: string, connect: (readonly: boolean) => Db): boolean {
+  private checkBeforeWriting(path: string, connect: (readonly: boolean, file?: string) => Db): boolean {
     const dbSize = fileSize(path)
     const walProblem = inspectWal(`${path}-wal`)
     if (dbSize === null || dbSize === 0) {
@@ -604,7 +606,7 @@ export class SessionStore {
     try {
       // Before anything reads through it: a log that is not this database's
       // would show (and, on the writer's close, write) another database's pages.
-      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro)
+      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro, (copy) => connect(true, copy))
       let problem: string | null
       try {
         problem = integrityProblem(ro)
@@ -1088,7 +1090,7 @@ export class SessionStore {
 
 /** The genesis a row's chain must start from, recomputed from its fields. */
 function expectedGenesis(row: SessionRow): string {
-  if (row.chain_version === 1) return legacyGenesisHash(row.id, row.scenario_hash)
+  if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
   return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
 }
 
@@ -1096,15 +1098,21 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
+/** A row read from a schema-1 file (a refused store reads files as they are) has no chain_version column. */
+function chainVersionOf(row: SessionRow): number {
+  return row.chain_version ?? 1
+}
+
 /** The record check behind verifyChain and every listed row. */
 function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   const bad = (seq: number, message: string): ChainVerification => ({ ok: false, sealed: false, firstBadSeq: seq, message: `Tampered: ${message}` })
   const sessionId = row.id
-  if (row.chain_version !== 1 && row.chain_version !== CHAIN_VERSION) {
-    return bad(0, `the session record names chain version ${row.chain_version}, which no Pretext writes.`)
+  const chainVersion = chainVersionOf(row)
+  if (chainVersion !== 1 && chainVersion !== CHAIN_VERSION) {
+    return bad(0, `the session record names chain version ${chainVersion}, which no Pretext writes.`)
   }
   const genesis = expectedGenesis(row)
-  if (row.chain_version === CHAIN_VERSION && row.genesis_hash !== genesis) {
+  if (chainVersion === CHAIN_VERSION && row.genesis_hash !== genesis) {
     return bad(0, 'the session record was changed after the call started (its trainee, mode, scenario, seed, versions or start time no longer match its first link).')
   }
 
@@ -1184,7 +1192,7 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
     return bad(Math.min(r.afterSeq, count + 1), `a resume is recorded after event ${r.afterSeq}, which ${r.afterSeq > count ? 'is missing' : 'is not where the log continues'}.`)
   }
   const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
-  if (row.chain_version === 1) {
+  if (chainVersion === 1) {
     return {
       ok: true,
       sealed: false,
@@ -1306,23 +1314,32 @@ function startGeneration(db: Db): void {
  * the read-only connection, and their identities must agree. Throws an
  * OpenProblem; changes no file.
  */
-function checkWalBelongs(path: string, throughWal: Db): void {
-  const temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
+function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) => Db): void {
+  const wal = `${basename(path)}-wal`
+  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
   let alone: StoreIdentity | null
+  let temp: string | null = null
   try {
+    temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
     const copy = join(temp, 'main.sqlite')
     copyFileSync(path, copy)
-    const db = new Database(copy, { readonly: true, fileMustExist: true })
+    const db = openCopy(copy)
     try {
       alone = readIdentity(db)
     } finally {
       db.close()
     }
-  } catch {
-    // The main file alone cannot be read: the integrity check says why.
-    return
+  } catch (error) {
+    // The main file alone is damaged: the integrity check that follows says how.
+    if (sqliteCode(error)) return
+    // The check itself could not be made (no room for the copy, say): do not guess.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw new OpenProblem(
+      'unavailable',
+      `Pretext could not check that the write-ahead log ${wal} belongs to the session database (copying the database to the temporary folder failed: ${code}). ${untouched} Free some space in the temporary folder and start Pretext again.`,
+    )
   } finally {
-    rmSync(temp, { recursive: true, force: true })
+    if (temp) rmSync(temp, { recursive: true, force: true })
   }
   // A database from before migration 2, or whose first open never reached
   // the main file: nothing to compare the log with.
@@ -1333,8 +1350,6 @@ function checkWalBelongs(path: string, throughWal: Db): void {
   } catch {
     seen = null
   }
-  const wal = `${basename(path)}-wal`
-  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
   if (!seen || seen.storeId !== alone.storeId) {
     throw new OpenProblem(
       'corrupt',

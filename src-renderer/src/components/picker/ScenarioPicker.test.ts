@@ -97,6 +97,37 @@ describe('ScenarioPicker', () => {
     expect(backend.eventsOf(id).map((e) => e.type)).toEqual(['ask-pin', 'check-account', 'deny'])
   })
 
+  it('shows a session whose record fails its check as Tampered, with the reason, never as a score', async () => {
+    const message = 'Tampered: the stored score (100, pass), report or end time is not what the call was sealed with.'
+    backend.extraSessions = [
+      {
+        sessionId: '00000000-0000-4000-8000-000000000998',
+        scenarioId: 'airport-stolen-phone',
+        scenarioHash: 'f'.repeat(64),
+        engineVersion: 1,
+        rubricVersion: 1,
+        mode: 'assessment',
+        trainee: 'Ana',
+        seed: 1,
+        startedAt: 1_700_000_000_000,
+        endedAt: 1_700_000_060_000,
+        status: 'finished',
+        scenarioTitle: 'Stolen phone at the gate',
+        eventCount: 3,
+        score: null,
+        compliance: null,
+        verification: { ok: false, sealed: false, firstBadSeq: 4, message },
+      },
+    ]
+    const wrapper = await picker()
+    const row = wrapper.find('.history__row--tampered')
+    expect(row.exists()).toBe(true)
+    expect(row.text()).toContain('Tampered')
+    expect(row.text()).toContain(message.replace(/^Tampered: /, ''))
+    expect(row.find('.verdict-mark').exists()).toBe(false)
+    expect(row.find('.history__score').exists()).toBe(false)
+  })
+
   it('asks for a name before starting, then starts the chosen scenario in the chosen mode', async () => {
     const wrapper = await picker()
     await wrapper.find('form').trigger('submit')

@@ -46,6 +46,20 @@ describe('CallReport', () => {
     expect(cf.some((t) => /CF1\s*R4/.test(t) && t.includes('Step 2'))).toBe(true)
   })
 
+  it('names what each deduction was scored under in words, never by a rubric id', async () => {
+    // A knowledge question "to be safe" after verification is an outcome adjustment (OUT-non-factor in the rubric).
+    const { wrapper } = await reportAfter([{ type: 'ask-knowledge', question: 'dob' }, { type: 'ask-pin' }, { type: 'deny' }])
+    const rows = wrapper.findAll('.deductions tbody tr')
+    const ids = rows.map((r) => r.attributes('data-item'))
+    expect(ids).toContain('OUT-non-factor')
+    expect(ids).toContain('A3')
+    const items = rows.map((r) => r.findAll('td')[1]!.text())
+    expect(items[ids.indexOf('OUT-non-factor')]).toBe('Outcome adjustment')
+    expect(items[ids.indexOf('A3')]).toMatch(/notes|locks/i)
+    expect(items.every((t) => t.length > 3 && !/\b(OUT-[a-z-]+|[A-E]\d)\b/.test(t))).toBe(true)
+    expect(wrapper.find('.deductions').text()).not.toMatch(/OUT-/)
+  })
+
   it('lists deductions in call order with rule ids, and a step link highlights that moment in the transcript', async () => {
     const { wrapper } = await reportAfter([{ type: 'ask-pin' }, { type: 'deny' }])
     const rows = wrapper.findAll('.deductions tbody tr')

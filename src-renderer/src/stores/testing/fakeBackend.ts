@@ -46,7 +46,9 @@ export interface FakeBackend {
   extraSessions: SessionSummary[]
 }
 
-export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBackend {
+/** `rubric` replaces the library's rubric.yaml, e.g. to play with other policy numbers. */
+export function createFakeBackend(scenarios: Scenario[] = [airport], options: { rubric?: Rubric } = {}): FakeBackend {
+  const scoring = options.rubric ?? rubric
   const byId = new Map(scenarios.map((s) => [s.id, s]))
   const sessions = new Map<string, StoredSession>()
   const calls: FakeBackend['calls'] = []
@@ -74,12 +76,12 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
       info: s.info,
       events,
       resumes: s.resumes,
-      report: finished ? scoreSession(scenario, rubric, s.info.seed, events) : null,
+      report: finished ? scoreSession(scenario, scoring, s.info.seed, events) : null,
       verification: { ok: true, sealed: finished, firstBadSeq: null, message: 'ok' },
       played: finished
         ? {
             scenario,
-            policy: rubric.policy,
+            policy: scoring.policy,
             goodPath: ['Ask for the account PIN', 'Deny the request'],
             transcript: replay(s.call.compiled, s.info.seed, events).context.transcript,
           }
@@ -104,7 +106,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         scenarioId,
         scenarioHash: 'f'.repeat(64),
         engineVersion: 1,
-        rubricVersion: rubric.version,
+        rubricVersion: scoring.version,
         mode,
         trainee,
         seed: 1234 + counter,
@@ -112,7 +114,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         endedAt: null,
         status: 'active',
       }
-      const call = new LiveCallState(compileScenario(scenario, rubric.policy), info.seed, mode)
+      const call = new LiveCallState(compileScenario(scenario, scoring.policy), info.seed, mode)
       sessions.set(info.sessionId, { info, call, resumes: [] })
       return { session: info, view: call.view }
     },

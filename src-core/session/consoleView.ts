@@ -282,6 +282,34 @@ export interface ViewInput {
   mode: SessionMode
 }
 
+/**
+ * The parts of a view that depend on the scenario and the policy alone (the
+ * choosers, the account as the system holds it), worked out once per compiled
+ * scenario: a view follows every intent, and these never change during a call.
+ * Views share them, so they are frozen.
+ */
+const fixedParts = new WeakMap<CompiledScenario, { options: ConsoleView['options']; details: AccountDetailsView; history: AccountHistoryView }>()
+function fixedPartsOf(compiled: CompiledScenario) {
+  let parts = fixedParts.get(compiled)
+  if (!parts) {
+    parts = deepFreeze({
+      options: chooserOptions(compiled.scenario, compiled.policy),
+      details: accountDetails(compiled.scenario, compiled),
+      history: accountHistory(compiled.scenario, compiled),
+    })
+    fixedParts.set(compiled, parts)
+  }
+  return parts
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
 export function consoleView({ compiled, snapshot, events, mode }: ViewInput): ConsoleView {
   const { scenario, policy } = compiled
   const ctx = snapshot.context
@@ -289,6 +317,7 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
   const practice = mode === 'practice'
   const authenticated = isConsoleUnlocked(ctx)
   const historyOpen = authenticated || ctx.checkedAccountSeq !== null
+  const fixed = fixedPartsOf(compiled)
   return {
     step: events.length,
     mode,
@@ -306,12 +335,12 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       .map((l) => ({ seq: l.seq, speaker: l.speaker, text: l.text })),
     choices: over ? [] : offeredChoices(scenario, ctx),
     actions: offeredActions(over),
-    options: chooserOptions(scenario, policy),
+    options: fixed.options,
     account: {
       authenticated,
       claimedName: scenario.callerFacts.claimsToBe ?? scenario.account.holder,
-      details: authenticated ? accountDetails(scenario, compiled) : null,
-      history: historyOpen ? accountHistory(scenario, compiled) : null,
+      details: authenticated ? fixed.details : null,
+      history: historyOpen ? fixed.history : null,
     },
     verification: {
       chips: factorChips(ctx),

@@ -24,8 +24,16 @@ import { canonicalJson } from './canonicalJson'
  * with a message instead of interleaving writes. Every append is its own
  * transaction in WAL mode with synchronous=FULL, and appendEvent returns only
  * after COMMIT has fsynced the log: its return value is the acknowledgement the
- * UI waits for. Events are append-only (triggers) and hash-chained, so edits
- * made behind the app's back are detected by verifyChain.
+ * UI waits for. Events are append-only (triggers) and hash-chained from a
+ * first link that commits to every session field; finishing seals the call
+ * (count, head, score, compliance, report). verifyChain, and every row of
+ * listSessions, reports the first step an edit made behind the app's back
+ * affects. A -wal that is not this database's latest log is refused before
+ * SQLite can apply it (checkWalBelongs).
+ *
+ * What this cannot do (QUALITY.md is plain about it): the trainee owns the
+ * disk, so a chain rewritten wholesale, a deleted session or a whole file
+ * rolled back is caught only by a head kept elsewhere (a supervisor's import).
  *
  * The store never throws from its constructor for a damaged or busy file: it
  * opens in a refused state, `health` says why in words, reads are attempted
@@ -530,6 +538,11 @@ export class SessionStore {
         if (problem) throw new OpenProblem('corrupt', corruptMessage(options.path, problem))
       }
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`)
+      // A log left by a crash (checked above to be ours) is copied in first, so
+      // the generation written below starts a new log: every log then holds at
+      // most one generation more than the main file (checkWalBelongs relies on it).
+      // If the copy stops short, the old log goes on, already carrying its identity.
+      const newLog = !onDisk || (fileSize(`${options.path}-wal`) ?? 0) === 0 || checkpointFully(db)
 
       // The write transaction takes the file lock for good (EXCLUSIVE mode).
       const interrupted = db
@@ -538,7 +551,8 @@ export class SessionStore {
           const ids = (db!.prepare("SELECT id FROM sessions WHERE status = 'active'").pluck().all() as string[])
           db!.prepare("UPDATE sessions SET status = 'interrupted' WHERE status = 'active'").run()
           if (readIdentity(db!)?.storeId === null) db!.exec(`CREATE VIEW ${STORE_ID_PREFIX}${randomBytes(16).toString('hex')} AS SELECT 1`)
-          startGeneration(db!)
+          if (newLog) startGeneration(db!)
+          else db!.prepare("UPDATE store_state SET state = 'open' WHERE id = 1").run()
           return ids
         })
         .immediate()
@@ -829,8 +843,8 @@ export class SessionStore {
     this.commits = 0
     const db = this.writer
     try {
-      db.pragma('wal_checkpoint(PASSIVE)')
-      db.transaction(() => startGeneration(db)).immediate()
+      // Only after a complete copy does the next write start a new log; otherwise keep this one.
+      if (checkpointFully(db)) db.transaction(() => startGeneration(db)).immediate()
     } catch {
       // The next due checkpoint tries again; appends report their own failures.
     }
@@ -1305,6 +1319,12 @@ function startGeneration(db: Db): void {
   db.prepare("UPDATE store_state SET generation = generation + 1, state = 'open' WHERE id = 1").run()
 }
 
+/** Copy the whole log into the database; true when every frame was copied (the next write starts a new log). */
+function checkpointFully(db: Db): boolean {
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>
+  return result !== undefined && result.busy === 0 && result.log === result.checkpointed
+}
+
 /**
  * A -wal beside the database must be this database's latest log: SQLite
  * cannot tell (a log carries no database identity), and would apply another
@@ -1347,7 +1367,10 @@ function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) 
   let seen: StoreIdentity | null
   try {
     seen = readIdentity(throughWal)
-  } catch {
+  } catch (error) {
+    // Another process holding the database is a lock, not a foreign log: the caller says so.
+    const code = sqliteCode(error)
+    if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) throw error
     seen = null
   }
   if (!seen || seen.storeId !== alone.storeId) {
@@ -1355,6 +1378,16 @@ function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) 
       'corrupt',
       `The session database's write-ahead log ${wal} belongs to another database (it was copied or restored here from elsewhere). ${untouched} ` +
         `Move ${path}-wal out of this folder (keep it: it holds the other database's latest changes) and start Pretext again.`,
+    )
+  }
+  // Every log starts one generation after what the main file held when it began (startGeneration
+  // follows a complete checkpoint), and the main file can only have caught up since.
+  if (seen.generation > alone.generation + 1) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database file is older than its write-ahead log ${wal} (the file was restored from an earlier copy, or replaced): ` +
+        `applying the log to it would mix two states of the database. ${untouched} ` +
+        `Put back the database file that goes with this log, or move ${path}-wal aside (keep it) to open the file as it is.`,
     )
   }
   if (seen.generation < alone.generation || (seen.generation === alone.generation && alone.state === 'closed' && seen.state === 'open')) {

@@ -5,7 +5,8 @@ import type { ScenarioDocument, SessionInfo, SessionMode, SessionRecord } from '
 import { advance, compileScenario, replay, startCall } from '@core/engine/compile'
 import type { CallSnapshot, CompiledScenario } from '@core/engine/compile'
 import { DEFAULT_POLICY, type Policy } from '@core/engine/policy'
-import { choicesAt, isConsoleUnlocked, isVerified } from '@core/engine/world'
+import { offeredPhrasings } from '@core/engine/phrasings'
+import { isConsoleUnlocked, isVerified } from '@core/engine/world'
 import type { AgentAction, SessionEvent } from '@core/session/events'
 import { api } from '../api'
 
@@ -74,7 +75,8 @@ export const useCallSessionStore = defineStore('callSession', () => {
   const transcript = computed(() => context.value?.transcript ?? [])
   const unlocked = computed(() => (context.value ? isConsoleUnlocked(context.value) : false))
   const verified = computed(() => (context.value ? isVerified(context.value) : false))
-  const choices = computed(() => (scenario.value && context.value ? choicesAt(scenario.value, context.value.beat) : []))
+  // Shuffled by the session seed (src-core/engine/phrasings.ts): the good phrasing is not always key 1.
+  const choices = computed(() => (scenario.value && context.value ? offeredPhrasings(scenario.value, context.value.beat, context.value.seed) : []))
   /** The caller hung up, or an authored ending was reached: no action changes anything now. */
   const callOver = computed(() => snapshot.value !== null && snapshot.value.status !== 'active')
   const busy = computed(() => saving.value || pending.value !== null || phase.value !== 'in-call')

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
+import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
@@ -19,6 +20,7 @@ async function main() {
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
     ['good-path', () => benchGoodPath(rubric)],
+    ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
     ['renderer', () => benchRenderer()],
   ]

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml'
 import { formatPath, nearest } from './loader'
 import { shadowedBranchProblems } from './shadowing'
+import { variationProblems } from './variation'
 import { actionsOf, ENDED_STATE, startBeat, type Branch, type Choice, type Scenario } from './schema'
 import type { AgentActionType } from './vocabulary'
 
@@ -197,6 +198,10 @@ export function structuralProblems(scenario: Scenario): StructureResult {
   // ---------- branches an earlier one always catches (./shadowing.ts) ----------
 
   problems.push(...shadowedBranchProblems(scenario))
+
+  // ---------- variants: declared, used, and only where text may vary (./variation.ts) ----------
+
+  problems.push(...variationProblems(scenario))
 
   // ---------- reachability (static) ----------
 

@@ -227,6 +227,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       tier: fc.constantFrom(1 as const, 2 as const, 3 as const),
       caller: fc.constantFrom(...CALLER_TYPES),
       channel: fc.constantFrom('phone' as const, 'store' as const),
+      variants: fc.constant({}),
       tactics: fc.array(fc.constantFrom(...TACTICS), { maxLength: 3 }),
       rules: fc.uniqueArray(fc.constantFrom(...RULE_IDS), { maxLength: 3 }),
       redFlags: fc.array(textArb, { maxLength: 2 }),

@@ -26,6 +26,7 @@ import { actionsOf } from '@core/scenario/schema'
 import { advance, compileScenario, replay, startCall, type CallSnapshot, type CompiledScenario } from '@core/engine/compile'
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATES, exploreScenario, searchGoodPath, type ExploreOptions } from '@core/analysis/paths'
 import { offeredPhrasings } from '@core/engine/phrasings'
+import { realiseScenario } from '@core/engine/variation'
 import { sourcePositions, type LintProblem } from '@core/scenario/lint'
 import { lintScenario } from '@core/analysis/lint'
 import { DEFAULT_MAX_BYTES, nearest, type ScenarioProblem } from '@core/scenario/loader'
@@ -601,7 +602,7 @@ async function playInteractive(cli: Cli, path: string, rubric: Rubric, seed: num
   if (!loaded) return 1
   const { scenario } = loaded
   const compiled = compileScenario(scenario, rubric.policy)
-  const { account, request } = scenario
+  const { account, request } = realiseScenario(scenario, seed)
   cli.log(`${scenario.title}  (${scenario.id}, tier ${scenario.tier})`)
   cli.log(`Request: ${request.summary}  [${HRT_LABELS[request.kind]}]`)
   cli.log(`Account: ${account.holder}, ${account.line}, ${account.device.model}`)
@@ -709,7 +710,7 @@ async function withParameters(cli: Cli, reader: LineReader, compiled: CompiledSc
       return { type, kind, notify, hold }
     }
     case 'say': {
-      const choices = offeredPhrasings(compiled.scenario, snapshot.context.beat, snapshot.context.seed)
+      const choices = offeredPhrasings(realiseScenario(compiled.scenario, snapshot.context.seed), snapshot.context.beat, snapshot.context.seed)
       if (!choices.length) {
         cli.log('  No phrasing is on offer here.')
         return 'back'

@@ -6,6 +6,7 @@ import { advance, compileScenario, replay, startCall } from '@core/engine/compil
 import type { CallSnapshot, CompiledScenario } from '@core/engine/compile'
 import { DEFAULT_POLICY, type Policy } from '@core/engine/policy'
 import { offeredPhrasings } from '@core/engine/phrasings'
+import { realiseScenario } from '@core/engine/variation'
 import { isConsoleUnlocked, isVerified } from '@core/engine/world'
 import type { AgentAction, SessionEvent } from '@core/session/events'
 import { api } from '../api'
@@ -70,7 +71,8 @@ export const useCallSessionStore = defineStore('callSession', () => {
   const callEndedAt = ref<number | null>(null)
   const lastStart = ref<StartOptions | null>(null)
 
-  const scenario = computed(() => doc.value?.scenario ?? null)
+  // The scenario as this session presents it: its variants picked by the session seed (src-core/engine/variation.ts).
+  const scenario = computed(() => (doc.value ? (info.value ? realiseScenario(doc.value.scenario, info.value.seed) : doc.value.scenario) : null))
   const context = computed(() => snapshot.value?.context ?? null)
   const transcript = computed(() => context.value?.transcript ?? [])
   const unlocked = computed(() => (context.value ? isConsoleUnlocked(context.value) : false))

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
+import { benchCalls } from './calls.bench'
 import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
@@ -22,6 +23,7 @@ async function main() {
     ['good-path', () => benchGoodPath(rubric)],
     ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
+    ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
   ]
   const results: BenchResult[] = []

@@ -24,6 +24,7 @@ import {
   type HrtKind,
   type NoteItem,
 } from '../scenario/vocabulary'
+import type { Channel } from '../scenario/vocabulary'
 import type { SessionEvent } from './events'
 import { practiceHint } from './hints'
 import { formatAmount } from './wording'
@@ -125,7 +126,7 @@ export interface ConsoleView {
   call: {
     title: string
     tier: 1 | 2 | 3
-    channel: 'phone' | 'store'
+    channel: Channel
     callingFrom: string
     networkVerified: boolean
     /** The IVR's reason for the call, as the caller gave it. */

@@ -7,6 +7,49 @@ import vueParser from 'vue-eslint-parser'
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url', 'stream']
 
+const corePlatformFree = [
+  { group: ['electron', 'electron/*', 'vue', 'pinia', '@xstate/vue', 'better-sqlite3', ...nodeBuiltins], message: 'src-core is platform-free: no electron, vue, node or DOM.' },
+  { group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-core imports nobody.' },
+]
+
+// The core's floors (ARCHITECTURE.md, Layout): each folder imports only the
+// folders below it. `analysis` sits above `session` (it words its findings
+// with session/describe); `testing` holds test fixtures, which no shipped
+// core file imports.
+const CORE_FLOORS = {
+  scenario: [],
+  engine: ['scenario'],
+  scoring: ['scenario', 'engine'],
+  session: ['scenario', 'engine', 'scoring'],
+  analysis: ['scenario', 'engine', 'scoring', 'session'],
+  api: ['scenario', 'engine', 'scoring', 'session', 'analysis'],
+}
+const CORE_FOLDERS = [...Object.keys(CORE_FLOORS), 'testing']
+
+function coreFloor(folder) {
+  const below = CORE_FLOORS[folder]
+  const allowed = below.length ? `only ${below.join(', ')}` : 'nothing else'
+  const forbidden = CORE_FOLDERS.filter((other) => other !== folder && !below.includes(other))
+  return {
+    files: [`src-core/${folder}/**/*.ts`],
+    ignores: ['src-core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...corePlatformFree,
+            ...forbidden.map((other) => ({
+              group: [`../${other}`, `../${other}/**`, `@core/${other}`, `@core/${other}/**`, `**/src-core/${other}`, `**/src-core/${other}/**`],
+              message: `src-core/${folder} may import ${allowed} of the core, not src-core/${other} (the core's floors, ARCHITECTURE.md).`,
+            })),
+          ],
+        },
+      ],
+    },
+  }
+}
+
 export default tseslint.config(
   { ignores: ['.*/**', '**/*.tmp.ts', 'out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'docs/**', 'playwright-report/**', 'test-results/**', '.native/**'] },
   js.configs.recommended,
@@ -35,15 +78,7 @@ export default tseslint.config(
     files: ['src-core/**/*.ts'],
     ignores: ['src-core/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['electron', 'electron/*', 'vue', 'pinia', '@xstate/vue', 'better-sqlite3', ...nodeBuiltins], message: 'src-core is platform-free: no electron, vue, node or DOM.' },
-            { group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-core imports nobody.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: corePlatformFree }],
       // Replay must be exact: time and randomness enter only through events and the seed.
       'no-restricted-properties': [
         'error',
@@ -55,6 +90,8 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time enters the core only through events (`at`).' }],
     },
   },
+  // After the block above: a folder's block repeats the platform ban, since a later block's rule replaces an earlier one's.
+  ...Object.keys(CORE_FLOORS).map(coreFloor),
   {
     files: ['src-core/**/*.test.ts'],
     rules: {
@@ -68,14 +105,34 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/services/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/bridge/**/*.ts'],
+    files: ['src-main/services/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/bridge/**/*.ts', 'src-main/transport/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'Services, the CLI and the bridge run under plain Node; only index/window/ipc/preload touch Electron.' },
+            { group: ['electron', 'electron/*'], message: 'Services, the CLI, the bridge and the transport core run under plain Node; only index/window/ipc/preload touch Electron.' },
             { group: ['**/src-renderer/**'], message: 'main and the renderer never import each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The bridge and what both transports share must not reach the Electron-aware files
+    // (one runtime import of electron through them breaks the preview and the e2e suite).
+    files: ['src-main/bridge/**/*.ts', 'src-main/transport/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'The bridge and src-main/transport run under plain Node.' },
+            { group: ['**/src-renderer/**'], message: 'main and the renderer never import each other.' },
+            {
+              regex: '^(\\.\\./)+(src-main/)?(index|window|ipc|preload|protocol)(\\.[cm]?[jt]s)?$',
+              message: 'index, window, ipc, preload and protocol are Electron-aware: the bridge and src-main/transport share only what is in src-main/transport.',
+            },
           ],
         },
       ],

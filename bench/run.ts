@@ -7,7 +7,9 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
+import { benchCalls } from './calls.bench'
 import { benchEngine } from './engine.bench'
+import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import type { BenchResult } from './types'
@@ -17,7 +19,9 @@ async function main() {
   const only = process.argv.slice(2)
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
+    ['good-path', () => benchGoodPath(rubric)],
     ['store', () => benchSessionStore()],
+    ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
   ]
   const results: BenchResult[] = []

@@ -37,6 +37,7 @@ const electron = vi.hoisted(() => {
       ipcMain: { handle: vi.fn() },
       dialog: { showErrorBox: vi.fn() },
       shell: { openExternal: vi.fn() },
+      Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
       BrowserWindow,
     },
   }
@@ -105,16 +106,22 @@ describe('main process wiring', () => {
 
   it('opens one window with the secure options and the built preload, on app://pretext (packaged: never the dev server)', async () => {
     const { windowOptions } = await import('./window')
-    expect(electron.windows[0]?.options).toEqual(windowOptions(main.APP_PATHS.preload))
+    expect(electron.windows[0]?.options).toEqual(windowOptions(main.APP_PATHS.preload, { packaged: true }))
     expect(electron.windows[0]?.url).toBe('app://pretext/index.html')
   })
 
-  it('guards every web contents the app creates', () => {
+  it('packaged: replaces the default menu with the minimal one (no reload, no developer tools)', async () => {
+    const { packagedMenuTemplate } = await import('./window')
+    expect(electron.module.Menu.buildFromTemplate).toHaveBeenCalledWith(packagedMenuTemplate(process.platform))
+    expect(electron.module.Menu.setApplicationMenu).toHaveBeenCalledWith({ template: packagedMenuTemplate(process.platform) })
+  })
+
+  it('guards every web contents the app creates, closing developer tools in a packaged build', () => {
     const [created] = electron.appHandlers.get('web-contents-created') ?? []
-    const contents = { on: vi.fn(), setWindowOpenHandler: vi.fn() }
+    const contents = { on: vi.fn(), setWindowOpenHandler: vi.fn(), closeDevTools: vi.fn() }
     created?.({}, contents)
     expect(contents.on.mock.calls.map(([event]) => event)).toEqual(
-      expect.arrayContaining(['will-navigate', 'will-frame-navigate', 'will-attach-webview']),
+      expect.arrayContaining(['will-navigate', 'will-frame-navigate', 'will-attach-webview', 'devtools-opened']),
     )
     expect(contents.setWindowOpenHandler).toHaveBeenCalledTimes(1)
   })

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron'
 import { registerIpc } from './ipc'
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol'
 import { createServices } from './services/index'
-import { createMainWindow, denyAllPermissions, guardWebContents } from './window'
+import { createMainWindow, denyAllPermissions, guardWebContents, packagedMenuTemplate, type BuildKind } from './window'
 
 /**
  * App lifecycle and wiring only: what runs where lives in protocol.ts,
@@ -16,7 +16,7 @@ export interface AppPaths {
   rendererDir: string
   rendererEntry: string
   scenariosDir: string
-  /** better-sqlite3 built for Electron's ABI by scripts/ensure-electron-native.mjs (same path rule there). */
+  /** better-sqlite3 built for Electron's ABI by the native step of npm start (scripts/electron/native.ts, same path rule). */
   nativeBinding: string
 }
 
@@ -40,13 +40,15 @@ export function appPaths(mainDir: string, electronVersion: string): AppPaths {
 
 export const APP_PATHS = appPaths(__dirname, process.versions.electron ?? 'unknown')
 
-async function start(onWindow: (window: BrowserWindow) => void): Promise<void> {
+async function start(build: BuildKind, onWindow: (window: BrowserWindow) => void): Promise<void> {
   denyAllPermissions(session.defaultSession)
+  // Development keeps Electron's default menu (reload, developer tools); a packaged build gets the minimal one.
+  if (build.packaged) Menu.setApplicationMenu(Menu.buildFromTemplate(packagedMenuTemplate(process.platform)))
   registerAppProtocol(protocol, APP_PATHS.rendererDir)
 
   if (!existsSync(APP_PATHS.nativeBinding)) {
     throw new Error(
-      `The SQLite module built for Electron is missing:\n${APP_PATHS.nativeBinding}\n\nRun "node scripts/ensure-electron-native.mjs" (npm start does this first).`,
+      `The SQLite module built for Electron is missing:\n${APP_PATHS.nativeBinding}\n\nRun "npm run native" (npm start does this first).`,
     )
   }
   const services = await createServices({
@@ -61,9 +63,9 @@ async function start(onWindow: (window: BrowserWindow) => void): Promise<void> {
   registerIpc(ipcMain, services.api, { allowedOrigin: APP_ORIGIN, devServerUrl })
 
   const url = devServerUrl ?? `${APP_ORIGIN}/index.html`
-  onWindow(createMainWindow(APP_PATHS.preload, url))
+  onWindow(createMainWindow(APP_PATHS.preload, url, build))
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) onWindow(createMainWindow(APP_PATHS.preload, url))
+    if (BrowserWindow.getAllWindows().length === 0) onWindow(createMainWindow(APP_PATHS.preload, url, build))
   })
 }
 
@@ -77,18 +79,19 @@ function main(): void {
     app.quit()
     return
   }
+  const build: BuildKind = { packaged: app.isPackaged }
   let mainWindow: BrowserWindow | null = null
   app.on('second-instance', () => {
     if (!mainWindow || mainWindow.isDestroyed()) return
     if (mainWindow.isMinimized()) mainWindow.restore()
     mainWindow.focus()
   })
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents))
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, build))
   app.on('window-all-closed', () => app.quit())
 
   app
     .whenReady()
-    .then(() => start((window) => (mainWindow = window)))
+    .then(() => start(build, (window) => (mainWindow = window)))
     .catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error)
       console.error(error)

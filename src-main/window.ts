@@ -1,5 +1,5 @@
 import { BrowserWindow, shell } from 'electron'
-import type { BrowserWindowConstructorOptions, Session, Shell } from 'electron'
+import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions, Session, Shell } from 'electron'
 import { openExternal } from './externalLinks'
 
 /**
@@ -7,7 +7,17 @@ import { openExternal } from './externalLinks'
  * the guards are plain functions so tests assert on exactly what Electron receives.
  */
 
-export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/**
+ * What differs between a packaged build and development. A packaged build has
+ * no back doors: the developer tools cannot open (a trainee could read the
+ * whole scenario, ground truth included, from the renderer) and the menu has
+ * no reload or devtools items. Development keeps both.
+ */
+export interface BuildKind {
+  packaged: boolean
+}
+
+export function windowOptions(preloadPath: string, { packaged }: BuildKind): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 820,
@@ -30,6 +40,7 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
+      devTools: !packaged,
     },
   }
 }
@@ -38,14 +49,19 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
 export interface GuardableContents {
   on(event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect', listener: (event: { preventDefault(): void; url: string }) => void): unknown
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown
+  on(event: 'devtools-opened', listener: () => void): unknown
+  closeDevTools(): void
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void
 }
 
 /**
  * Pretext is one page: every navigation and every new window is denied. A link
  * to an allowlisted document (FCC, NIST) opens in the user's browser instead.
+ * In a packaged build, developer tools that open anyway (a webContents made
+ * without our options, a future API) are closed at once.
  */
-export function guardWebContents(contents: GuardableContents, externalShell: Pick<Shell, 'openExternal'> = shell): void {
+export function guardWebContents(contents: GuardableContents, { packaged }: BuildKind, externalShell: Pick<Shell, 'openExternal'> = shell): void {
+  if (packaged) contents.on('devtools-opened', () => contents.closeDevTools())
   contents.on('will-navigate', (event) => {
     event.preventDefault()
     void openExternal(event.url, externalShell).catch(() => undefined)
@@ -67,8 +83,24 @@ export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestH
   session.setPermissionCheckHandler(() => false)
 }
 
-export function createMainWindow(preloadPath: string, url: string): BrowserWindow {
-  const window = new BrowserWindow(windowOptions(preloadPath))
+/**
+ * The packaged build's whole menu: quitting, and the edit roles text fields
+ * need for copy and paste shortcuts (on macOS those work only through a menu).
+ * No reload, no developer tools, no zoom.
+ */
+export function packagedMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+  const edit: MenuItemConstructorOptions = {
+    label: 'Edit',
+    submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+  }
+  if (platform === 'darwin') {
+    return [{ label: 'Pretext', submenu: [{ role: 'about' }, { type: 'separator' }, { role: 'hide' }, { role: 'hideOthers' }, { type: 'separator' }, { role: 'quit' }] }, edit]
+  }
+  return [{ label: 'File', submenu: [{ role: 'quit' }] }, edit]
+}
+
+export function createMainWindow(preloadPath: string, url: string, build: BuildKind): BrowserWindow {
+  const window = new BrowserWindow(windowOptions(preloadPath, build))
   window.once('ready-to-show', () => window.show())
   void window.loadURL(url)
   return window

@@ -35,7 +35,6 @@ export const AGENT_ACTIONS = [
   'ask-knowledge',
   'confirm-detail',
   'check-account',
-  'ask-for-holder',
   'callback-verify',
   'suspend-line',
   'flag-account',
@@ -49,6 +48,8 @@ export const AGENT_ACTIONS = [
   'say',
   'note',
   'end-call',
+  // Added in format version 2; last, so the numbers the CLI's menu gives the others stay as they were.
+  'ask-for-holder',
 ] as const
 export type AgentActionType = (typeof AGENT_ACTIONS)[number]
 
@@ -252,7 +253,8 @@ export const CLAIM_LABELS: Record<CallerClaim, string> = {
 
 export const SAFE_PATH_LABELS: Record<SafePath, string> = {
   'store-with-id': 'Visit a store with photo ID and the PIN',
-  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, 24 h hold',
+  // The hold's length is the policy's (R12, rubric.yaml): texts that state it read it there.
+  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, then a hold',
   'lock-enrolment': 'Enrol in SIM Protection / Number Lock',
   'self-service': 'Use authenticated self-service in the app',
 }

@@ -1,8 +1,14 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { writeFileAtomic } from './atomicWrite'
 import { makeTempDir } from './testing/storeFixtures'
+
+const REPO_ROOT = resolve(__dirname, '..', '..')
+const CHILD = join(__dirname, 'testing', 'atomicWriteChild.ts')
+/** The conventional unprivileged uid/gid on Linux. */
+const NOBODY = 65534
 
 let dir: string
 let cleanup: () => void
@@ -50,14 +56,25 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['report.json'])
   })
 
-  // Root ignores directory permissions, so this injection only bites for other users.
-  it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')('fails in a read-only directory without leaving a partial file', async () => {
+  // Root ignores directory permissions, and CI runs as root: the write runs in a
+  // child that drops to an unprivileged user there, so this case can fail in CI too.
+  it.runIf(process.platform !== 'win32')('fails in a read-only directory without leaving a partial file', () => {
     const readOnly = join(dir, 'ro')
     mkdirSync(readOnly)
     writeFileSync(join(readOnly, 'export.json'), 'old')
     chmodSync(readOnly, 0o555)
+    // The unprivileged child must be able to reach the folder.
+    chmodSync(dir, 0o755)
+    const asRoot = process.getuid?.() === 0
     try {
-      await expect(writeFileAtomic(join(readOnly, 'export.json'), 'new')).rejects.toMatchObject({ code: 'EACCES' })
+      const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, join(readOnly, 'export.json')], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TSX_TSCONFIG_PATH: join(REPO_ROOT, 'src-main', 'tsconfig.json') },
+        ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      })
+      expect(child.stderr).toBe('')
+      expect(JSON.parse(child.stdout.trim())).toEqual({ ok: false, code: 'EACCES' })
       expect(readdirSync(readOnly)).toEqual(['export.json'])
       expect(readFileSync(join(readOnly, 'export.json'), 'utf8')).toBe('old')
     } finally {

@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import type { LibraryProblem, ScenarioDocument, ScenarioSummary } from '@core/api/contract'
+import type { LibraryProblem, ScenarioSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
 import { compileScenario, ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
-import { shortestGoodPath } from '@core/analysis/paths'
 import type { ScenarioProblem } from '@core/scenario/loader'
-import { formatProblem } from '@core/scenario/loader'
+import { DEFAULT_MAX_BYTES, formatProblem } from '@core/scenario/loader'
 import { Scenario } from '@core/scenario/schema'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import type { Rubric } from '@core/scoring/rubric'
-import { describeAction } from '@core/session/describe'
-import { actionOf } from '@core/session/events'
 import { writeFileAtomic } from './atomicWrite'
+import { GoodPathSearcher } from './goodPathSearch'
 import { ScenarioParser } from './scenarioParser'
+import { readUntrustedFile } from './untrustedFile'
 
 /** Bump when the good-path search or its wording changes, so cached paths are searched again. */
 const GOOD_PATH_VERSION = 2
@@ -33,6 +32,16 @@ export interface ScenarioLibraryOptions {
    */
   versionsDir: string
   parse?: ParseScenario
+  /** Where the good-path search runs (a worker thread by default). */
+  goodPathSearcher?: GoodPathSearcher
+}
+
+/** A scenario file as main keeps it. Never sent to the renderer whole: the picker gets its summary. */
+interface ScenarioDocument {
+  scenario: Scenario
+  /** sha256 of the file's bytes: sessions pin the exact version they were played with. */
+  hash: string
+  file: string
 }
 
 interface Entry {
@@ -49,10 +58,18 @@ export class ScenarioLibrary {
   private entries = new Map<string, Entry>()
   private byHash = new Map<string, CompiledScenario>()
   private problemList: LibraryProblem[] = []
-  private goodPaths = new Map<string, string[]>()
+  /** One search per scenario version: callers that ask while it runs wait for the same one. */
+  private goodPaths = new Map<string, Promise<string[]>>()
+  private readonly searcher: GoodPathSearcher
 
   constructor(private readonly options: ScenarioLibraryOptions) {
     mkdirSync(options.versionsDir, { recursive: true })
+    this.searcher = options.goodPathSearcher ?? new GoodPathSearcher()
+  }
+
+  /** Stops a good-path search in flight (its callers get an empty path). */
+  close(): void {
+    this.searcher.close()
   }
 
   async load(): Promise<void> {
@@ -77,7 +94,14 @@ export class ScenarioLibrary {
     for (const name of files) {
       const path = join(this.options.dir, name)
       const display = relative(process.cwd(), path) || name
-      const bytes = readFileSync(path)
+      // Only regular files within the cap, checked before reading: a FIFO, a device, a folder
+      // named x.yaml or a dangling link is listed as a problem and never stops the app.
+      const read = readUntrustedFile(path, DEFAULT_MAX_BYTES)
+      if (!read.ok) {
+        problems.push({ file: display, errors: [formatProblem({ file: display, line: 1, col: 1, path: '', message: read.message })] })
+        continue
+      }
+      const bytes = read.bytes
       const result = await parse(bytes, display)
       if (!result.ok) {
         problems.push({ file: display, errors: result.errors.map(formatProblem) })
@@ -90,7 +114,7 @@ export class ScenarioLibrary {
       }
       const hash = createHash('sha256').update(bytes).digest('hex')
       const compiled = compileScenario(scenario, this.options.rubric.policy)
-      entries.set(scenario.id, { doc: { scenario, hash, file: display, goodPath: [], policy: this.options.rubric.policy }, compiled })
+      entries.set(scenario.id, { doc: { scenario, hash, file: display }, compiled })
       this.byHash.set(hash, compiled)
     }
     this.entries = entries
@@ -98,43 +122,61 @@ export class ScenarioLibrary {
   }
 
   list(): ScenarioSummary[] {
-    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario, doc.file))
+    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario))
   }
 
   problems(): LibraryProblem[] {
     return this.problemList
   }
 
-  get(scenarioId: string): ScenarioDocument {
+  /** What the picker may show of one scenario (the briefing, never the answer key). */
+  get(scenarioId: string): ScenarioSummary {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
-    return { ...entry.doc, goodPath: this.goodPathOf(entry.doc.hash, entry.compiled) }
+    return scenarioSummaryOf(entry.doc.scenario)
+  }
+
+  /** "What a good agent would have done" for the version a session played (for its report, after the call). */
+  goodPath(hash: string): Promise<string[]> {
+    return this.goodPathOf(hash, this.versionByHash(hash).scenario)
   }
 
   /**
    * "What a good agent would have done". The search explores the scenario's
-   * states (0.1-1 s), so it runs once per scenario version, rubric and engine,
-   * and is kept beside the pinned versions; later starts read it back.
+   * states (1.0-1.4 s here) in a worker thread, once per scenario version,
+   * rubric and engine; the result is kept beside the pinned versions, and
+   * later starts read it back.
    */
-  private goodPathOf(hash: string, compiled: CompiledScenario): string[] {
+  private goodPathOf(hash: string, scenario: Scenario): Promise<string[]> {
     const key = `${hash}-r${this.options.rubric.version}-e${ENGINE_VERSION}-p${GOOD_PATH_VERSION}`
     let path = this.goodPaths.get(key)
-    if (path) return path
+    if (!path) {
+      path = this.readOrSearchGoodPath(key, scenario)
+      this.goodPaths.set(key, path)
+    }
+    return path
+  }
+
+  private async readOrSearchGoodPath(key: string, scenario: Scenario): Promise<string[]> {
     const file = join(this.options.versionsDir, `${key}.good-path.json`)
     try {
       const cached: unknown = JSON.parse(readFileSync(file, 'utf8'))
-      if (Array.isArray(cached) && cached.every((x) => typeof x === 'string')) path = cached
+      if (Array.isArray(cached) && cached.every((x) => typeof x === 'string')) return cached
     } catch {
-      // not computed yet, or unreadable: compute it again
+      // not computed yet, or unreadable: search again
     }
-    if (!path) {
-      const found = shortestGoodPath(compiled, this.options.rubric)
-      path = found ? found.events.map((e) => describeAction(actionOf(e), compiled.scenario)) : []
-      // Best effort: a cache that cannot be written only costs the search next time.
-      void writeFileAtomic(file, JSON.stringify(path)).catch(() => undefined)
+    const found = await this.searcher.search(scenario, this.options.rubric)
+    if (!found.ok) {
+      // The report leaves the good path out when there is none to show; the next request searches again.
+      this.goodPaths.delete(key)
+      return []
     }
-    this.goodPaths.set(key, path)
-    return path
+    try {
+      await writeFileAtomic(file, JSON.stringify(found.steps))
+    } catch {
+      // A cache that cannot be written only costs the search next time.
+    }
+    return found.steps
   }
 
   /** Keep the exact version a session starts with. */

@@ -1,9 +1,8 @@
 /// <reference types="electron-vite/node" />
 // ^ declares the `?nodeWorker` import used for the bundled worker below.
-import { fileURLToPath } from 'node:url'
-import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { DEFAULT_MAX_BYTES, checkScenarioSize, type ScenarioLoadResult } from '@core/scenario/loader'
-import type { ParseMessage, ParseRequest } from './scenarioParser.worker'
+import type { ParseRequest, ParseResult, YamlLoadResult } from './scenarioParser.worker'
+import { runningFromSource, sourceWorkerFactory, WorkerThread, type WorkerFactory } from './workerThread'
 
 /**
  * Parse untrusted scenario files off the main thread (QUALITY.md: a file,
@@ -16,7 +15,7 @@ import type { ParseMessage, ParseRequest } from './scenarioParser.worker'
  * any way (timeout, heap cap, crash, odd reply) is discarded and the next file
  * gets a fresh one, so a file that wrecks its worker cannot affect the next.
  */
-export type WorkerFactory = (options: WorkerOptions) => Worker
+export type { WorkerFactory }
 
 export interface ParseInWorkerOptions {
   /** Parse budget per file, counted from when the worker is ready (so its start-up is not charged to the file). */
@@ -31,135 +30,47 @@ export interface ParseInWorkerOptions {
   createWorker?: WorkerFactory
 }
 
-type Outcome = { kind: 'ready' } | { kind: 'result'; result: ScenarioLoadResult } | { kind: 'failed'; message: string }
-
-/** One worker's life: its messages and its death, delivered to whoever waits next. */
-class LiveWorker {
-  private waiter: ((outcome: Outcome) => void) | null = null
-  private early: Outcome[] = []
-  dead = false
-
-  constructor(
-    readonly worker: Worker,
-    maxOldGenerationSizeMb: number,
-  ) {
-    worker.on('message', (message: ParseMessage) => {
-      if (message?.type === 'ready') this.deliver({ kind: 'ready' })
-      else if (message?.type === 'result' && isResult(message.result)) this.deliver({ kind: 'result', result: message.result })
-      else this.fail('the scenario parser sent an unexpected reply')
-    })
-    worker.on('error', (error: Error & { code?: string }) =>
-      this.fail(
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `parsing needed more than ${maxOldGenerationSizeMb} MB of memory; the file may be hostile or far too large`
-          : `the scenario parser failed (${describe(error)})`,
-      ),
-    )
-    worker.on('exit', (code) => this.fail(`the scenario parser stopped unexpectedly (exit code ${code})`))
-  }
-
-  private deliver(outcome: Outcome): void {
-    const waiter = this.waiter
-    this.waiter = null
-    if (waiter) waiter(outcome)
-    else this.early.push(outcome)
-  }
-
-  private fail(message: string): void {
-    if (this.dead) return
-    this.dead = true
-    this.deliver({ kind: 'failed', message })
-  }
-
-  /** The next outcome, or a failure after `ms`. */
-  next(ms: number, onTimeout: string): Promise<Outcome> {
-    const queued = this.early.shift()
-    if (queued) return Promise.resolve(queued)
-    return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = null
-        this.dead = true
-        resolve({ kind: 'failed', message: onTimeout })
-      }, ms)
-      this.waiter = (outcome) => {
-        clearTimeout(timer)
-        resolve(outcome)
-      }
-    })
-  }
-
-  kill(): void {
-    this.dead = true
-    this.worker.removeAllListeners('message')
-    this.worker.terminate().catch(() => undefined)
-  }
-}
-
 export class ScenarioParser {
-  private live: LiveWorker | null = null
-  private queue: Promise<unknown> = Promise.resolve()
-  private readonly timeoutMs: number
-  private readonly maxOldGenerationSizeMb: number
-  private readonly startupTimeoutMs: number
+  private readonly thread: WorkerThread<ParseRequest, ParseResult>
   private readonly maxBytes: number
 
-  constructor(private readonly options: ParseInWorkerOptions = {}) {
-    this.timeoutMs = options.timeoutMs ?? 2000
-    this.maxOldGenerationSizeMb = options.maxOldGenerationSizeMb ?? 64
-    this.startupTimeoutMs = options.startupTimeoutMs ?? 15_000
+  constructor(options: ParseInWorkerOptions = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+    const { createWorker } = options
+    this.thread = new WorkerThread({
+      timeoutMs: options.timeoutMs ?? 2000,
+      maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 64,
+      startupTimeoutMs: options.startupTimeoutMs ?? 15_000,
+      createWorker: createWorker ? () => createWorker : defaultWorkerFactory,
+      isResult,
+      wording: { name: 'the scenario parser', task: 'parsing', overrunHint: 'the file may be hostile or far too large' },
+    })
   }
 
   /** Parse one file; calls are served one at a time, in order. */
-  parse(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
-    const run = this.queue.then(() => this.parseNow(input, file))
-    this.queue = run.catch(() => undefined)
-    return run
+  async parse(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
+    const tooLarge = checkScenarioSize(input, file, this.maxBytes)
+    if (tooLarge) return { ok: false, errors: [tooLarge] }
+    const outcome = await this.thread.run({ input, file, maxBytes: this.maxBytes })
+    if (outcome.ok && outcome.result.kind === 'scenario') return outcome.result.result
+    return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: outcome.ok ? 'the scenario parser sent an unexpected reply' : outcome.message }] }
+  }
+
+  /**
+   * Parse another library YAML file (a golden transcript) to plain data in the
+   * same worker, under the same limits: size, nesting, no aliases or tags,
+   * heap cap, timeout.
+   */
+  async parseYaml(input: Uint8Array | string, file: string): Promise<YamlLoadResult> {
+    const tooLarge = checkScenarioSize(input, file, this.maxBytes)
+    if (tooLarge) return { ok: false, errors: [{ ...tooLarge, hint: 'check that this is the right file' }] }
+    const outcome = await this.thread.run({ input, file, maxBytes: this.maxBytes, kind: 'yaml' })
+    if (outcome.ok && outcome.result.kind === 'yaml') return outcome.result.result
+    return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: outcome.ok ? 'the scenario parser sent an unexpected reply' : outcome.message }] }
   }
 
   close(): void {
-    this.live?.kill()
-    this.live = null
-  }
-
-  private async parseNow(input: Uint8Array | string, file: string): Promise<ScenarioLoadResult> {
-    const tooLarge = checkScenarioSize(input, file, this.maxBytes)
-    if (tooLarge) return { ok: false, errors: [tooLarge] }
-    const failure = (message: string): ScenarioLoadResult => ({ ok: false, errors: [{ file, line: 1, col: 1, path: '', message }] })
-
-    const live = await this.ready()
-    if ('message' in live) return failure(live.message)
-    const request: ParseRequest = { input, file, maxBytes: this.maxBytes }
-    live.worker.postMessage(request)
-    const outcome = await live.next(this.timeoutMs, `parsing took longer than ${seconds(this.timeoutMs)}; the file may be hostile or far too large`)
-    if (outcome.kind === 'result') return outcome.result
-    this.discard()
-    return failure(outcome.kind === 'failed' ? outcome.message : 'the scenario parser sent an unexpected reply')
-  }
-
-  /** A worker that has loaded the parser, reusing the last one while it is healthy. */
-  private async ready(): Promise<LiveWorker | { message: string }> {
-    if (this.live && !this.live.dead) return this.live
-    this.discard()
-    let live: LiveWorker
-    try {
-      const factory = this.options.createWorker ?? (await defaultWorkerFactory())
-      live = new LiveWorker(factory({ resourceLimits: { maxOldGenerationSizeMb: this.maxOldGenerationSizeMb } }), this.maxOldGenerationSizeMb)
-    } catch (error) {
-      return { message: `the scenario parser could not start (${describe(error)})` }
-    }
-    const outcome = await live.next(this.startupTimeoutMs, `the scenario parser did not start within ${seconds(this.startupTimeoutMs)}`)
-    if (outcome.kind === 'ready') {
-      this.live = live
-      return live
-    }
-    live.kill()
-    return { message: outcome.kind === 'failed' ? outcome.message : 'the scenario parser sent an unexpected reply' }
-  }
-
-  private discard(): void {
-    this.live?.kill()
-    this.live = null
+    this.thread.close()
   }
 }
 
@@ -173,43 +84,22 @@ export async function parseScenarioInWorker(input: Uint8Array | string, file: st
   }
 }
 
-function isResult(value: unknown): value is ScenarioLoadResult {
+function isResult(value: unknown): value is ParseResult {
   if (typeof value !== 'object' || value === null) return false
-  const result = value as { ok?: unknown; scenario?: unknown; errors?: unknown }
-  return result.ok === true ? typeof result.scenario === 'object' && result.scenario !== null : result.ok === false && Array.isArray(result.errors)
+  const { kind, result } = value as { kind?: unknown; result?: unknown }
+  if (typeof result !== 'object' || result === null) return false
+  const r = result as { ok?: unknown; scenario?: unknown; errors?: unknown }
+  if (r.ok === false) return (kind === 'scenario' || kind === 'yaml') && Array.isArray(r.errors)
+  if (kind === 'yaml') return r.ok === true
+  return kind === 'scenario' && r.ok === true && typeof r.scenario === 'object' && r.scenario !== null
 }
 
-function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`
-}
-
-function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!.slice(0, 200)
-}
-
-// ---------- where the worker code comes from ----------
-
-// Running from TypeScript source (Vitest, tsx: the CLI, the preview bridge),
-// this module's URL ends in .ts. Node cannot start a worker on a .ts file, so
-// a tiny CommonJS bootstrap registers tsx's require hook inside the worker and
-// loads the worker source with it. The entry is a variable, not a literal in
-// `new URL('…', import.meta.url)`, so that Vite's asset handling leaves it alone.
+// The entry is a variable, not a literal in `new URL('…', import.meta.url)`,
+// so that Vite's asset handling leaves it alone.
 const WORKER_SOURCE = './scenarioParser.worker.ts'
-const SOURCE_BOOTSTRAP = `
-const { createRequire } = require('node:module')
-const { workerData } = require('node:worker_threads')
-const load = createRequire(workerData.entry)
-load('tsx/cjs')
-load(workerData.entry)
-`
-
-function sourceWorkerFactory(options: WorkerOptions): Worker {
-  const entry = fileURLToPath(new URL(WORKER_SOURCE, import.meta.url))
-  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { entry } })
-}
 
 export async function defaultWorkerFactory(): Promise<WorkerFactory> {
-  if (import.meta.url.endsWith('.ts')) return sourceWorkerFactory
+  if (runningFromSource(import.meta.url)) return sourceWorkerFactory(new URL(WORKER_SOURCE, import.meta.url))
   // Bundled by electron-vite (dev and build): `?nodeWorker` makes the worker its
   // own chunk next to this one and returns `(options) => new Worker(chunkUrl, options)`.
   // No entry in electron.vite.config.ts is needed. Under Vitest and tsx this

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '@core/api/contract'
 import type { SessionEvent } from '@core/session/events'
 import { canonicalJson } from './canonicalJson'
-import { canonicalRecord, eventHash, genesisHash, SessionStore } from './sessionStore'
+import { canonicalRecord, eventHash, genesisHash, legacyGenesisHash, MIGRATIONS, SessionStore } from './sessionStore'
 import { makeTempDir, newSession, sampleEvent, sampleEvents } from './testing/storeFixtures'
 
 let dir: string
@@ -57,7 +57,7 @@ describe('SessionStore: recording a session', () => {
   it('acks with a hash anyone can recompute from the events and the genesis value', () => {
     const store = openStore()
     const info = store.createSession(newSession())
-    let prev = genesisHash(info.sessionId, info.scenarioHash)
+    let prev = genesisHash({ ...info, scenarioTitle: 'Stolen phone at the gate' })
     expect(store.headHash(info.sessionId)).toBe(prev)
     for (const event of sampleEvents(5)) {
       const ack = store.appendEvent(info.sessionId, event)
@@ -300,5 +300,70 @@ describe('SessionStore: files it is handed', () => {
     expect(apiErrorOf(() => store.createSession(newSession()))).toMatchObject({ code: 'storage', message: store.health.message })
     store.close()
     expect(readFileSync(dbPath).equals(before)).toBe(true)
+  })
+})
+
+describe('SessionStore: the seal', () => {
+  it('seals a finished call: the list shows its score only because the seal verifies', () => {
+    const store = openStore()
+    const { sessionId } = store.createSession(newSession())
+    store.appendEvents(sessionId, sampleEvents(3))
+    expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, sealed: false, message: 'All 3 events verify. The call is still under way, so it has no verdict.' })
+    store.finishSession(sessionId, { total: 72 }, 72, 'fail', 1_700_000_100_000)
+    expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, sealed: true, firstBadSeq: null, message: 'All 3 events verify, and so does the seal on the score.' })
+    expect(store.listSessions()).toMatchObject([{ sessionId, score: 72, compliance: 'fail', verification: { ok: true, sealed: true } }])
+  })
+
+  it('seals a call with no events on its genesis', () => {
+    const store = openStore()
+    const { sessionId } = store.createSession(newSession())
+    store.finishSession(sessionId, null, 0, 'fail', 5)
+    expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, sealed: true })
+  })
+})
+
+describe('SessionStore: a database from before seals (schema 1)', () => {
+  /** A schema-1 file as the earlier Pretext wrote it: one finished session of three events, scored 100/pass. */
+  function writeLegacyDatabase(): string {
+    const raw = new Database(dbPath)
+    raw.pragma('journal_mode = WAL')
+    raw.exec(MIGRATIONS[0]!)
+    raw.pragma(`application_id = ${0x50725478}`) // 'PrTx'
+    raw.pragma('user_version = 1')
+    const s = newSession()
+    raw
+      .prepare('INSERT INTO sessions (id, scenario_id, scenario_title, scenario_hash, engine_version, rubric_version, mode, trainee, seed, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.sessionId, s.scenarioId, s.scenarioTitle, s.scenarioHash, s.engineVersion, s.rubricVersion, s.mode, s.trainee, s.seed, s.startedAt)
+    let prev = legacyGenesisHash(s.sessionId, s.scenarioHash)
+    for (const event of sampleEvents(3)) {
+      const { seq, at, type, ...payload } = event
+      const hash = eventHash(prev, s.sessionId, event)
+      raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.sessionId, seq, at, type, canonicalJson(payload), prev, hash)
+      prev = hash
+    }
+    raw.prepare("UPDATE sessions SET status = 'finished', ended_at = 9, score = 100, compliance = 'pass', score_cache = '{}' WHERE id = ?").run(s.sessionId)
+    raw.close()
+    return s.sessionId
+  }
+
+  it('is migrated: its sessions stay readable and verify, but have no verdict', () => {
+    const sessionId = writeLegacyDatabase()
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: true })
+    expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, sealed: false, message: expect.stringMatching(/^All 3 events verify\. This call was recorded by an earlier Pretext, which did not seal calls, so it has no verdict/) })
+    expect(store.listSessions()).toMatchObject([{ sessionId, status: 'finished', eventCount: 3, score: null, compliance: null }])
+    expect(store.getSession(sessionId).events).toEqual(sampleEvents(3))
+    // New sessions beside it are recorded and sealed as usual.
+    const next = store.createSession(newSession())
+    store.finishSession(next.sessionId, null, 50, 'fail', 10)
+    expect(store.verifyChain(next.sessionId)).toMatchObject({ ok: true, sealed: true })
+  })
+
+  it('is read as it is when the store refuses it (here, a garbage -wal): verified, no verdict, not tampered', () => {
+    const sessionId = writeLegacyDatabase()
+    writeFileSync(`${dbPath}-wal`, Buffer.alloc(4_096, 7))
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: false, reason: 'corrupt' })
+    expect(store.listSessions()).toMatchObject([{ sessionId, score: null, verification: { ok: true, sealed: false } }])
   })
 })

@@ -1,6 +1,7 @@
-import { hash as digest } from 'node:crypto'
-import { closeSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs'
-import { basename } from 'node:path'
+import { hash as digest, randomBytes } from 'node:crypto'
+import { closeSync, copyFileSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { z } from 'zod'
 import {
@@ -23,8 +24,16 @@ import { canonicalJson } from './canonicalJson'
  * with a message instead of interleaving writes. Every append is its own
  * transaction in WAL mode with synchronous=FULL, and appendEvent returns only
  * after COMMIT has fsynced the log: its return value is the acknowledgement the
- * UI waits for. Events are append-only (triggers) and hash-chained, so edits
- * made behind the app's back are detected by verifyChain.
+ * UI waits for. Events are append-only (triggers) and hash-chained from a
+ * first link that commits to every session field; finishing seals the call
+ * (count, head, score, compliance, report). verifyChain, and every row of
+ * listSessions, reports the first step an edit made behind the app's back
+ * affects. A -wal that is not this database's latest log is refused before
+ * SQLite can apply it (checkWalBelongs).
+ *
+ * What this cannot do (QUALITY.md is plain about it): the trainee owns the
+ * disk, so a chain rewritten wholesale, a deleted session or a whole file
+ * rolled back is caught only by a head kept elsewhere (a supervisor's import).
  *
  * The store never throws from its constructor for a damaged or busy file: it
  * opens in a refused state, `health` says why in words, reads are attempted
@@ -66,6 +75,8 @@ export interface StoredSession {
   info: SessionInfo
   scenarioTitle: string
   events: SessionEvent[]
+  /** Each time the call was taken up again after an interruption, in order. */
+  resumes: Resume[]
   /** The score report cached by finishSession; a cache, recomputable from the events. */
   scoreCache: unknown
   score: number | null
@@ -94,7 +105,7 @@ export interface StoreSettings {
  * PRAGMA user_version records how many have run: never edit a shipped entry,
  * append a new one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sessions (
     id TEXT PRIMARY KEY NOT NULL,
@@ -154,19 +165,154 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions
   BEGIN SELECT RAISE(ABORT, 'sessions are kept: a session cannot be deleted'); END;
   `,
+  // 2: every session field in the chain, a seal at the end of a finished
+  // call, and the store's identity (for refusing a foreign or stale -wal).
+  //
+  // Existing databases are migrated, not refused: their sessions stay
+  // readable and their chains still verify (chain_version 1: the old genesis,
+  // sessionId + scenario hash). But those sessions are never given a verdict
+  // (no seal, so no score in lists and no report): sealing them now would
+  // vouch for whatever the file holds at upgrade time, which may already have
+  // been edited, and their first link does not commit to the trainee or mode.
+  // Refusing the file would stop the app for data that is still worth reading.
+  `
+  ALTER TABLE sessions ADD COLUMN chain_version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE sessions ADD COLUMN genesis_hash TEXT;
+  ALTER TABLE sessions ADD COLUMN sealed_count INTEGER;
+  ALTER TABLE sessions ADD COLUMN sealed_head TEXT;
+  ALTER TABLE sessions ADD COLUMN seal_hash TEXT;
+
+  DROP TRIGGER sessions_fixed_columns;
+  CREATE TRIGGER sessions_fixed_columns BEFORE UPDATE ON sessions
+  WHEN NEW.id IS NOT OLD.id OR NEW.scenario_id IS NOT OLD.scenario_id
+    OR NEW.scenario_title IS NOT OLD.scenario_title OR NEW.scenario_hash IS NOT OLD.scenario_hash
+    OR NEW.engine_version IS NOT OLD.engine_version OR NEW.rubric_version IS NOT OLD.rubric_version
+    OR NEW.mode IS NOT OLD.mode OR NEW.trainee IS NOT OLD.trainee OR NEW.seed IS NOT OLD.seed
+    OR NEW.started_at IS NOT OLD.started_at OR NEW.chain_version IS NOT OLD.chain_version
+    OR NEW.genesis_hash IS NOT OLD.genesis_hash
+  BEGIN SELECT RAISE(ABORT, 'only the status, end time and score of a session can change'); END;
+
+  -- One row: how many times this store has started a write-ahead log
+  -- generation, and whether it was last closed cleanly. Read from the main
+  -- file alone and through the -wal, it tells a log of ours from a stale one.
+  CREATE TABLE store_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'closed'))
+  ) STRICT;
+  INSERT INTO store_state VALUES (1, 0, 'open');
+  `,
+  // 3: resuming an interrupted call. Each resume is a link of the chain
+  // between the last acknowledged event and the next one (the next event
+  // chains on it, a seal on the last one), so it cannot be dropped or
+  // invented without the record showing it. They are kept as a JSON list on
+  // the session row, not in a table of their own: the schema must stay on
+  // page 1 with the store's identity (checkWalBelongs), which is also why the
+  // fixed-columns trigger is rewritten here with row values (same rule, fewer
+  // bytes). An interrupted session may go back to active, and only that way.
+  `
+  ALTER TABLE sessions ADD COLUMN resumes TEXT;
+  DROP TRIGGER sessions_fixed_columns;
+  CREATE TRIGGER sessions_fixed_columns BEFORE UPDATE ON sessions
+  WHEN (NEW.id, NEW.scenario_id, NEW.scenario_title, NEW.scenario_hash, NEW.engine_version, NEW.rubric_version, NEW.mode,
+    NEW.trainee, NEW.seed, NEW.started_at, NEW.chain_version, NEW.genesis_hash) IS NOT (OLD.id, OLD.scenario_id,
+    OLD.scenario_title, OLD.scenario_hash, OLD.engine_version, OLD.rubric_version, OLD.mode, OLD.trainee, OLD.seed,
+    OLD.started_at, OLD.chain_version, OLD.genesis_hash)
+  BEGIN SELECT RAISE(ABORT, 'only the status, end time and score of a session can change'); END;
+  DROP TRIGGER sessions_closed;
+  CREATE TRIGGER sessions_closed BEFORE UPDATE ON sessions
+  WHEN OLD.status <> 'active' AND NOT (OLD.status = 'interrupted' AND NEW.status = 'active' AND NEW.seal_hash IS NULL)
+  BEGIN SELECT RAISE(ABORT, 'a finished or interrupted session cannot change'); END;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 /** 'PrTx' in the file header, so a stray SQLite file is not mistaken for ours. */
 const APPLICATION_ID = 0x50725478
 const DEFAULT_LIST_LIMIT = 1000
+/**
+ * Commits between checkpoints. SQLite's own automatic checkpoint is off, so
+ * that every write-ahead log generation begins with the store's identity
+ * write (startGeneration): 500 small commits is roughly SQLite's default of
+ * 1,000 pages.
+ */
+const CHECKPOINT_EVERY = 500
+/** The view whose name is the store's identity; it lives on page 1 with the schema. */
+const STORE_ID_PREFIX = 'pretext_store_'
 
 // ---------------------------------------------------------------------------
 // The hash chain
 
-/** prev_hash of event 1: binds the chain to its session and the exact scenario file. */
-export function genesisHash(sessionId: string, scenarioHash: string): string {
+/** The chain rule new sessions are recorded with (see migration 2). */
+export const CHAIN_VERSION = 2
+
+/**
+ * prev_hash of event 1 (and the head of a session with no events yet): binds
+ * the chain to every field of its session (trainee, mode, scenario id, title
+ * and exact file, seed, engine and rubric versions, start time), so editing
+ * any of them, or swapping them between sessions, breaks the chain at its start.
+ */
+export function genesisHash(session: NewSession): string {
+  const fields = {
+    sessionId: session.sessionId,
+    scenarioId: session.scenarioId,
+    scenarioTitle: session.scenarioTitle,
+    scenarioHash: session.scenarioHash,
+    engineVersion: session.engineVersion,
+    rubricVersion: session.rubricVersion,
+    mode: session.mode,
+    trainee: session.trainee,
+    seed: session.seed,
+    startedAt: session.startedAt,
+  }
+  return sha256(`pretext-session-v${CHAIN_VERSION}\n${canonicalJson(fields)}`)
+}
+
+/** The genesis of chain_version 1 sessions (before migration 2): only the id and the scenario file. */
+export function legacyGenesisHash(sessionId: string, scenarioHash: string): string {
   return sha256(`${sessionId}\n${scenarioHash}`)
+}
+
+/** What a seal commits to, besides the head it chains on. */
+export interface Seal {
+  eventCount: number
+  endedAt: number
+  score: number
+  compliance: Compliance
+  /** The stored score report, as its canonical JSON text. */
+  reportJson: string
+}
+
+/**
+ * The seal: the last link of a finished call, hashed like an event record
+ * (seq n+1, type 'seal') chained on the head, committing to the event count,
+ * the head hash, the end time, the score, the compliance and the whole report.
+ */
+export function sealHash(headHash: string, sessionId: string, seal: Seal): string {
+  const payload = canonicalJson({
+    compliance: seal.compliance,
+    eventCount: seal.eventCount,
+    head: headHash,
+    reportHash: sha256(seal.reportJson),
+    score: seal.score,
+  })
+  return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
+}
+
+/** A resume: the call went on after `afterSeq` events, having been cut short after them. */
+export interface Resume {
+  /** 1 for the first resume of the session, 2 for the next... */
+  n: number
+  afterSeq: number
+  /** When the last acknowledged decision before the interruption was made (the call's start if none). */
+  interruptedAt: number
+  resumedAt: number
+}
+
+/** A resume's link, hashed like an event record (seq = afterSeq, type 'resumed') chained on the head before it. */
+export function resumeHash(headHash: string, sessionId: string, resume: Resume): string {
+  const payload = canonicalJson({ interruptedAt: resume.interruptedAt, n: resume.n })
+  return sha256(`${headHash}\n${canonicalRecord(sessionId, resume.afterSeq, resume.resumedAt, 'resumed', payload)}`)
 }
 
 /** sha256 hex of (prev_hash + '\n' + canonical JSON of {sessionId, seq, at, type, payload}). */
@@ -244,6 +390,14 @@ interface SessionRow {
   score_cache: string | null
   score: number | null
   compliance: Compliance | null
+  /** Absent when the row comes from a schema-1 file read as it is. */
+  chain_version?: number
+  genesis_hash: string | null
+  sealed_count: number | null
+  sealed_head: string | null
+  seal_hash: string | null
+  /** JSON list of the resumes (migration 3); null when the call was never resumed. */
+  resumes: string | null
 }
 
 interface EventRow {
@@ -253,6 +407,28 @@ interface EventRow {
   payload: string
   prev_hash: string
   hash: string
+}
+
+/** A resume as the session row keeps it (its `resumes` JSON list): the link and what it commits to. */
+interface ResumeRow extends Resume {
+  prevHash: string
+  hash: string
+}
+
+/** The session row's resumes, in order; an unreadable list reads as a list that cannot verify. */
+function resumesOf(json: string | null | undefined): ResumeRow[] | null {
+  if (json === null || json === undefined) return []
+  try {
+    const list: unknown = JSON.parse(json)
+    return Array.isArray(list) ? (list as ResumeRow[]) : null
+  } catch {
+    return null
+  }
+}
+
+/** The link the next event chains on after `seq` events: the last resume after them, if any. */
+function lastResumeAfter(json: string | null | undefined, seq: number): string | undefined {
+  return resumesOf(json)?.filter((r) => r.afterSeq === seq).at(-1)?.hash
 }
 
 type Db = Database.Database
@@ -288,6 +464,8 @@ export class SessionStore {
    * finished, and the insert trigger still checks order and status in SQL.
    */
   private readonly heads = new Map<string, { seq: number; hash: string }>()
+  /** Commits since the last checkpoint (see CHECKPOINT_EVERY). */
+  private commits = 0
 
   constructor(options: SessionStoreOptions) {
     this.path = options.path
@@ -307,8 +485,9 @@ export class SessionStore {
 
   private open(options: SessionStoreOptions): { health: StoreHealth; settings: StoreSettings | null; interrupted: string[] } {
     const timeout = options.busyTimeoutMs ?? 250
-    const connect = (readonly: boolean): Db =>
-      new Database(options.path, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
+    // One way to connect (the same native module everywhere); `file` only for the WAL check's copy.
+    const connect = (readonly: boolean, file: string = options.path): Db =>
+      new Database(file, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
     const refuse = (problem: OpenProblem) => ({
       health: { ok: false as const, reason: problem.reason, message: problem.message },
       settings: null,
@@ -337,6 +516,8 @@ export class SessionStore {
       const synchronous = db.pragma('synchronous', { simple: true })
       db.pragma('foreign_keys = ON')
       const foreignKeys = db.pragma('foreign_keys', { simple: true })
+      // Checkpoints are the store's own (checkpointWhenDue), so each log generation starts with its identity.
+      db.pragma('wal_autocheckpoint = 0')
       const settings: StoreSettings = {
         journalMode: String(journalMode),
         synchronous: Number(synchronous),
@@ -357,6 +538,11 @@ export class SessionStore {
         if (problem) throw new OpenProblem('corrupt', corruptMessage(options.path, problem))
       }
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`)
+      // A log left by a crash (checked above to be ours) is copied in first, so
+      // the generation written below starts a new log: every log then holds at
+      // most one generation more than the main file (checkWalBelongs relies on it).
+      // If the copy stops short, the old log goes on, already carrying its identity.
+      const newLog = !onDisk || (fileSize(`${options.path}-wal`) ?? 0) === 0 || checkpointFully(db)
 
       // The write transaction takes the file lock for good (EXCLUSIVE mode).
       const interrupted = db
@@ -364,6 +550,9 @@ export class SessionStore {
           this.migrate(db!)
           const ids = (db!.prepare("SELECT id FROM sessions WHERE status = 'active'").pluck().all() as string[])
           db!.prepare("UPDATE sessions SET status = 'interrupted' WHERE status = 'active'").run()
+          if (readIdentity(db!)?.storeId === null) db!.exec(`CREATE VIEW ${STORE_ID_PREFIX}${randomBytes(16).toString('hex')} AS SELECT 1`)
+          if (newLog) startGeneration(db!)
+          else db!.prepare("UPDATE store_state SET state = 'open' WHERE id = 1").run()
           return ids
         })
         .immediate()
@@ -404,7 +593,7 @@ export class SessionStore {
    * file can still be read. Returns false when the check must instead run on
    * the writing connection.
    */
-  private checkBeforeWriting(path: string, connect: (readonly: boolean) => Db): boolean {
+  private checkBeforeWriting(path: string, connect: (readonly: boolean, file?: string) => Db): boolean {
     const dbSize = fileSize(path)
     const walProblem = inspectWal(`${path}-wal`)
     if (dbSize === null || dbSize === 0) {
@@ -429,6 +618,9 @@ export class SessionStore {
     }
     let keepReader = false
     try {
+      // Before anything reads through it: a log that is not this database's
+      // would show (and, on the writer's close, write) another database's pages.
+      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro, (copy) => connect(true, copy))
       let problem: string | null
       try {
         problem = integrityProblem(ro)
@@ -534,7 +726,7 @@ export class SessionStore {
   }
 
   private prepareStatements(db: Db): void {
-    const sessionHead = db.prepare('SELECT status, scenario_hash FROM sessions WHERE id = ?')
+    const sessionHead = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?')
     const lastEvent = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
     const insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, at, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -542,13 +734,16 @@ export class SessionStore {
     const headOf = (sessionId: string): { seq: number; hash: string } => {
       const cached = this.heads.get(sessionId)
       if (cached) return cached
-      const session = sessionHead.get(sessionId) as { status: SessionStatus; scenario_hash: string } | undefined
+      const session = sessionHead.get(sessionId) as { status: SessionStatus; genesis_hash: string | null; resumes: string | null } | undefined
       if (!session) throw new ApiError('not-found', `There is no session ${sessionId}.`)
       if (session.status !== 'active') {
         throw new ApiError('conflict', `Session ${sessionId} is ${session.status}; no more actions can be recorded in it.`)
       }
-      const last = lastEvent.get(sessionId) as { seq: number; hash: string } | undefined
-      return last ?? { seq: 0, hash: genesisHash(sessionId, session.scenario_hash) }
+      // Only sessions created since migration 2 can be active (opening marks the rest interrupted).
+      if (session.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; no more actions can be recorded in it.`)
+      const last = (lastEvent.get(sessionId) as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: session.genesis_hash }
+      const resumed = lastResumeAfter(session.resumes, last.seq)
+      return resumed === undefined ? last : { seq: last.seq, hash: resumed }
     }
     this.appendTx = db.transaction((sessionId: string, events: Iterable<SessionEvent>): AppendAck[] => {
       const head = headOf(sessionId)
@@ -586,9 +781,10 @@ export class SessionStore {
     const s = parsed.data
     try {
       db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_title, scenario_hash, engine_version, rubric_version, mode, trainee, seed, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(s.sessionId, s.scenarioId, s.scenarioTitle, s.scenarioHash, s.engineVersion, s.rubricVersion, s.mode, s.trainee, s.seed, s.startedAt)
+        `INSERT INTO sessions (id, scenario_id, scenario_title, scenario_hash, engine_version, rubric_version, mode, trainee, seed, started_at, chain_version, genesis_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(s.sessionId, s.scenarioId, s.scenarioTitle, s.scenarioHash, s.engineVersion, s.rubricVersion, s.mode, s.trainee, s.seed, s.startedAt, CHAIN_VERSION, genesisHash(s))
+      this.commits++
     } catch (error) {
       if (sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ApiError('conflict', `A session with id ${s.sessionId} already exists.`)
@@ -627,7 +823,65 @@ export class SessionStore {
       // Committed: only now does the cache move.
       const last = acks[acks.length - 1]
       if (last) this.heads.set(sessionId, { seq: last.seq, hash: last.hash })
+      this.commits++
+      this.checkpointWhenDue()
       return acks
+    } catch (error) {
+      this.heads.delete(sessionId)
+      throw this.translate(error)
+    }
+  }
+
+  /**
+   * Every CHECKPOINT_EVERY commits: copy the log into the database, and make
+   * the identity write the first transaction of the log generation that
+   * follows. Best effort: a failed checkpoint loses nothing (the log keeps
+   * the data) and is tried again after the next commits.
+   */
+  private checkpointWhenDue(): void {
+    if (this.commits < CHECKPOINT_EVERY || !this.writer) return
+    this.commits = 0
+    const db = this.writer
+    try {
+      // Only after a complete copy does the next write start a new log; otherwise keep this one.
+      if (checkpointFully(db)) db.transaction(() => startGeneration(db)).immediate()
+    } catch {
+      // The next due checkpoint tries again; appends report their own failures.
+    }
+  }
+
+  /**
+   * Take up an interrupted call again: it becomes active, and the resume is
+   * recorded as a link of its chain after the last acknowledged event.
+   */
+  resumeSession(sessionId: string, resumedAt: number = this.clock()): SessionInfo {
+    const db = this.forWriting()
+    if (!Number.isInteger(resumedAt) || resumedAt < 0) throw new ApiError('invalid-argument', `The resume time must be epoch milliseconds, not ${resumedAt}.`)
+    this.heads.delete(sessionId)
+    try {
+      const info = db.transaction((): SessionInfo => {
+        const row = this.sessionRow(db, sessionId)
+        if (row.status !== 'interrupted') {
+          throw new ApiError('conflict', row.status === 'finished' ? `Session ${sessionId} has ended; it cannot be resumed.` : `Session ${sessionId} is not interrupted; there is nothing to resume.`)
+        }
+        if (row.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; it cannot be resumed.`)
+        const last = db.prepare('SELECT seq, at, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+          | { seq: number; at: number; hash: string }
+          | undefined
+        const afterSeq = last?.seq ?? 0
+        const earlier = resumesOf(row.resumes)
+        if (!earlier) throw new ApiError('conflict', `Session ${sessionId} has an unreadable record of its resumes; it cannot be resumed.`)
+        const prev = lastResumeAfter(row.resumes, afterSeq) ?? last?.hash ?? row.genesis_hash
+        const resume: Resume = { n: earlier.length + 1, afterSeq, interruptedAt: last?.at ?? row.started_at, resumedAt: Math.max(resumedAt, last?.at ?? 0) }
+        const hash = resumeHash(prev, sessionId, resume)
+        const resumes: ResumeRow[] = [...earlier, { ...resume, prevHash: prev, hash }]
+        db.prepare("UPDATE sessions SET status = 'active', resumes = ? WHERE id = ?").run(JSON.stringify(resumes), sessionId)
+        this.heads.set(sessionId, { seq: afterSeq, hash })
+        return { ...infoOf(row), status: 'active' }
+      }).immediate()
+      this.commits++
+      this.checkpointWhenDue()
+      return info
     } catch (error) {
       this.heads.delete(sessionId)
       throw this.translate(error)
@@ -649,16 +903,28 @@ export class SessionStore {
     this.heads.delete(sessionId)
     try {
       db.transaction(() => {
-        const row = db.prepare('SELECT status FROM sessions WHERE id = ?').get(sessionId) as { status: SessionStatus } | undefined
+        const row = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?').get(sessionId) as
+          | { status: SessionStatus; genesis_hash: string | null; resumes: string | null }
+          | undefined
         if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
         if (row.status !== 'active') throw new ApiError('conflict', `Session ${sessionId} is already ${row.status}.`)
+        if (row.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext and cannot be sealed.`)
+        const last = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+          | { seq: number; hash: string }
+          | undefined
+        const eventCount = last?.seq ?? 0
+        const head = lastResumeAfter(row.resumes, eventCount) ?? last?.hash ?? row.genesis_hash
+        const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache })
         db.prepare(
-          "UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ? WHERE id = ?",
-        ).run(endedAt, cache, score, compliance, sessionId)
+          `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ?,
+             sealed_count = ?, sealed_head = ?, seal_hash = ? WHERE id = ?`,
+        ).run(endedAt, cache, score, compliance, eventCount, head, seal, sessionId)
       }).immediate()
+      this.commits++
     } catch (error) {
       throw this.translate(error)
     }
+    this.checkpointWhenDue()
     const summary = this.listWhere('s.id = @id', { id: sessionId }, 1)[0]
     return summary!
   }
@@ -690,19 +956,24 @@ export class SessionStore {
     const db = this.forReading()
     try {
       const rows = db
-        .prepare(
-          `SELECT s.*, (SELECT count(*) FROM events e WHERE e.session_id = s.id) AS event_count
-           FROM sessions s WHERE ${where}
-           ORDER BY s.started_at DESC, s.rowid DESC LIMIT @limit`,
-        )
-        .all({ ...params, limit }) as Array<SessionRow & { event_count: number }>
-      return rows.map((row) => ({
-        ...infoOf(row),
-        scenarioTitle: row.scenario_title,
-        eventCount: row.event_count,
-        score: row.score,
-        compliance: row.compliance,
-      }))
+        .prepare(`SELECT s.* FROM sessions s WHERE ${where} ORDER BY s.started_at DESC, s.rowid DESC LIMIT @limit`)
+        .all({ ...params, limit }) as SessionRow[]
+      const eventsOf = db.prepare('SELECT seq, at, type, payload, prev_hash, hash FROM events WHERE session_id = ? ORDER BY seq')
+      // Each row is verified as it is listed (chain, session fields, seal):
+      // nothing shown comes from a column the chain does not vouch for.
+      return rows.map((row) => {
+        const events = eventsOf.all(row.id) as EventRow[]
+        const verification = verifyRecord(row, events)
+        const trusted = verification.ok && verification.sealed
+        return {
+          ...infoOf(row),
+          scenarioTitle: row.scenario_title,
+          eventCount: events.length,
+          score: trusted ? row.score : null,
+          compliance: trusted ? row.compliance : null,
+          verification,
+        }
+      })
     } catch (error) {
       throw this.translate(error)
     }
@@ -715,10 +986,12 @@ export class SessionStore {
       const events = (db.prepare('SELECT seq, at, type, payload FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as EventRow[]).map(
         (e) => ({ seq: e.seq, at: e.at, type: e.type, ...(JSON.parse(e.payload) as object) }) as SessionEvent,
       )
+      const resumes = (resumesOf(row.resumes) ?? []).map((r) => ({ n: r.n, afterSeq: r.afterSeq, interruptedAt: r.interruptedAt, resumedAt: r.resumedAt }))
       return {
         info: infoOf(row),
         scenarioTitle: row.scenario_title,
         events,
+        resumes,
         scoreCache: row.score_cache === null ? null : (JSON.parse(row.score_cache) as unknown),
         score: row.score,
         compliance: row.compliance,
@@ -733,23 +1006,21 @@ export class SessionStore {
     const db = this.forReading()
     try {
       const row = this.sessionRow(db, sessionId)
-      const last = db.prepare('SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(sessionId) as
-        | string
+      const last = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+        | { seq: number; hash: string }
         | undefined
-      return last ?? genesisHash(sessionId, row.scenario_hash)
+      return lastResumeAfter(row.resumes, last?.seq ?? 0) ?? last?.hash ?? expectedGenesis(row)
     } catch (error) {
       throw this.translate(error)
     }
   }
 
   /**
-   * Recompute the chain and report the first event that does not fit.
-   *
-   * Catches any single edit, insertion, deletion or reordering of stored rows,
-   * and a deletion from the middle, at the first affected seq. What it cannot
-   * catch (QUALITY.md is honest about this): events cut off the end, or a tail
-   * rewritten with freshly computed hashes. Only a head hash kept elsewhere
-   * (a supervisor's imported bundle) catches those.
+   * Check a session's whole record: its fields against the first link, every
+   * event against the chain, and, for a finished call, the seal against the
+   * head, the event count and the stored score. Reports the first affected
+   * step. The score itself is recomputed from the events by the sessions
+   * service, which compares it with the sealed one.
    */
   verifyChain(sessionId: string): ChainVerification {
     const db = this.forReading()
@@ -761,66 +1032,19 @@ export class SessionStore {
     } catch (error) {
       throw this.translate(error)
     }
-    const bad = (seq: number, message: string): ChainVerification => ({ ok: false, firstBadSeq: seq, message })
-
-    let expectedPrev = genesisHash(sessionId, row.scenario_hash)
-    let expectedSeq = 1
-    for (const event of events) {
-      if (event.seq > expectedSeq) {
-        return bad(expectedSeq, `Event ${expectedSeq} is missing: the log jumps from event ${expectedSeq - 1} to event ${event.seq}.`)
-      }
-      if (event.seq < expectedSeq) {
-        return bad(event.seq, `Event ${event.seq} should not exist: the log already had ${expectedSeq - 1} events before it.`)
-      }
-      let payload: unknown
-      try {
-        payload = JSON.parse(event.payload)
-        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not an object')
-      } catch {
-        return bad(event.seq, `Event ${event.seq} cannot be read: its stored details are not valid.`)
-      }
-      const hashWith = (prev: string, seq: number): string | null => {
-        try {
-          return hashOf(prev, sessionId, seq, event.at, event.type, payload)
-        } catch {
-          return null
-        }
-      }
-
-      if (hashWith(expectedPrev, event.seq) === event.hash) {
-        // The content chains on correctly; only the stored link field can be off.
-        if (event.prev_hash !== expectedPrev) {
-          return bad(event.seq, `Event ${event.seq} has been altered: its link to the event before it was changed.`)
-        }
-      } else if (event.prev_hash !== expectedPrev && hashWith(event.prev_hash, event.seq) === event.hash) {
-        // This event is intact but was chained to a different predecessor:
-        // the event before it (or the session's scenario hash, for event 1)
-        // was replaced and given a freshly computed hash.
-        const culprit = Math.max(1, event.seq - 1)
-        return bad(
-          culprit,
-          event.seq === 1
-            ? 'Event 1 does not belong to this session: the session record or the first event was changed.'
-            : `Event ${culprit} has been replaced: event ${event.seq} was recorded after a different event ${culprit}.`,
-        )
-      } else if (event.seq > 1 && hashWith(event.prev_hash, event.seq - 1) === event.hash) {
-        // Intact, but renumbered one place up: something was inserted before it.
-        return bad(event.seq - 1, `Event ${event.seq - 1} was inserted: the event now numbered ${event.seq} was recorded as event ${event.seq - 1}.`)
-      } else {
-        return bad(event.seq, `Event ${event.seq} has been altered: its contents or position do not match what was recorded.`)
-      }
-      expectedPrev = event.hash
-      expectedSeq++
-    }
-    const count = events.length
-    return {
-      ok: true,
-      firstBadSeq: null,
-      message: count === 0 ? 'No events recorded yet.' : `All ${count} event${count === 1 ? '' : 's'} verify.`,
-    }
+    return verifyRecord(row, events)
   }
 
   close(): void {
+    if (this.writer?.open && this.state.ok) {
+      try {
+        // Marked closed before the final checkpoint: a -wal found beside a
+        // cleanly closed database cannot be this store's (checkWalBelongs).
+        this.writer.prepare("UPDATE store_state SET state = 'closed' WHERE id = 1").run()
+      } catch {
+        // Closing anyway; the next open treats the store as not closed cleanly.
+      }
+    }
     for (const db of [this.writer, this.reader]) {
       if (db?.open) db.close()
     }
@@ -878,6 +1102,148 @@ export class SessionStore {
   }
 }
 
+/** The genesis a row's chain must start from, recomputed from its fields. */
+function expectedGenesis(row: SessionRow): string {
+  if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
+  return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** A row read from a schema-1 file (a refused store reads files as they are) has no chain_version column. */
+function chainVersionOf(row: SessionRow): number {
+  return row.chain_version ?? 1
+}
+
+/** The record check behind verifyChain and every listed row. */
+function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
+  const bad = (seq: number, message: string): ChainVerification => ({ ok: false, sealed: false, firstBadSeq: seq, message: `Tampered: ${message}` })
+  const sessionId = row.id
+  const chainVersion = chainVersionOf(row)
+  if (chainVersion !== 1 && chainVersion !== CHAIN_VERSION) {
+    return bad(0, `the session record names chain version ${chainVersion}, which no Pretext writes.`)
+  }
+  const genesis = expectedGenesis(row)
+  if (chainVersion === CHAIN_VERSION && row.genesis_hash !== genesis) {
+    return bad(0, 'the session record was changed after the call started (its trainee, mode, scenario, seed, versions or start time no longer match its first link).')
+  }
+
+  let expectedPrev = genesis
+  let expectedSeq = 1
+  // Resumes are links between events: fold those recorded after `seq` events into the chain.
+  const resumes = resumesOf(row.resumes)
+  if (!resumes) return bad(1, 'the record of when the call was resumed cannot be read: it was changed.')
+  let nextResume = 0
+  const foldResumes = (seq: number): ChainVerification | null => {
+    for (; nextResume < resumes.length && resumes[nextResume]!.afterSeq === seq; nextResume++) {
+      const r = resumes[nextResume]!
+      let expected: string | null
+      try {
+        expected = resumeHash(expectedPrev, sessionId, { n: r.n, afterSeq: r.afterSeq, interruptedAt: r.interruptedAt, resumedAt: r.resumedAt })
+      } catch {
+        expected = null
+      }
+      if (r.n !== nextResume + 1 || r.prevHash !== expectedPrev || r.hash !== expected) {
+        return bad(seq + 1, `the record of the resume after event ${seq} has been altered: it does not match the call as it was recorded.`)
+      }
+      expectedPrev = r.hash
+    }
+    return null
+  }
+  for (const event of events) {
+    const resumeProblem = foldResumes(event.seq - 1)
+    if (resumeProblem) return resumeProblem
+    if (event.seq > expectedSeq) {
+      return bad(expectedSeq, `event ${expectedSeq} is missing: the log jumps from event ${expectedSeq - 1} to event ${event.seq}.`)
+    }
+    if (event.seq < expectedSeq) {
+      return bad(event.seq, `event ${event.seq} should not exist: the log already had ${expectedSeq - 1} events before it.`)
+    }
+    let payload: unknown
+    try {
+      payload = JSON.parse(event.payload)
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not an object')
+    } catch {
+      return bad(event.seq, `event ${event.seq} cannot be read: its stored details are not valid.`)
+    }
+    const hashWith = (prev: string, seq: number): string | null => {
+      try {
+        return hashOf(prev, sessionId, seq, event.at, event.type, payload)
+      } catch {
+        return null
+      }
+    }
+
+    if (hashWith(expectedPrev, event.seq) === event.hash) {
+      // The content chains on correctly; only the stored link field can be off.
+      if (event.prev_hash !== expectedPrev) {
+        return bad(event.seq, `event ${event.seq} has been altered: its link to the event before it was changed.`)
+      }
+    } else if (event.prev_hash !== expectedPrev && hashWith(event.prev_hash, event.seq) === event.hash) {
+      // This event is intact but was chained to a different predecessor:
+      // the event before it (or the session record, for event 1) was
+      // replaced and given a freshly computed hash.
+      if (event.seq === 1) return bad(0, 'event 1 does not belong to this session: the session record or the first event was changed.')
+      const culprit = event.seq - 1
+      return bad(culprit, `event ${culprit} has been replaced: event ${event.seq} was recorded after a different event ${culprit}.`)
+    } else if (event.seq > 1 && hashWith(event.prev_hash, event.seq - 1) === event.hash) {
+      // Intact, but renumbered one place up: something was inserted before it.
+      return bad(event.seq - 1, `event ${event.seq - 1} was inserted: the event now numbered ${event.seq} was recorded as event ${event.seq - 1}.`)
+    } else {
+      return bad(event.seq, `event ${event.seq} has been altered: its contents or position do not match what was recorded.`)
+    }
+    expectedPrev = event.hash
+    expectedSeq++
+  }
+
+  const count = events.length
+  const trailing = foldResumes(count)
+  if (trailing) return trailing
+  if (nextResume < resumes.length) {
+    const r = resumes[nextResume]!
+    return bad(Math.min(r.afterSeq, count + 1), `a resume is recorded after event ${r.afterSeq}, which ${r.afterSeq > count ? 'is missing' : 'is not where the log continues'}.`)
+  }
+  const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
+  if (chainVersion === 1) {
+    return {
+      ok: true,
+      sealed: false,
+      firstBadSeq: null,
+      message: `${logs}. This call was recorded by an earlier Pretext, which did not seal calls, so it has no verdict.`,
+    }
+  }
+  if (row.seal_hash === null) {
+    if (row.status === 'finished') return bad(count + 1, 'the call is marked finished but was never sealed, so its score cannot be trusted.')
+    if (row.score !== null || row.compliance !== null || row.score_cache !== null) {
+      return bad(count + 1, 'a score is stored for a call that was never sealed.')
+    }
+    const why = row.status === 'active' ? 'The call is still under way' : 'The call did not end (it was interrupted)'
+    return { ok: true, sealed: false, firstBadSeq: null, message: `${logs}. ${why}, so it has no verdict.` }
+  }
+  if (row.status !== 'finished') return bad(count + 1, `the call was sealed at its end but is now marked ${row.status}.`)
+  const sealedCount = row.sealed_count ?? -1
+  if (sealedCount > count) {
+    return bad(count + 1, `event ${count + 1} is missing: the call was sealed with ${plural(sealedCount, 'event')}, and only ${count} ${count === 1 ? 'is' : 'are'} stored.`)
+  }
+  if (sealedCount < count) return bad(sealedCount + 1, `event ${sealedCount + 1} was added after the call was sealed with ${plural(sealedCount, 'event')}.`)
+  if (row.sealed_head !== expectedPrev) {
+    return bad(Math.max(count, 1), `the log does not end with the event the call was sealed with: it was rewritten.`)
+  }
+  const sealOk =
+    row.ended_at !== null &&
+    row.score !== null &&
+    row.compliance !== null &&
+    row.score_cache !== null &&
+    sealHash(expectedPrev, sessionId, { eventCount: count, endedAt: row.ended_at, score: row.score, compliance: row.compliance, reportJson: row.score_cache }) ===
+      row.seal_hash
+  if (!sealOk) {
+    return bad(count + 1, `the stored score (${row.score ?? 'none'}, ${row.compliance ?? 'no compliance'}), report or end time is not what the call was sealed with.`)
+  }
+  return { ok: true, sealed: true, firstBadSeq: null, message: `${logs}, and so does the seal on the score.` }
+}
+
 function infoOf(row: SessionRow): SessionInfo {
   return {
     sessionId: row.id,
@@ -922,6 +1288,115 @@ function integrityProblem(db: Db): string | null {
   if (lines.length === 0) return null
   const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : ''
   return `${lines[0]}${more}`
+}
+
+interface StoreIdentity {
+  /** The name of the identity view (on page 1, with the schema); null when the store has none yet. */
+  storeId: string | null
+  generation: number
+  state: 'open' | 'closed'
+}
+
+/** The store's identity as a connection sees it; null for a database from before migration 2. */
+function readIdentity(db: Db): StoreIdentity | null {
+  const hasState = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'store_state'").pluck().get()
+  if (!hasState) return null
+  const view = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND substr(name, 1, ?) = ? ORDER BY name LIMIT 1")
+    .pluck()
+    .get(STORE_ID_PREFIX.length, STORE_ID_PREFIX) as string | undefined
+  const row = db.prepare('SELECT generation, state FROM store_state WHERE id = 1').get() as { generation: number; state: 'open' | 'closed' } | undefined
+  return { storeId: view ?? null, generation: row?.generation ?? -1, state: row?.state ?? 'open' }
+}
+
+/**
+ * The first write of every log generation (at open and after each
+ * checkpoint): rewrites page 1, which holds the identity view's name, and
+ * counts the generation, so every -wal this store writes carries both.
+ */
+function startGeneration(db: Db): void {
+  db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  db.prepare("UPDATE store_state SET generation = generation + 1, state = 'open' WHERE id = 1").run()
+}
+
+/** Copy the whole log into the database; true when every frame was copied (the next write starts a new log). */
+function checkpointFully(db: Db): boolean {
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>
+  return result !== undefined && result.busy === 0 && result.log === result.checkpointed
+}
+
+/**
+ * A -wal beside the database must be this database's latest log: SQLite
+ * cannot tell (a log carries no database identity), and would apply another
+ * database's log, or an old one of ours, over the file without a word, and
+ * copy it in for good on close. The main file alone is read from a copy (so
+ * SQLite cannot see the log), the same database through the log is read on
+ * the read-only connection, and their identities must agree. Throws an
+ * OpenProblem; changes no file.
+ */
+function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) => Db): void {
+  const wal = `${basename(path)}-wal`
+  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
+  let alone: StoreIdentity | null
+  let temp: string | null = null
+  try {
+    temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
+    const copy = join(temp, 'main.sqlite')
+    copyFileSync(path, copy)
+    const db = openCopy(copy)
+    try {
+      alone = readIdentity(db)
+    } finally {
+      db.close()
+    }
+  } catch (error) {
+    // The main file alone is damaged: the integrity check that follows says how.
+    if (sqliteCode(error)) return
+    // The check itself could not be made (no room for the copy, say): do not guess.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw new OpenProblem(
+      'unavailable',
+      `Pretext could not check that the write-ahead log ${wal} belongs to the session database (copying the database to the temporary folder failed: ${code}). ${untouched} Free some space in the temporary folder and start Pretext again.`,
+    )
+  } finally {
+    if (temp) rmSync(temp, { recursive: true, force: true })
+  }
+  // A database from before migration 2, or whose first open never reached
+  // the main file: nothing to compare the log with.
+  if (!alone || alone.storeId === null) return
+  let seen: StoreIdentity | null
+  try {
+    seen = readIdentity(throughWal)
+  } catch (error) {
+    // Another process holding the database is a lock, not a foreign log: the caller says so.
+    const code = sqliteCode(error)
+    if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) throw error
+    seen = null
+  }
+  if (!seen || seen.storeId !== alone.storeId) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database's write-ahead log ${wal} belongs to another database (it was copied or restored here from elsewhere). ${untouched} ` +
+        `Move ${path}-wal out of this folder (keep it: it holds the other database's latest changes) and start Pretext again.`,
+    )
+  }
+  // Every log starts one generation after what the main file held when it began (startGeneration
+  // follows a complete checkpoint), and the main file can only have caught up since.
+  if (seen.generation > alone.generation + 1) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database file is older than its write-ahead log ${wal} (the file was restored from an earlier copy, or replaced): ` +
+        `applying the log to it would mix two states of the database. ${untouched} ` +
+        `Put back the database file that goes with this log, or move ${path}-wal aside (keep it) to open the file as it is.`,
+    )
+  }
+  if (seen.generation < alone.generation || (seen.generation === alone.generation && alone.state === 'closed' && seen.state === 'open')) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database's write-ahead log ${wal} is an older log of this same database: applying it would roll back what was saved after it. ${untouched} ` +
+        `Move ${path}-wal out of this folder (keep it as evidence) and start Pretext again.`,
+    )
+  }
 }
 
 /**

@@ -2,10 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { LAUNCH_ENV, resolveBrowser, systemProbe, type LaunchChoice } from './support/browser'
 import { HOSTILE_SCENARIO_FILE, HOSTILE_SCENARIO_YAML } from './support/hostile'
 
 /**
- * Builds the renderer when the build is older than its sources, then starts two
+ * Chooses the browser (support/browser.ts), builds the renderer when the
+ * build is older than its sources, then starts two
  * bridges on the real services, each over a fresh temp data dir:
  *   PRETEXT_E2E_URL          the real scenarios/ folder
  *   PRETEXT_E2E_HOSTILE_URL  a copy of the library plus one hostile file (spec c)
@@ -79,7 +81,16 @@ function hostileScenariosDir(root: string): string {
   return dir
 }
 
+/** Picks the browser once, says which, and passes it to the workers (playwright.config.ts reads it back). */
+async function chooseBrowser(): Promise<void> {
+  const browser = await resolveBrowser(systemProbe())
+  console.log(`[e2e] browser: ${browser.description}`)
+  const choice: LaunchChoice = { executablePath: browser.executablePath, args: browser.args }
+  process.env[LAUNCH_ENV] = JSON.stringify(choice)
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  await chooseBrowser()
   ensureBuild()
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pretext-e2e-'))
   const servers = await Promise.all([

@@ -175,7 +175,8 @@ export const ACTION_LABELS: Record<AgentActionType, string> = {
   'ask-for-holder': 'Ask to speak to the account holder',
   'callback-verify': 'Call back on the known internal number',
   'suspend-line': 'Suspend the line',
-  'flag-account': 'Flag the account and block changes for 24 h',
+  // How long the block lasts is the policy's (R7, rubric.yaml: flagBlockHours); the console line after a flag says it.
+  'flag-account': 'Flag the account (blocks high-risk changes)',
   'notify-customer': 'Notify the customer on contacts of record',
   escalate: 'Escalate',
   'offer-safe-path': 'Offer a safe path',

@@ -192,7 +192,7 @@ export class ScenarioLibrary {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
     const file = join(this.options.versionsDir, `${entry.doc.hash}.json`)
-    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(entry.doc.scenario))
+    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(asWritten(entry.doc.scenario)))
     return { hash: entry.doc.hash, compiled: entry.compiled, title: entry.doc.scenario.title }
   }
 
@@ -207,4 +207,14 @@ export class ScenarioLibrary {
     this.byHash.set(hash, compiled)
     return compiled
   }
+}
+
+/**
+ * A scenario as its file states it, for pinning: loading derives `requests`
+ * from `request` (loader.ts stringifyScenario writes files the same way), and
+ * the schema refuses the derived key when the pin is read back.
+ */
+function asWritten(scenario: Scenario): unknown {
+  const { requests, ...written } = scenario
+  return { ...written, request: requests.length === 1 ? requests[0] : requests }
 }

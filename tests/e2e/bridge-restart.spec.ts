@@ -47,7 +47,7 @@ test('after the preview server restarts, the open page reconnects by itself', as
     await page.goto(server.url)
     await expect(page.getByRole('heading', { name: 'Start a training call' })).toBeVisible()
     // Marks this very page: a reload would lose it.
-    await page.evaluate(() => ((window as unknown as { restartMark: number }).restartMark = 1))
+    await page.evaluate(() => ((globalThis as unknown as { restartMark: number }).restartMark = 1))
 
     const port = Number(new URL(server.url).port)
     await stop(server.child)
@@ -56,7 +56,7 @@ test('after the preview server restarts, the open page reconnects by itself', as
     await page.getByRole('button', { name: 'Refresh' }).click()
     await expect(page.getByText('No sessions yet. Your calls appear here.')).toBeVisible()
     await expect(page.getByText(/bridge token|reload the page/i)).toHaveCount(0)
-    expect(await page.evaluate(() => (window as unknown as { restartMark?: number }).restartMark)).toBe(1)
+    expect(await page.evaluate(() => (globalThis as unknown as { restartMark?: number }).restartMark)).toBe(1)
   } finally {
     await stop(server.child)
     rmSync(dataDir, { recursive: true, force: true })

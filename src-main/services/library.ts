@@ -184,7 +184,7 @@ export class ScenarioLibrary {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
     const file = join(this.options.versionsDir, `${entry.doc.hash}.json`)
-    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(entry.doc.scenario))
+    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(pinnedForm(entry.doc.scenario)))
     return { hash: entry.doc.hash, compiled: entry.compiled, title: entry.doc.scenario.title }
   }
 
@@ -199,4 +199,14 @@ export class ScenarioLibrary {
     this.byHash.set(hash, compiled)
     return compiled
   }
+}
+
+/**
+ * A scenario as the schema reads it back: the parsed form adds `requests` (every
+ * request, in order) beside `request`, which the strict schema does not take as
+ * input; the pinned file keeps the list under `request`, as an author writes it.
+ */
+function pinnedForm(scenario: Scenario): unknown {
+  const { requests, ...rest } = scenario
+  return { ...rest, request: requests }
 }

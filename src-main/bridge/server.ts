@@ -53,6 +53,7 @@ const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'not-offered': 409,
   storage: 500,
   internal: 500,
 }

@@ -120,6 +120,7 @@ export class ReviewService {
         for (const row of batch) if (!this.checked(row).ok) this.tampered.add(row.id)
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
+      for (const id of this.options.reviews.sideRowMismatches()) this.tampered.add(id)
     })()
     return this.sweep
   }
@@ -159,9 +160,10 @@ export class ReviewService {
       startedAt: record.info.startedAt,
       endedAt: record.info.endedAt,
       report,
+      sealHash: report ? this.options.reviews.sealOf(sessionId) : null,
       eventCount: record.events.length,
     }
-    const seal = this.options.reviews.sealOf(sessionId)
+    const seal = facts.sealHash
     const events = report ? this.options.reviews.reviewEvents(sessionId, seal).events : []
     this.options.reviews.indexSession(facts, this.reviewFacts(record.info.mode, record.info.endedAt, report, events))
   }
@@ -193,18 +195,33 @@ export class ReviewService {
     return this.tiers.get(hash)!
   }
 
-  /** A listed row's O(1) check (reviewStore.checkRow) and its review chain, folded. */
-  private checked(row: ListedRow): { ok: true; report: ScoreReport | null; events: StoredReviewEvent[]; message: string } | { ok: false; message: string } {
+  /**
+   * A listed row's O(1) check (reviewStore.checkRow), then its review chain
+   * folded and compared with the row's review columns. The sealed report is
+   * parsed only when there are review actions to fold over it.
+   */
+  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
     const check = checkRow(row, (hash) => this.tierOf(hash))
     if (!check.ok) return check
-    if (!check.report) return { ...check, events: [] }
+    let parsed: ScoreReport | null = null
+    const report = (): ScoreReport => (parsed ??= JSON.parse(row.score_cache!) as ScoreReport)
+    if (!check.sealed) return { ok: true, sealed: false, events: [], report, message: check.message }
     const { events, verification } = this.options.reviews.reviewEvents(row.id, row.seal_hash)
     if (!verification.ok) return { ok: false, message: verification.message }
-    const r = this.reviewFacts(row.mode, row.ended_at, check.report, events)
+    const r: ReviewFacts = events.length
+      ? this.reviewFacts(row.mode, row.ended_at, report(), events)
+      : {
+          state: row.mode === 'assessment' ? 'awaiting-review' : 'none',
+          score: row.auto_score,
+          source: 'automatic',
+          compliance: row.auto_compliance as 'pass' | 'fail',
+          waitingSince: row.mode === 'assessment' ? row.ended_at : null,
+          disputeItems: [],
+        }
     const same =
       r.state === row.review_state && r.score === row.score && r.source === row.score_source && r.compliance === row.compliance && r.waitingSince === row.waiting_since
     if (!same) return { ok: false, message: 'Tampered: the listed review state or score is not what its review actions say.' }
-    return { ...check, events }
+    return { ok: true, sealed: true, events, report, message: check.message }
   }
 
   // -------------------------------------------------------------------------
@@ -265,7 +282,7 @@ export class ReviewService {
       durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
       eventCount: row.ev_count,
     }
-    if (!check.ok || !check.report) {
+    if (!check.ok || !check.sealed) {
       if (!check.ok) this.tampered.add(row.id)
       return {
         ...base,
@@ -280,20 +297,19 @@ export class ReviewService {
         verification: { ok: check.ok, sealed: false, message: check.message },
       }
     }
-    const report = check.report
     const published = c.role === 'supervisor' || check.events.some((e) => e.type === 'publish')
-    const events = published ? visibleTo(c.role, check.events) : []
-    const scores = reviewScores(this.options.rubric, report, events)
+    const visible = published ? visibleTo(c.role, check.events) : []
+    const scores = visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
     const reviewable = row.mode === 'assessment'
     return {
       ...base,
-      callerType: report.callerType,
-      score: scores.counting,
-      scoreSource: scores.countingSource,
-      autoScore: report.score,
-      compliance: scores.compliance,
-      outcome: report.outcome.kind,
-      criticalFailures: report.criticalFailures.map((x) => x.id),
+      callerType: row.caller_type as SessionListRow['callerType'],
+      score: scores?.counting ?? row.auto_score,
+      scoreSource: scores?.countingSource ?? 'automatic',
+      autoScore: row.auto_score,
+      compliance: scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail'),
+      outcome: row.outcome as SessionListRow['outcome'],
+      criticalFailures: JSON.parse(row.critical_ids) as string[],
       reviewState: published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
       verification: { ok: true, sealed: true, message: check.message },
     }
@@ -646,9 +662,9 @@ export class ReviewService {
     let sessions = 0
     for (const row of this.options.reviews.allRows(q)) {
       const check = this.checked(row)
-      if (!check.ok || !check.report) continue
+      if (!check.ok || !check.sealed) continue
       sessions++
-      const report = check.report
+      const report = check.report()
       for (const rule of failedRules(report)) {
         const r = perRule.get(rule) ?? { sessions: new Set(), deductions: 0, points: 0, critical: 0, items: new Set() }
         r.sessions.add(row.id)
@@ -760,11 +776,21 @@ export class ReviewService {
           if (c.role !== 'supervisor' && !trainee.has(method)) {
             throw new ApiError('forbidden', `${method} needs supervisor mode: unlock it with the supervisor passphrase.`)
           }
-          return (handlers[method] as (a: unknown, c: Connection, caller?: CallerContext) => Promise<unknown>)(args, c, caller)
+          // Parsed here too, not only by the transports: a direct caller gets the same checks and defaults.
+          return (handlers[method] as (a: unknown, c: Connection, caller?: CallerContext) => Promise<unknown>)(parseApiArgs(method, args), c, caller)
         },
       ]),
     ) as unknown as ReviewApi
   }
+}
+
+interface CheckedRow {
+  ok: true
+  sealed: boolean
+  events: StoredReviewEvent[]
+  /** The sealed report, parsed on first use (its hash was checked with the seal). */
+  report: () => ScoreReport
+  message: string
 }
 
 export interface TrendRows {

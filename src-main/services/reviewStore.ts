@@ -77,8 +77,13 @@ export const REVIEW_MIGRATIONS: readonly string[] = [
     auto_compliance TEXT,
     outcome TEXT,
     critical INTEGER NOT NULL,
+    critical_ids TEXT NOT NULL,
     false_positive INTEGER NOT NULL,
     event_count INTEGER NOT NULL,
+    rules TEXT NOT NULL,
+    tactics TEXT NOT NULL,
+    -- Commits to the columns above and to the session's seal (factsSignature).
+    facts_sig TEXT NOT NULL,
     review_state TEXT NOT NULL,
     score REAL,
     score_source TEXT,
@@ -148,7 +153,89 @@ export interface SessionFacts {
   endedAt: number | null
   /** A sealed, verified report: everything below comes from it. */
   report: ScoreReport | null
+  /** The session's seal, which the facts' signature commits to; null without one. */
+  sealHash: string | null
   eventCount: number
+}
+
+/** The index columns a list shows or filters on, as one value: what facts_sig commits to. */
+export interface FactColumns {
+  trainee: string
+  scenario_id: string
+  scenario_title: string
+  tier: number
+  mode: string
+  started_at: number
+  ended_at: number | null
+  sealed: number
+  caller_type: string | null
+  auto_score: number | null
+  auto_compliance: string | null
+  outcome: string | null
+  critical: number
+  critical_ids: string
+  false_positive: number
+  event_count: number
+  rules: string
+  tactics: string
+}
+
+/**
+ * The facts' signature: binds the index columns to the session's seal, so an
+ * edit of any of them (or a row moved to another session) shows as tampered
+ * without re-reading the report. Like the seal it is unkeyed: it catches an
+ * edit, not someone who recomputes it (opening the session replays the call
+ * and catches that too).
+ */
+export function factsSignature(sessionId: string, sealHashHex: string | null, columns: FactColumns): string {
+  return sha256(`pretext-review-facts-v1\n${sessionId}\n${sealHashHex ?? ''}\n${canonicalJson(columns)}`)
+}
+
+export function factColumns(f: SessionFacts): FactColumns {
+  const report = f.report
+  return {
+    trainee: f.trainee,
+    scenario_id: f.scenarioId,
+    scenario_title: f.scenarioTitle,
+    tier: f.tier,
+    mode: f.mode,
+    started_at: f.startedAt,
+    ended_at: f.endedAt,
+    sealed: report ? 1 : 0,
+    caller_type: report?.callerType ?? null,
+    auto_score: report?.score ?? null,
+    auto_compliance: report?.compliance ?? null,
+    outcome: report?.outcome.kind ?? null,
+    critical: report?.criticalFailures.length ?? 0,
+    critical_ids: JSON.stringify(report ? [...new Set(report.criticalFailures.map((c) => c.id))] : []),
+    false_positive: report && isFalsePositive(report) ? 1 : 0,
+    event_count: f.eventCount,
+    rules: JSON.stringify(report ? failedRules(report) : []),
+    tactics: JSON.stringify(report ? Object.fromEntries([...tacticResults(report)].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([t, c]) => [t, c ? 1 : 0])) : {}),
+  }
+}
+
+function columnsOfRow(row: ListedRow): FactColumns {
+  return {
+    trainee: row.f_trainee,
+    scenario_id: row.f_scenario_id,
+    scenario_title: row.f_scenario_title,
+    tier: row.tier,
+    mode: row.f_mode,
+    started_at: row.f_started_at,
+    ended_at: row.f_ended_at,
+    sealed: row.sealed,
+    caller_type: row.caller_type,
+    auto_score: row.auto_score,
+    auto_compliance: row.auto_compliance,
+    outcome: row.outcome,
+    critical: row.critical,
+    critical_ids: row.critical_ids,
+    false_positive: row.false_positive,
+    event_count: row.event_count,
+    rules: row.rules,
+    tactics: row.tactics,
+  }
 }
 
 /** The review columns of the index, from folding the session's review events. */
@@ -206,6 +293,16 @@ export interface ListedRow {
   ev_max: number | null
   last_hash: string | null
   // review_facts
+  f_trainee: string
+  f_scenario_id: string
+  f_scenario_title: string
+  f_mode: string
+  f_started_at: number
+  f_ended_at: number | null
+  critical_ids: string
+  rules: string
+  tactics: string
+  facts_sig: string
   tier: number
   sealed: number
   caller_type: string | null
@@ -244,6 +341,8 @@ const LIST_COLUMNS = `
   (SELECT count(*) FROM events e WHERE e.session_id = s.id) AS ev_count,
   (SELECT max(seq) FROM events e WHERE e.session_id = s.id) AS ev_max,
   (SELECT hash FROM events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_hash,
+  f.trainee AS f_trainee, f.scenario_id AS f_scenario_id, f.scenario_title AS f_scenario_title, f.mode AS f_mode,
+  f.started_at AS f_started_at, f.ended_at AS f_ended_at, f.critical_ids, f.rules, f.tactics, f.facts_sig,
   f.tier, f.sealed, f.caller_type, f.auto_score, f.auto_compliance, f.outcome, f.critical, f.false_positive, f.event_count,
   f.review_state, f.score, f.score_source, f.compliance, f.waiting_since, f.dispute_items`
 
@@ -398,14 +497,12 @@ export class ReviewStore {
   indexMany(rows: Iterable<{ facts: SessionFacts; review: ReviewFacts }>): void {
     this.write((db) => {
       const upsert = db.prepare(
-        `INSERT INTO review_facts (session_id, trainee, scenario_id, scenario_title, tier, mode, started_at, ended_at, sealed, caller_type,
-           auto_score, auto_compliance, outcome, critical, false_positive, event_count, review_state, score, score_source, compliance, waiting_since, dispute_items)
-         VALUES (@sessionId, @trainee, @scenarioId, @scenarioTitle, @tier, @mode, @startedAt, @endedAt, @sealed, @callerType,
-           @autoScore, @autoCompliance, @outcome, @critical, @falsePositive, @eventCount, @state, @score, @source, @compliance, @waitingSince, @disputeItems)
-         ON CONFLICT (session_id) DO UPDATE SET ended_at = excluded.ended_at, sealed = excluded.sealed, caller_type = excluded.caller_type,
-           auto_score = excluded.auto_score, auto_compliance = excluded.auto_compliance, outcome = excluded.outcome, critical = excluded.critical,
-           false_positive = excluded.false_positive, event_count = excluded.event_count, review_state = excluded.review_state, score = excluded.score,
-           score_source = excluded.score_source, compliance = excluded.compliance, waiting_since = excluded.waiting_since, dispute_items = excluded.dispute_items`,
+        `INSERT OR REPLACE INTO review_facts (session_id, trainee, scenario_id, scenario_title, tier, mode, started_at, ended_at, sealed, caller_type,
+           auto_score, auto_compliance, outcome, critical, critical_ids, false_positive, event_count, rules, tactics, facts_sig,
+           review_state, score, score_source, compliance, waiting_since, dispute_items)
+         VALUES (@sessionId, @trainee, @scenario_id, @scenario_title, @tier, @mode, @started_at, @ended_at, @sealed, @caller_type,
+           @auto_score, @auto_compliance, @outcome, @critical, @critical_ids, @false_positive, @event_count, @rules, @tactics, @factsSig,
+           @state, @score, @source, @compliance, @waitingSince, @disputeItems)`,
       )
       const dropRules = db.prepare('DELETE FROM review_rule_failures WHERE session_id = ?')
       const dropTactics = db.prepare('DELETE FROM review_tactics WHERE session_id = ?')
@@ -413,23 +510,11 @@ export class ReviewStore {
       const tactic = db.prepare('INSERT INTO review_tactics (tactic, session_id, mode, scenario_id, trainee, started_at, countered) VALUES (?, ?, ?, ?, ?, ?, ?)')
       for (const { facts: f, review: r } of rows) {
         const report = f.report
+        const columns = factColumns(f)
         upsert.run({
           sessionId: f.sessionId,
-          trainee: f.trainee,
-          scenarioId: f.scenarioId,
-          scenarioTitle: f.scenarioTitle,
-          tier: f.tier,
-          mode: f.mode,
-          startedAt: f.startedAt,
-          endedAt: f.endedAt,
-          sealed: report ? 1 : 0,
-          callerType: report?.callerType ?? null,
-          autoScore: report?.score ?? null,
-          autoCompliance: report?.compliance ?? null,
-          outcome: report?.outcome.kind ?? null,
-          critical: report?.criticalFailures.length ?? 0,
-          falsePositive: report && isFalsePositive(report) ? 1 : 0,
-          eventCount: f.eventCount,
+          ...columns,
+          factsSig: factsSignature(f.sessionId, f.sealHash, columns),
           state: r.state,
           score: r.score,
           source: r.source,
@@ -513,6 +598,31 @@ export class ReviewStore {
       yield rows
       after = rows[rows.length - 1]!.id
     }
+  }
+
+  /**
+   * Sessions whose searchable side rows (rule failures, tactics) disagree with
+   * the signed columns of their facts row, or that have side rows and no facts:
+   * one pass in SQL, for the open-time sweep.
+   */
+  sideRowMismatches(): string[] {
+    return this.read(
+      (db) =>
+        db
+          .prepare(
+            `SELECT f.session_id FROM review_facts f
+             WHERE f.rules <> coalesce((SELECT json_group_array(rule) FROM (SELECT r.rule FROM review_rule_failures r
+                     WHERE r.session_id = f.session_id AND r.mode = f.mode AND r.scenario_id = f.scenario_id AND r.trainee = f.trainee AND r.started_at = f.started_at
+                     ORDER BY r.rule)), '[]')
+                OR f.tactics <> coalesce((SELECT json_group_object(tactic, countered) FROM (SELECT t.tactic, t.countered FROM review_tactics t
+                     WHERE t.session_id = f.session_id AND t.mode = f.mode AND t.scenario_id = f.scenario_id AND t.trainee = f.trainee AND t.started_at = f.started_at
+                     ORDER BY t.tactic)), '{}')
+             UNION SELECT session_id FROM review_rule_failures WHERE session_id NOT IN (SELECT session_id FROM review_facts)
+             UNION SELECT session_id FROM review_tactics WHERE session_id NOT IN (SELECT session_id FROM review_facts)`,
+          )
+          .pluck()
+          .all() as string[],
+    )
   }
 
   // -------------------------------------------------------------------------
@@ -713,10 +823,11 @@ function profileOf(row: { id: string; name: string; created_at: number }): Profi
  * event count, the end time and the sealed report's hash, and the index's
  * columns against that sealed report. What it does not re-check is the
  * content of each event (a full verification, on opening the session, does);
- * nothing a list shows is read from an event. Returns the verified report,
- * or why the row is tampered.
+ * nothing a list shows is read from an event. The index's columns are checked
+ * by their signature, which commits to the seal, so the sealed report is not
+ * even parsed. Returns whether the call is sealed, or why the row is tampered.
  */
-export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null): { ok: true; report: ScoreReport | null; message: string } | { ok: false; message: string } {
+export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null): { ok: true; sealed: boolean; message: string } | { ok: false; message: string } {
   const tampered = (message: string) => ({ ok: false as const, message: `Tampered: ${message}` })
   if (row.chain_version === CHAIN_VERSION) {
     const info: SessionInfo & { scenarioTitle: string } = {
@@ -742,7 +853,8 @@ export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null
   if (row.seal_hash === null) {
     if (row.s_score !== null || row.s_compliance !== null || row.score_cache !== null || row.sealed !== 0) return tampered('a score is stored for a call that was never sealed.')
     if (row.status === 'finished') return tampered('the call is marked finished but was never sealed.')
-    return { ok: true, report: null, message: row.status === 'active' ? 'The call is still under way.' : 'The call did not end, so it has no verdict.' }
+    if (!sameFacts(row)) return tampered('the listed figures are not those recorded for this session.')
+    return { ok: true, sealed: false, message: row.status === 'active' ? 'The call is still under way.' : 'The call did not end, so it has no verdict.' }
   }
   if (row.status !== 'finished') return tampered(`the call was sealed but is now marked ${row.status}.`)
   if (row.sealed_count !== row.ev_count || (row.ev_count > 0 && row.ev_max !== row.ev_count)) return tampered('events were added or removed after the call was sealed.')
@@ -751,21 +863,14 @@ export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null
   if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.score_cache === null) return tampered('the sealed score is missing.')
   const seal = sealHash(head ?? '', row.id, { eventCount: row.ev_count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportJson: row.score_cache })
   if (seal !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
-  let report: ScoreReport
-  try {
-    report = JSON.parse(row.score_cache) as ScoreReport
-  } catch {
-    return tampered('the sealed report cannot be read.')
-  }
-  const sameFacts =
-    row.sealed === 1 &&
-    row.caller_type === report.callerType &&
-    row.auto_score === report.score &&
-    row.auto_compliance === report.compliance &&
-    row.outcome === report.outcome.kind &&
-    row.critical === report.criticalFailures.length &&
-    row.false_positive === (isFalsePositive(report) ? 1 : 0) &&
-    row.event_count === row.ev_count
-  if (!sameFacts) return tampered('the listed figures are not those of the sealed report.')
-  return { ok: true, report, message: 'The session record and its seal verify.' }
+  if (row.sealed !== 1 || row.event_count !== row.ev_count) return tampered('the listed figures are not those of the sealed report.')
+  if (!sameFacts(row)) return tampered('the listed figures are not those of the sealed report.')
+  return { ok: true, sealed: true, message: 'The session record and its seal verify.' }
+}
+
+function sameFacts(row: ListedRow): boolean {
+  return (
+    row.f_trainee === row.trainee && row.f_scenario_id === row.scenario_id && row.f_mode === row.mode && row.f_started_at === row.started_at &&
+    row.facts_sig === factsSignature(row.id, row.seal_hash, columnsOfRow(row))
+  )
 }

@@ -405,6 +405,18 @@ export function queryWhere(q: Omit<SessionQuery, 'sort' | 'direction' | 'offset'
   return { where: clauses.length ? clauses.join(' AND ') : '1', params }
 }
 
+/** The two statements of a list page (its rows, and how many match in all): the store runs exactly these, and so does the benchmark, bare. */
+export function pageSql(q: ParsedQuery): { page: string; count: string; params: Record<string, unknown>; pageParams: Record<string, unknown> } {
+  const { where, params } = queryWhere(q)
+  const order = `${SORT_COLUMNS[q.sort]} ${q.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, f.session_id`
+  return {
+    page: `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+    count: `SELECT count(*) FROM review_facts f WHERE ${where}`,
+    params,
+    pageParams: { ...params, limit: q.limit, offset: q.offset },
+  }
+}
+
 export class ReviewStore {
   /** Why review's tables cannot be used (a newer Pretext wrote them); null when they can. */
   private problem: string | null = null
@@ -544,13 +556,10 @@ export class ReviewStore {
   // Lists
 
   page(q: ParsedQuery): { rows: ListedRow[]; total: number } {
-    const { where, params } = queryWhere(q)
-    const order = `${SORT_COLUMNS[q.sort]} ${q.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, f.session_id`
+    const sql = pageSql(q)
     return this.read((db) => {
-      const rows = db
-        .prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-        .all({ ...params, limit: q.limit, offset: q.offset }) as ListedRow[]
-      const total = Number(db.prepare(`SELECT count(*) FROM review_facts f WHERE ${where}`).pluck().get(params))
+      const rows = db.prepare(sql.page).all(sql.pageParams) as ListedRow[]
+      const total = Number(db.prepare(sql.count).pluck().get(sql.params))
       return { rows, total }
     })
   }

@@ -33,9 +33,10 @@ import { median, percentile } from './types'
  * the per-row check (seal, signature, review chain) and shaping the answer.
  */
 
-const GENERATOR_VERSION = 1
+const GENERATOR_VERSION = 2
 const SESSIONS = 100_000
 const TRAINEES = 200
+const EVENTS_PER_SESSION = 30
 const REPO = resolve(__dirname, '..')
 const SCENARIOS = join(REPO, 'scenarios')
 const DATA = process.env.PRETEXT_BENCH_DATA ?? join(tmpdir(), `pretext-bench-review-v${GENERATOR_VERSION}`)
@@ -147,7 +148,7 @@ async function ensureData(rubric: Rubric): Promise<Generated> {
     for (let k = 0; k < 12; k++) {
       const seed = 1000 + templates.length
       // Most calls keep going to their length (10-50 decisions); some end as soon as they can.
-      const t = templateOf(compiled, hash, rubric, seed, walk(compiled, seed, random, 10 + Math.floor(random() * 41), k % 3 !== 0))
+      const t = templateOf(compiled, hash, rubric, seed, walk(compiled, seed, random, 10 + Math.floor(random() * 51), k % 4 !== 0))
       // The store seals whole-number scores only (finishSession refuses others): such a call could not be stored.
       if (Number.isInteger(t.report.score)) templates.push(t)
       else fractional.push(`${t.scenarioId} seed ${seed}: ${t.report.score}`)
@@ -166,6 +167,13 @@ async function ensureData(rubric: Rubric): Promise<Generated> {
   const long = templateOf(first.compiled, first.hash, rubric, 99, longEvents)
   services.close()
   const tierOf = new Map(pinned.map((p) => [p.hash, p.tier]))
+  // Calls shorter and longer than 30 decisions, mixed so that sessions average 30 (3,000,000 events in all).
+  const short = templates.filter((t) => t.events.length < EVENTS_PER_SESSION)
+  const longer = templates.filter((t) => t.events.length >= EVENTS_PER_SESSION)
+  const mean = (ts: Template[]) => ts.reduce((n, t) => n + t.events.length, 0) / ts.length
+  // One session in twenty is interrupted halfway (no seal), so sealed ones aim a little higher.
+  const target = EVENTS_PER_SESSION / (0.95 + 0.05 * 0.5)
+  const pLonger = (target - mean(short)) / (mean(longer) - mean(short))
 
   const dbPath = join(DATA, 'sessions.db')
   const db = new Database(dbPath)
@@ -185,7 +193,8 @@ async function ensureData(rubric: Rubric): Promise<Generated> {
   db.transaction(() => {
     for (let i = 0; i < SESSIONS; i++) {
       const isLong = i === SESSIONS - 1
-      const t = isLong ? long : templates[Math.floor(random() * templates.length)]!
+      const pool = random() < pLonger ? longer : short
+      const t = isLong ? long : pool[Math.floor(random() * pool.length)]!
       const id = randomUUID()
       const trainee = `Trainee ${String(Math.floor(random() * TRAINEES)).padStart(3, '0')}`
       const mode = isLong || random() < 0.85 ? 'assessment' : 'practice'

@@ -310,6 +310,17 @@ export function viewAfter(compiled: CompiledScenario, mode: SessionInfo['mode'],
   return consoleView({ compiled, snapshot, events: events.slice(0, Math.min(step, events.length)), mode })
 }
 
+/** The scorer's judgements that no single decision caused: things never done, or the call as a whole (seq null or 0). */
+export function overallJudgements(report: ScoreReport | null, events: readonly SessionEvent[]): Judgement[] {
+  if (!report) return []
+  const decided = new Set(events.map((e) => e.seq))
+  const critical = report.criticalFailures.filter((c) => !decided.has(c.seq)).map((c) => ({ item: c.id, rule: c.rule, points: null, critical: true, message: c.message }))
+  const weighted = report.deductions
+    .filter((d) => (d.seq === null || !decided.has(d.seq)) && !report.criticalFailures.some((c) => c.id === d.item && c.seq === d.seq))
+    .map((d) => ({ item: d.item, rule: d.rule, points: d.points, critical: false, message: d.message }))
+  return [...critical, ...weighted]
+}
+
 /** Every note the trainee saved, in full. */
 export function notesOf(events: readonly SessionEvent[]): Array<{ seq: number; items: string[]; text: string }> {
   return events.flatMap((e) => (e.type === 'note' ? [{ seq: e.seq, items: [...e.items], text: e.text }] : []))

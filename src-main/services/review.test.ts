@@ -240,7 +240,7 @@ describe('the review flow', () => {
     await play(rude, 'Sam')
     const { api } = await tamper((db) => {
       db.prepare("UPDATE review_facts SET auto_score = 90, auto_compliance = 'pass', compliance = 'pass', score = 90 WHERE session_id = ?").run(failed.sessionId)
-      db.prepare("DELETE FROM review_rule_failures WHERE session_id = ?").run(failed.sessionId)
+      db.prepare("UPDATE review_facts SET rules_mask = 0 WHERE session_id = ?").run(failed.sessionId)
     })
     await asSupervisor()
     const row = (await api['sessions.query']({}, SUPERVISOR)).rows.find((r) => r.sessionId === failed.sessionId)!

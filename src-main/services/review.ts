@@ -8,7 +8,6 @@ import {
   type ApiArgs,
   type ApiResults,
   type CalibrationReport,
-  type ChainVerification,
   type CallerContext,
   type ExportResult,
   type Profile,
@@ -51,8 +50,23 @@ import type { Tactic } from '@core/scenario/vocabulary'
 import { writeFileAtomic } from './atomicWrite'
 import { toCsv } from './csv'
 import type { ScenarioLibrary } from './library'
-import { checkRow, failedRules, queryWhere, type ListedRow, type ParsedQuery, type ReviewFacts, type ReviewStore, type SessionFacts, type StoredReviewEvent } from './reviewStore'
-import type { SessionStore } from './sessionStore'
+import { canonicalJson } from './canonicalJson'
+import {
+  checkRow,
+  failedRules,
+  lastEventOf,
+  queryWhere,
+  signed,
+  TACTIC_BITS,
+  type FactRow,
+  type ListedRow,
+  type ParsedQuery,
+  type ReviewFacts,
+  type ReviewStore,
+  type SessionFacts,
+  type StoredReviewEvent,
+} from './reviewStore'
+import { reportHashOf, type SessionStore } from './sessionStore'
 import type { SessionService } from './sessions'
 import type { SupervisorLock } from './supervisorLock'
 
@@ -97,11 +111,20 @@ export class ReviewService {
   private readonly clock: () => number
   private readonly items
   private readonly tiers = new Map<string, number | null>()
-  /** Sessions whose row failed its check in the open-time sweep (or since): left out of trends. */
+  /** Sessions whose row failed its check in the open-time sweep (or since), and their index rows: left out of trends. */
   private readonly tampered = new Set<string>()
+  private readonly tamperedRows = new Set<number>()
   private sweep: Promise<void> | null = null
   /** Replays kept for stepping, least recently used first. */
   private readonly replays = new Map<string, Replay>()
+  /**
+   * Rows this process has checked and found sound. This process is the
+   * database's only writer (the store holds an EXCLUSIVE lock for its life),
+   * so a row changes only through this service, which forgets it then.
+   */
+  private readonly verified = new Map<string, CheckedRow>()
+  /** Sessions with review actions (few); null until first needed. */
+  private reviewed: Set<string> | null = null
 
   constructor(private readonly options: ReviewServiceOptions) {
     this.clock = options.clock ?? Date.now
@@ -113,21 +136,35 @@ export class ReviewService {
 
   /**
    * Indexes sessions the index does not hold yet (those recorded since the
-   * last run, or finished after they were indexed), then checks every indexed
-   * row against its seal in the background, a batch per turn of the event
-   * loop, so trends count only rows that verify. Trends wait for it.
+   * last run, or finished after they were indexed), then checks every index
+   * row's signature in the background, a batch per turn of the event loop, so
+   * trends count only rows that verify. Trends wait for it. The sweep reads
+   * the index alone: lists check the seal and the session row as they show
+   * them (checkRow), opening a session checks everything.
    */
   start(): Promise<void> {
     this.sweep ??= (async () => {
       for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
-      const reviewed = this.options.reviews.reviewedSessions()
+      const reviewed = this.reviewedSessions()
       for (const batch of this.options.reviews.sweepBatches()) {
-        for (const row of batch) if (!this.checked(row, reviewed).ok) this.tampered.add(row.id)
+        for (const row of batch) {
+          const sound = signed(row) && (!reviewed.has(row.id) || this.reviewColumnsHold(row).ok)
+          if (!sound) this.markTampered(row)
+        }
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
-      for (const id of this.options.reviews.sideRowMismatches()) this.tampered.add(id)
     })()
     return this.sweep
+  }
+
+  private reviewedSessions(): Set<string> {
+    return (this.reviewed ??= this.options.reviews.reviewedSessions())
+  }
+
+  private markTampered(row: { id: string; f_rowid: number }): void {
+    this.tampered.add(row.id)
+    this.tamperedRows.add(row.f_rowid)
+    this.verified.delete(row.id)
   }
 
   /**
@@ -142,7 +179,7 @@ export class ReviewService {
     }
   }
 
-  /** (Re)index one session from its record: after it starts and after it ends. */
+  /** (Re)index one session from its checked record: after it starts and after it ends. */
   indexSession(sessionId: string): void {
     let record, compiled
     try {
@@ -151,10 +188,12 @@ export class ReviewService {
       if (error instanceof ApiError && error.code !== 'storage') return
       throw error
     }
+    this.verified.delete(sessionId)
     const tier = compiled?.scenario.tier ?? this.tierOf(record.info.scenarioHash) ?? 1
     const report = record.verification.ok && record.verification.sealed ? record.report : null
     if (!report && record.info.status === 'finished') this.tampered.add(sessionId)
     const stored = this.options.store.getSession(sessionId)
+    const sealHash = report ? this.options.reviews.sealOf(sessionId) : null
     const facts: SessionFacts = {
       sessionId,
       trainee: record.info.trainee,
@@ -165,11 +204,12 @@ export class ReviewService {
       startedAt: record.info.startedAt,
       endedAt: record.info.endedAt,
       report,
-      sealHash: report ? this.options.reviews.sealOf(sessionId) : null,
+      sealHash,
+      // The sessions service checked that the stored report is canonically this one.
+      reportHash: report ? reportHashOf(canonicalJson(report)) : null,
       eventCount: record.events.length,
     }
-    const seal = facts.sealHash
-    const events = report ? this.options.reviews.reviewEvents(sessionId, seal).events : []
+    const events = report ? this.options.reviews.reviewEvents(sessionId, sealHash).events : []
     this.options.reviews.indexSession(facts, this.reviewFacts(record.info.mode, record.info.endedAt, report, events))
   }
 
@@ -201,33 +241,53 @@ export class ReviewService {
   }
 
   /**
-   * A listed row's O(1) check (reviewStore.checkRow), then its review chain
-   * folded and compared with the row's review columns. The sealed report is
-   * parsed only when there are review actions to fold over it.
+   * The index row's review columns against its review chain: folded over the
+   * sealed report when the session has review actions, the untouched defaults
+   * when it has none. Returns the chain and the report it folded over.
    */
-  private checked(row: ListedRow, reviewed?: ReadonlySet<string>): CheckedRow | { ok: false; message: string } {
+  private reviewColumnsHold(row: FactRow): { ok: true; events: StoredReviewEvent[]; report: () => ScoreReport } | { ok: false; message: string } {
+    let parsed: ScoreReport | null | undefined
+    const load = (): ScoreReport | null => (parsed === undefined ? (parsed = this.options.reviews.sealedReport(row.id, row.report_hash)) : parsed)
+    const report = (): ScoreReport => {
+      const r = load()
+      if (!r) throw new ApiError('conflict', `Tampered: the report stored for session ${row.id} is not the one its call was sealed with.`)
+      return r
+    }
+    if (row.sealed !== 1) return { ok: true, events: [], report }
+    const { events, verification } = this.reviewedSessions().has(row.id) ? this.options.reviews.reviewEvents(row.id, row.f_seal_hash) : { events: [], verification: null }
+    if (verification && !verification.ok) return { ok: false, message: verification.message }
+    let r: ReviewFacts
+    if (events.length) {
+      const sealed = load()
+      if (!sealed) return { ok: false, message: 'Tampered: the stored report is not the one the call was sealed with.' }
+      r = this.reviewFacts(row.f_mode, row.f_ended_at, sealed, events)
+    } else {
+      r = {
+        state: row.f_mode === 'assessment' ? 'awaiting-review' : 'none',
+        score: row.auto_score,
+        source: 'automatic',
+        compliance: row.auto_compliance as 'pass' | 'fail',
+        waitingSince: row.f_mode === 'assessment' ? row.f_ended_at : null,
+        disputeItems: [],
+      }
+    }
+    const same = r.state === row.review_state && r.score === row.score && r.source === row.score_source && r.compliance === row.compliance && r.waitingSince === row.waiting_since
+    if (!same) return { ok: false, message: 'Tampered: the listed review state or score is not what its review actions say.' }
+    return { ok: true, events, report }
+  }
+
+  /** A listed row's O(1) check (reviewStore.checkRow) and its review columns, remembered while the row stays as it is. */
+  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
+    const known = this.verified.get(row.id)
+    if (known) return known
     const check = checkRow(row, (hash) => this.tierOf(hash))
     if (!check.ok) return check
-    let parsed: ScoreReport | null = null
-    const report = (): ScoreReport => (parsed ??= JSON.parse(row.score_cache!) as ScoreReport)
-    if (!check.sealed) return { ok: true, sealed: false, events: [], report, message: check.message }
-    const { events, verification } =
-      reviewed && !reviewed.has(row.id) ? { events: [], verification: { ok: true } } : this.options.reviews.reviewEvents(row.id, row.seal_hash)
-    if (!verification.ok) return { ok: false, message: (verification as ChainVerification).message }
-    const r: ReviewFacts = events.length
-      ? this.reviewFacts(row.mode, row.ended_at, report(), events)
-      : {
-          state: row.mode === 'assessment' ? 'awaiting-review' : 'none',
-          score: row.auto_score,
-          source: 'automatic',
-          compliance: row.auto_compliance as 'pass' | 'fail',
-          waitingSince: row.mode === 'assessment' ? row.ended_at : null,
-          disputeItems: [],
-        }
-    const same =
-      r.state === row.review_state && r.score === row.score && r.source === row.score_source && r.compliance === row.compliance && r.waitingSince === row.waiting_since
-    if (!same) return { ok: false, message: 'Tampered: the listed review state or score is not what its review actions say.' }
-    return { ok: true, sealed: true, events, report, message: check.message }
+    const review = this.reviewColumnsHold(row)
+    if (!review.ok) return review
+    const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message }
+    // An unsealed session may still move on (a live call): only sealed rows are remembered.
+    if (check.sealed) this.verified.set(row.id, result)
+    return result
   }
 
   // -------------------------------------------------------------------------
@@ -286,10 +346,10 @@ export class ReviewService {
       startedAt: row.started_at,
       endedAt: row.ended_at,
       durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
-      eventCount: row.ev_count,
+      eventCount: lastEventOf(row)?.seq ?? 0,
     }
     if (!check.ok || !check.sealed) {
-      if (!check.ok) this.tampered.add(row.id)
+      if (!check.ok) this.markTampered(row)
       return {
         ...base,
         callerType: null,
@@ -446,6 +506,8 @@ export class ReviewService {
     if (c.role === 'trainee' && !events.some((e) => e.type === 'publish')) throw new ApiError('forbidden', 'There is no published review of this session yet.')
     const actor = { role: c.role, name: c.role === 'supervisor' ? c.supervisor! : this.ownName(c) }
     const appended = this.options.reviews.appendReviewEvent(sessionId, seal, events.length + 1, actor, action)
+    this.reviewedSessions().add(sessionId)
+    this.verified.delete(sessionId)
     const all = [...events, appended]
     this.options.reviews.updateReview(sessionId, this.reviewFacts(record.info.mode, record.info.endedAt, record.report, all))
     return this.thread(c, record.report, all, { ...verification, message: `All ${all.length} review action${all.length === 1 ? '' : 's'} verify.` }, record.info.mode === 'assessment', record.info.endedAt)
@@ -491,82 +553,69 @@ export class ReviewService {
   // Trends
 
   /**
-   * The SQL of every trend aggregate for a filter: the service runs exactly
-   * these (the benchmark runs them bare too). Each reads only a covering index
-   * or a table in its own group order. Rows found tampered are taken out
-   * afterwards, by running the same aggregate over just those rows
-   * (`correction`) and subtracting it: an exclusion inside the aggregate would
-   * make every row a table lookup.
+   * The one statement trends read: every sealed assessment session of the
+   * filter, from the covering index alone (never the table), as arrays in
+   * TREND_COLUMNS order. The benchmark runs it bare too.
    */
-  trendQueries(args: ApiArgs<'trends.get'>): Array<{ name: keyof TrendRows; sql: string; correction: string; params: Record<string, unknown> }> {
-    const bucket = bucketSql(args.bucket ?? 'week').replaceAll('$', 'f.started_at')
+  trendScan(args: ApiArgs<'trends.get'>): { sql: string; params: Record<string, unknown> } {
     const filter = { trainee: args.trainee, scenarioId: args.scenarioId, tier: args.tier, from: args.from, to: args.to }
     const { where, params } = queryWhere({ ...filter, mode: 'assessment' })
-    const p = { ...params, tampered: JSON.stringify([...this.tampered]) }
-    const scoped = `${where} AND f.sealed = 1`
-    const sideWhere = (alias: string) => {
-      const parts = [`${alias}.mode = 'assessment'`]
-      if (args.trainee !== undefined) parts.push(`${alias}.trainee = @trainee`)
-      if (args.scenarioId !== undefined) parts.push(`${alias}.scenario_id = @scenarioId`)
-      if (args.from !== undefined) parts.push(`${alias}.started_at >= @from`)
-      if (args.to !== undefined) parts.push(`${alias}.started_at < @to`)
-      if (args.tier !== undefined) parts.push(`${alias}.session_id IN (SELECT session_id FROM review_facts WHERE tier = @tier)`)
-      return parts.join(' AND ')
-    }
-    const queries: Array<{ name: keyof TrendRows; alias: string; select: string; where: string; group: string }> = [
-      {
-        name: 'byScenario',
-        alias: 'f',
-        select: `SELECT f.scenario_id AS key, ${bucket} AS at, count(*) AS n, sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical FROM review_facts f`,
-        where: scoped,
-        group: 'GROUP BY key, at ORDER BY key, at',
-      },
-      {
-        name: 'byTrainee',
-        alias: 'f',
-        select: `SELECT f.trainee AS key, ${bucket} AS at, count(*) AS n, sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical FROM review_facts f`,
-        where: scoped,
-        group: 'GROUP BY key, at ORDER BY key, at',
-      },
-      {
-        name: 'falsePositive',
-        alias: 'f',
-        select: `SELECT f.trainee AS key, ${bucket} AS at, count(*) AS n, sum(f.false_positive) AS hits FROM review_facts f`,
-        where: `${scoped} AND f.caller_type = 'legitimate'`,
-        group: 'GROUP BY key, at ORDER BY key, at',
-      },
-      {
-        name: 'tactics',
-        alias: 't',
-        select: 'SELECT t.tactic AS tactic, t.trainee AS trainee, count(*) AS uses, sum(t.countered = 0) AS fell FROM review_tactics t',
-        where: sideWhere('t'),
-        group: 'GROUP BY t.tactic, t.trainee ORDER BY t.tactic, t.trainee',
-      },
-      {
-        name: 'rules',
-        alias: 'r',
-        select: 'SELECT r.rule AS rule, count(*) AS failures FROM review_rule_failures r',
-        where: sideWhere('r'),
-        group: 'GROUP BY r.rule ORDER BY r.rule',
-      },
-    ]
-    return queries.map((q) => ({
-      name: q.name,
-      sql: `${q.select} WHERE ${q.where} ${q.group}`,
-      correction: `${q.select} WHERE ${q.where} AND ${q.alias}.session_id IN (SELECT value FROM json_each(@tampered)) ${q.group}`,
-      params: p,
-    }))
+    return { sql: `SELECT ${TREND_COLUMNS.map((c) => `f.${c}`).join(', ')} FROM review_facts f WHERE ${where} AND f.sealed = 1`, params }
   }
 
+  /**
+   * Trends in one pass over the scan, aggregated here rather than by five
+   * GROUP BY statements (each of those sorts its groups; the pass needs no
+   * sort). Rows found tampered are skipped by rowid.
+   */
   async trends(args: ApiArgs<'trends.get'>): Promise<Trends> {
     await this.start()
     const parsed = parseApiArgs('trends.get', args)
-    const rows: Partial<Record<keyof TrendRows, Array<Record<string, unknown>>>> = {}
-    for (const q of this.trendQueries(parsed)) {
-      const all = this.options.reviews.trendRows<Record<string, unknown>>(q.sql, q.params)
-      rows[q.name] = this.tampered.size ? subtract(all, this.options.reviews.trendRows<Record<string, unknown>>(q.correction, q.params)) : all
+    const scan = this.trendScan(parsed)
+    const bucketOf = bucketer(parsed.bucket ?? 'week')
+    const byScenario = new Map<string, { key: string; at: number; n: number; pass: number; critical: number }>()
+    const byTrainee = new Map<string, { key: string; at: number; n: number; pass: number; critical: number }>()
+    const falsePositive = new Map<string, { key: string; at: number; n: number; hits: number }>()
+    const tactics = new Map<string, { tactic: string; trainee: string; uses: number; fell: number }>()
+    const rules = new Map<number, number>()
+    const skip = this.tamperedRows
+    for (const row of this.options.reviews.trendScan(scan.sql, scan.params)) {
+      const [rowid, scenario, trainee, startedAt, compliance, critical, callerType, fp, rulesMask, tacticsUsed, tacticsFell] = row as [
+        number, string, string, number, string, number, string, number, number, number, number,
+      ]
+      if (skip.size && skip.has(rowid)) continue
+      const at = bucketOf(startedAt)
+      const pass = compliance === 'pass' ? 1 : 0
+      const crit = critical > 0 ? 1 : 0
+      count(byScenario, scenario, at, pass, crit)
+      count(byTrainee, trainee, at, pass, crit)
+      if (callerType === 'legitimate') {
+        const k = `${trainee}\u0000${at}`
+        const g = falsePositive.get(k)
+        if (g) {
+          g.n++
+          g.hits += fp
+        } else falsePositive.set(k, { key: trainee, at, n: 1, hits: fp })
+      }
+      // Both masks fit in 31 bits (R1-R21; 16 tactics), so bitwise operators are exact.
+      for (let bit = 1; rulesMask >> bit; bit++) if ((rulesMask >> bit) & 1) rules.set(bit, (rules.get(bit) ?? 0) + 1)
+      for (let i = 0; tacticsUsed >> i; i++) {
+        if (!((tacticsUsed >> i) & 1)) continue
+        const k = `${i}\u0000${trainee}`
+        const g = tactics.get(k) ?? { tactic: TACTIC_BITS[i]!, trainee, uses: 0, fell: 0 }
+        g.uses++
+        if ((tacticsFell >> i) & 1) g.fell++
+        tactics.set(k, g)
+      }
     }
-    return this.trendsFrom(parsed, rows as unknown as TrendRows)
+    const ordered = <T extends { key: string; at: number }>(m: Map<string, T>) => [...m.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.at - y.at))
+    return this.trendsFrom(parsed, {
+      byScenario: ordered(byScenario),
+      byTrainee: ordered(byTrainee),
+      falsePositive: ordered(falsePositive),
+      tactics: [...tactics.values()].sort((x, y) => (x.tactic < y.tactic ? -1 : x.tactic > y.tactic ? 1 : x.trainee < y.trainee ? -1 : 1)),
+      rules: [...rules].sort((x, y) => x[0] - y[0]).map(([bit, failures]) => ({ rule: `R${bit}`, failures })),
+    })
   }
 
   /** Shapes the aggregates' rows into series; every point carries the filter that lists its sessions. */
@@ -874,26 +923,37 @@ interface CheckedRow {
   message: string
 }
 
-/** Aggregate rows less the same aggregate over the excluded rows: numbers subtract, the rest is the group key. */
-function subtract(all: Array<Record<string, unknown>>, excluded: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  if (!excluded.length) return all
-  const groupKey = (r: Record<string, unknown>) => JSON.stringify(Object.entries(r).filter(([k]) => GROUP_COLUMNS.has(k)))
-  const less = new Map(excluded.map((r) => [groupKey(r), r]))
-  const out: Array<Record<string, unknown>> = []
-  for (const r of all) {
-    const x = less.get(groupKey(r))
-    if (!x) {
-      out.push(r)
-      continue
-    }
-    const left = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, GROUP_COLUMNS.has(k) ? v : (v as number) - (x[k] as number)]))
-    if (Object.entries(left).some(([k, v]) => !GROUP_COLUMNS.has(k) && (v as number) > 0)) out.push(left)
-  }
-  return out
+/** What the trend scan reads of each session, in order (all in the covering index review_facts_trend, rowid included). */
+const TREND_COLUMNS = ['rowid', 'scenario_id', 'trainee', 'started_at', 'compliance', 'critical', 'caller_type', 'false_positive', 'rules_mask', 'tactics_used', 'tactics_fell'] as const
+
+function count(groups: Map<string, { key: string; at: number; n: number; pass: number; critical: number }>, key: string, at: number, pass: number, critical: number): void {
+  const k = `${key}\u0000${at}`
+  const g = groups.get(k)
+  if (g) {
+    g.n++
+    g.pass += pass
+    g.critical += critical
+  } else groups.set(k, { key, at, n: 1, pass, critical })
 }
 
-/** The group-by columns of the trend aggregates (everything else in their rows is a count). */
-const GROUP_COLUMNS = new Set(['key', 'at', 'tactic', 'trainee', 'rule'])
+/** Start of the bucket a time falls in (epoch ms, UTC), remembered per day: a year of sessions has only 365 days. */
+function bucketer(bucket: TrendBucket): (t: number) => number {
+  const days = new Map<number, number>()
+  return (t) => {
+    const day = Math.floor(t / DAY)
+    let at = days.get(day)
+    if (at === undefined) {
+      if (bucket === 'day') at = day * DAY
+      else if (bucket === 'week') at = Math.floor((day * DAY - FIRST_MONDAY) / (7 * DAY)) * 7 * DAY + FIRST_MONDAY
+      else {
+        const d = new Date(day * DAY)
+        at = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+      }
+      days.set(day, at)
+    }
+    return at
+  }
+}
 
 export interface TrendRows {
   byScenario: Array<{ key: string; at: number; n: number; pass: number; critical: number }>
@@ -901,13 +961,6 @@ export interface TrendRows {
   falsePositive: Array<{ key: string; at: number; n: number; hits: number }>
   tactics: Array<{ tactic: string; trainee: string; uses: number; fell: number }>
   rules: Array<{ rule: string; failures: number }>
-}
-
-/** The SQL expression of a bucket's start for a time `$` (epoch ms, UTC). */
-function bucketSql(bucket: TrendBucket): string {
-  if (bucket === 'day') return `(($ / ${DAY}) * ${DAY})`
-  if (bucket === 'week') return `(((($ - ${FIRST_MONDAY}) / ${7 * DAY}) * ${7 * DAY}) + ${FIRST_MONDAY})`
-  return `(CAST(strftime('%s', $ / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`
 }
 
 function bucketEnd(at: number, bucket: TrendBucket): number {

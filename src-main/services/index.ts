@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { PretextApi } from '@core/api/contract'
-import { ApiError } from '@core/api/contract'
+import type { ServiceApi } from '@core/api/contract'
+import { ApiError, REVIEW_METHOD_NAMES } from '@core/api/contract'
 import { CallService } from './calls'
 import { ScenarioLibrary, type ParseScenario } from './library'
 import { loadRubric } from './rubric'
@@ -21,7 +21,7 @@ export interface ServicesOptions {
 }
 
 export interface Services {
-  api: PretextApi
+  api: ServiceApi
   calls: CallService
   store: SessionStore
   library: ScenarioLibrary
@@ -56,7 +56,19 @@ export async function createServices(options: ServicesOptions): Promise<Services
   })
   const calls = new CallService({ store, library, sessions, ...(options.clock ? { clock: options.clock } : {}) })
 
-  const api: PretextApi = {
+  // Supervisor review (issue 9) is being built on branch issue-9-data: until
+  // its services land, its methods refuse in words rather than pretend.
+  const notYet = Object.fromEntries(
+    REVIEW_METHOD_NAMES.map((m) => [
+      m,
+      async () => {
+        throw new ApiError('internal', `${m}: supervisor review is not served by this build yet.`)
+      },
+    ]),
+  ) as unknown as Pick<ServiceApi, (typeof REVIEW_METHOD_NAMES)[number]>
+
+  const api: ServiceApi = {
+    ...notYet,
     'library.list': async () => library.list(),
     'library.problems': async () => {
       const health = store.health

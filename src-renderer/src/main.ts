@@ -1,3 +1,5 @@
+// First: it configures zod before any schema is built (see the file).
+import './zodConfig'
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'

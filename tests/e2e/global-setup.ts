@@ -7,10 +7,11 @@ import { HOSTILE_SCENARIO_FILE, HOSTILE_SCENARIO_YAML } from './support/hostile'
 
 /**
  * Chooses the browser (support/browser.ts), builds the renderer when the
- * build is older than its sources, then starts two
+ * build is older than its sources, then starts three
  * bridges on the real services, each over a fresh temp data dir:
  *   PRETEXT_E2E_URL          the real scenarios/ folder
  *   PRETEXT_E2E_HOSTILE_URL  a copy of the library plus one hostile file (spec c)
+ *   PRETEXT_E2E_TAMPERED_URL one session whose stored decisions were edited (review spec)
  * Returns the teardown that stops both and removes the temp dirs.
  */
 
@@ -81,6 +82,18 @@ function hostileScenariosDir(root: string): string {
   return dir
 }
 
+/** A data folder with one session edited behind the app's back (support/seedTampered.ts), made before its bridge opens it. */
+function seedTampered(dataDir: string): { sessionId: string; editedSeq: number } {
+  const result = spawnSync(
+    'npx',
+    ['tsx', '--tsconfig', 'src-main/tsconfig.json', 'tests/e2e/support/seedTampered.ts', '--scenarios', path.join(repoRoot, 'scenarios'), '--data', dataDir],
+    { cwd: repoRoot, encoding: 'utf8', env: process.env },
+  )
+  const line = result.stdout.split('\n').find((l) => l.startsWith('{'))
+  if (result.status !== 0 || !line) throw new Error(`could not seed the tampered session:\n${result.stderr}`)
+  return JSON.parse(line) as { sessionId: string; editedSeq: number }
+}
+
 /** Picks the browser once, says which, and passes it to the workers (playwright.config.ts reads it back). */
 async function chooseBrowser(): Promise<void> {
   const browser = await resolveBrowser(systemProbe())
@@ -93,10 +106,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await chooseBrowser()
   ensureBuild()
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pretext-e2e-'))
+  const tampered = seedTampered(path.join(tmp, 'tampered-data'))
   const servers = await Promise.all([
     startServer(path.join(repoRoot, 'scenarios'), path.join(tmp, 'data')),
     startServer(hostileScenariosDir(path.join(tmp, 'hostile')), path.join(tmp, 'hostile-data')),
+    startServer(path.join(repoRoot, 'scenarios'), path.join(tmp, 'tampered-data')),
   ])
+  process.env['PRETEXT_E2E_TAMPERED_URL'] = servers[2].url
+  process.env['PRETEXT_E2E_TAMPERED_SESSION'] = tampered.sessionId
+  process.env['PRETEXT_E2E_TAMPERED_SEQ'] = String(tampered.editedSeq)
   process.env['PRETEXT_E2E_URL'] = servers[0].url
   process.env['PRETEXT_E2E_HOSTILE_URL'] = servers[1].url
 

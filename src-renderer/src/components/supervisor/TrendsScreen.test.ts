@@ -8,7 +8,12 @@ import App from '../../App.vue'
 // happy-dom has no canvas: the drawing is checked in Chromium (tests/e2e); here, the tables and the drill-down.
 vi.mock('vue-chartjs', async () => {
   const { defineComponent, h } = await import('vue')
-  const stub = (name: string) => defineComponent({ name, props: { data: { type: Object, required: true }, options: { type: Object, required: true } }, setup: () => () => h('canvas', { 'data-chart': name }) })
+  const stub = (name: string) =>
+    defineComponent({
+      name,
+      props: { data: { type: Object, required: true }, options: { type: Object, required: true }, ariaLabel: { type: String, required: true } },
+      setup: (props) => () => h('canvas', { 'data-chart': name, role: 'img', 'aria-label': props.ariaLabel }),
+    })
   return { Line: stub('Line'), Bar: stub('Bar') }
 })
 vi.mock('../../api', async () => ({ api: (await import('../../stores/testing/fakeBackend')).delegatingApi }))

@@ -1,0 +1,30 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Page } from '@playwright/test'
+
+/** No serious or critical accessibility violations on what the page shows now. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze()
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
+  expect(serious, `${where}:\n${serious.join('\n')}`).toEqual([])
+}
+
+/**
+ * Records every Content-Security-Policy violation the page reports (an inline
+ * style or script the policy refused, an eval), from before the app's first
+ * script runs. The app's CSP is the bridge's: default-src 'self'; script-src
+ * 'self'; style-src 'self'.
+ */
+export async function watchCsp(page: Page): Promise<void> {
+  // A string, not a function: this suite's tsconfig has no DOM types, and the script runs in the page.
+  await page.addInitScript(`
+    window.__cspViolations = []
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolations.push(e.violatedDirective + ': ' + (e.blockedURI || 'inline') + ' (' + e.sourceFile + ':' + e.lineNumber + ')'))
+  `)
+}
+
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('[...(window.__cspViolations ?? [])]')
+}

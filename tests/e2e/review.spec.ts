@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import os from 'node:os'
 import path from 'node:path'
 import { act, appUrl, choose, endCall, openPicker, saveNote, say, startCall } from './support/console'
-import { expectAccessible, cspViolations, watchCsp } from './support/review'
+import { SEED_PASSPHRASE, cspViolations, expectAccessible, reviewUrl, unlockSupervisor, watchCsp } from './support/review'
 
 // Supervisor review through the bridge, on the real services: a supervisor
 // unlocks, filters, opens a session, steps through it, comments, overrides an
@@ -17,7 +17,7 @@ import { expectAccessible, cspViolations, watchCsp } from './support/review'
 test.describe.configure({ mode: 'serial' })
 
 const TRAINEE = 'Sam Review'
-const PASSPHRASE = 'harbour lights 42'
+const PASSPHRASE = SEED_PASSPHRASE
 const exportDir = mkdtempSync(path.join(os.tmpdir(), 'pretext-exports-'))
 let trainee: Page
 let supervisor: Page
@@ -29,18 +29,8 @@ async function newTab(browser: Browser): Promise<Page> {
   return page
 }
 
-/** Sets the passphrase on first use, or unlocks with it. */
-async function unlock(page: Page, passphrase = PASSPHRASE): Promise<void> {
-  await page.getByRole('button', { name: 'Supervisor mode' }).click()
-  const dialog = page.getByRole('dialog')
-  await dialog.getByLabel('Your name').fill('Ada Supervisor')
-  if (await dialog.getByLabel('Type it again').isVisible()) {
-    await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase)
-    await dialog.getByLabel('Type it again').fill(passphrase)
-  } else {
-    await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase)
-  }
-  await dialog.getByRole('button', { name: /Unlock|Set passphrase/ }).click()
+function unlock(page: Page, passphrase = PASSPHRASE): Promise<void> {
+  return unlockSupervisor(page, passphrase, 'Ada Supervisor')
 }
 
 async function takeAssessedCall(page: Page): Promise<void> {
@@ -93,8 +83,8 @@ test('the supervisor unlocks; a wrong passphrase says how long to wait and unloc
 test('filters the list, opens a session with Enter, steps through it, comments, overrides with a reason, publishes', async () => {
   await supervisor.keyboard.press('Alt+2')
   await expect(supervisor.getByRole('heading', { level: 1, name: 'Sessions' })).toBeVisible()
-  await supervisor.getByLabel('Trainee').selectOption(TRAINEE)
-  await supervisor.getByLabel('Mode').selectOption('assessment')
+  await supervisor.getByLabel('Trainee', { exact: true }).selectOption(TRAINEE)
+  await supervisor.getByLabel('Mode', { exact: true }).selectOption('assessment')
   await supervisor.getByRole('button', { name: 'Apply filters' }).click()
   const rows = supervisor.locator('.sup-row')
   await expect(rows).toHaveCount(2)
@@ -236,11 +226,11 @@ test('the print view of one session and its review becomes a PDF; its first page
 })
 
 test('a session edited behind the app is shown as tampered at the first affected step, with no score, and nothing changes', async ({ browser }) => {
-  // Its own bridge and data folder: the app locks its database while it runs, so the edit was made before (support/seedTampered.ts).
-  const url = process.env['PRETEXT_E2E_TAMPERED_URL']
+  // On the seeded bridge: the app locks its database while it runs, so the edit was made before it opened it (support/seedReview.ts).
+  const url = reviewUrl()
   const sessionId = process.env['PRETEXT_E2E_TAMPERED_SESSION']
   const seq = process.env['PRETEXT_E2E_TAMPERED_SEQ']
-  if (!url || !sessionId || !seq) throw new Error('The tampered bridge is not set up: run through playwright.config.ts.')
+  if (!sessionId || !seq) throw new Error('The tampered session was not seeded: run through playwright.config.ts.')
   const page = await newTab(browser)
   await page.emulateMedia({ reducedMotion: 'reduce' })
   await page.goto(url)

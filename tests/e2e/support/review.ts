@@ -1,5 +1,25 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type Page } from '@playwright/test'
+import { SEED_PASSPHRASE, SEED_SUPERVISOR } from './seedData'
+
+export { SEED_PASSPHRASE }
+
+
+export function reviewUrl(): string {
+  const url = process.env['PRETEXT_E2E_REVIEW_URL']
+  if (!url) throw new Error('The review bridge is not set up: run through playwright.config.ts (its global setup seeds and starts it).')
+  return url
+}
+
+/** Sets the supervisor passphrase on first use, or unlocks with it, from the picker's "Supervisor mode". */
+export async function unlockSupervisor(page: Page, passphrase = SEED_PASSPHRASE, name = SEED_SUPERVISOR): Promise<void> {
+  await page.getByRole('button', { name: 'Supervisor mode' }).click()
+  const dialog = page.getByRole('dialog')
+  await dialog.getByLabel('Your name').fill(name)
+  await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase)
+  if (await dialog.getByLabel('Type it again').isVisible()) await dialog.getByLabel('Type it again').fill(passphrase)
+  await dialog.getByRole('button', { name: /Unlock|Set passphrase/ }).click()
+}
 
 /** No serious or critical accessibility violations on what the page shows now. */
 export async function expectAccessible(page: Page, where: string): Promise<void> {

@@ -10,6 +10,7 @@ import { loadRubric } from '../src-main/services/rubric'
 import { benchEngine } from './engine.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
+import { benchReview } from './review.bench'
 import type { BenchResult } from './types'
 
 async function main() {
@@ -19,6 +20,7 @@ async function main() {
     ['engine', () => benchEngine(rubric)],
     ['store', () => benchSessionStore()],
     ['renderer', () => benchRenderer()],
+    ['review', () => benchReview(rubric)],
   ]
   const results: BenchResult[] = []
   for (const [key, run] of suites) {

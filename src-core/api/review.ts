@@ -300,6 +300,8 @@ export interface ReviewRecord {
   /** The whole record check (fields, every event, seal, score). */
   verification: ChainVerification
   steps: ReviewStep[]
+  /** The scorer's judgements not tied to one decision (something never done, or the call as a whole); empty in a blind review. */
+  overall: Judgement[]
   /** Every note the trainee saved, text in full. */
   notes: Array<{ seq: number; items: string[]; text: string }>
   /** The automatic report; null when blind, when the call has no verdict, or when the record does not verify. */

@@ -235,6 +235,21 @@ describe('the review flow', () => {
     expect((await api['trends.get']({}, SUPERVISOR)).tampered).toBe(1)
   })
 
+  it('an edited list column is caught by its row check and left out of trends', async () => {
+    const failed = await play(fatal, 'Sam')
+    await play(rude, 'Sam')
+    const { api } = await tamper((db) => {
+      db.prepare("UPDATE review_facts SET auto_score = 90, auto_compliance = 'pass', compliance = 'pass', score = 90 WHERE session_id = ?").run(failed.sessionId)
+      db.prepare("UPDATE review_facts SET rules_mask = 0 WHERE session_id = ?").run(failed.sessionId)
+    })
+    await asSupervisor()
+    const row = (await api['sessions.query']({}, SUPERVISOR)).rows.find((r) => r.sessionId === failed.sessionId)!
+    expect(row).toMatchObject({ score: null, compliance: null, verification: { ok: false, message: 'Tampered: the listed figures are not those of the sealed report.' } })
+    const trends = await api['trends.get']({}, SUPERVISOR)
+    expect(trends).toMatchObject({ sessions: 1, tampered: 1 })
+    expect(trends.passRate.byTrainee[0]!.points[0]!.rate).toBe(1)
+  })
+
   it('an edited event shows tampered from its step on', async () => {
     const call = await play(rude)
     const { api } = await tamper((db) => db.prepare(`UPDATE events SET payload = '{"choice":"protect-and-path"}' WHERE session_id = ? AND seq = 4`).run(call.sessionId))
@@ -345,6 +360,8 @@ describe('exports', () => {
       message: expect.stringMatching(/does not exist.*nothing was written/),
     })
     await expect(api['exports.sessionsCsv']({ query: {}, folder: 'relative', fileName: 'a.csv' }, SUPERVISOR)).rejects.toMatchObject({ code: 'invalid-argument' })
+    await expect(api['exports.sessionsCsv']({ query: {}, folder: dir, fileName: '../a.csv' }, SUPERVISOR)).rejects.toMatchObject({ code: 'invalid-argument' })
+    expect(readdirSync(dir).sort()).toEqual(['data', 'scenarios'])
   })
 
   it('PDF needs the desktop app; the preview gets what the print view shows', async () => {

@@ -35,22 +35,38 @@ import {
   disputesOf,
   gradableItems,
   notesOf,
+  overallJudgements,
   refusalOfAction,
   reviewScores,
   reviewState,
   reviewSteps,
-  viewAtStep,
+  viewAfter,
   visibleTo,
 } from '@core/api/reviewRules'
-import type { CompiledScenario } from '@core/engine/compile'
+import { advance, startCall, type CallSnapshot, type CompiledScenario } from '@core/engine/compile'
 import type { ScoreReport } from '@core/scoring/report'
 import type { Rubric } from '@core/scoring/rubric'
 import type { Tactic } from '@core/scenario/vocabulary'
 import { writeFileAtomic } from './atomicWrite'
 import { toCsv } from './csv'
 import type { ScenarioLibrary } from './library'
-import { checkRow, failedRules, queryWhere, type ListedRow, type ParsedQuery, type ReviewFacts, type ReviewStore, type SessionFacts, type StoredReviewEvent } from './reviewStore'
-import type { SessionStore } from './sessionStore'
+import { canonicalJson } from './canonicalJson'
+import {
+  checkRow,
+  failedRules,
+  lastEventOf,
+  queryWhere,
+  signed,
+  TACTIC_BITS,
+  type FactRow,
+  type ListedRow,
+  type ParsedQuery,
+  type ReviewFacts,
+  type ReviewStore,
+  type SessionFacts,
+  type StoredReviewEvent,
+} from './reviewStore'
+import { reportHashOf, type SessionStore } from './sessionStore'
 import type { SessionService } from './sessions'
 import type { SupervisorLock } from './supervisorLock'
 
@@ -95,9 +111,20 @@ export class ReviewService {
   private readonly clock: () => number
   private readonly items
   private readonly tiers = new Map<string, number | null>()
-  /** Sessions whose row failed its check in the open-time sweep (or since): left out of trends. */
+  /** Sessions whose row failed its check in the open-time sweep (or since), and their index rows: left out of trends. */
   private readonly tampered = new Set<string>()
+  private readonly tamperedRows = new Set<number>()
   private sweep: Promise<void> | null = null
+  /** Replays kept for stepping, least recently used first. */
+  private readonly replays = new Map<string, Replay>()
+  /**
+   * Rows this process has checked and found sound. This process is the
+   * database's only writer (the store holds an EXCLUSIVE lock for its life),
+   * so a row changes only through this service, which forgets it then.
+   */
+  private readonly verified = new Map<string, CheckedRow>()
+  /** Sessions with review actions (few); null until first needed. */
+  private reviewed: Set<string> | null = null
 
   constructor(private readonly options: ReviewServiceOptions) {
     this.clock = options.clock ?? Date.now
@@ -109,19 +136,35 @@ export class ReviewService {
 
   /**
    * Indexes sessions the index does not hold yet (those recorded since the
-   * last run, or finished after they were indexed), then checks every indexed
-   * row against its seal in the background, a batch per turn of the event
-   * loop, so trends count only rows that verify. Trends wait for it.
+   * last run, or finished after they were indexed), then checks every index
+   * row's signature in the background, a batch per turn of the event loop, so
+   * trends count only rows that verify. Trends wait for it. The sweep reads
+   * the index alone: lists check the seal and the session row as they show
+   * them (checkRow), opening a session checks everything.
    */
   start(): Promise<void> {
     this.sweep ??= (async () => {
       for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
+      const reviewed = this.reviewedSessions()
       for (const batch of this.options.reviews.sweepBatches()) {
-        for (const row of batch) if (!this.checked(row).ok) this.tampered.add(row.id)
+        for (const row of batch) {
+          const sound = signed(row) && (!reviewed.has(row.id) || this.reviewColumnsHold(row).ok)
+          if (!sound) this.markTampered(row)
+        }
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
     })()
     return this.sweep
+  }
+
+  private reviewedSessions(): Set<string> {
+    return (this.reviewed ??= this.options.reviews.reviewedSessions())
+  }
+
+  private markTampered(row: { id: string; f_rowid: number }): void {
+    this.tampered.add(row.id)
+    this.tamperedRows.add(row.f_rowid)
+    this.verified.delete(row.id)
   }
 
   /**
@@ -136,7 +179,7 @@ export class ReviewService {
     }
   }
 
-  /** (Re)index one session from its record: after it starts and after it ends. */
+  /** (Re)index one session from its checked record: after it starts and after it ends. */
   indexSession(sessionId: string): void {
     let record, compiled
     try {
@@ -145,10 +188,12 @@ export class ReviewService {
       if (error instanceof ApiError && error.code !== 'storage') return
       throw error
     }
+    this.verified.delete(sessionId)
     const tier = compiled?.scenario.tier ?? this.tierOf(record.info.scenarioHash) ?? 1
     const report = record.verification.ok && record.verification.sealed ? record.report : null
     if (!report && record.info.status === 'finished') this.tampered.add(sessionId)
     const stored = this.options.store.getSession(sessionId)
+    const sealHash = report ? this.options.reviews.sealOf(sessionId) : null
     const facts: SessionFacts = {
       sessionId,
       trainee: record.info.trainee,
@@ -159,10 +204,12 @@ export class ReviewService {
       startedAt: record.info.startedAt,
       endedAt: record.info.endedAt,
       report,
+      sealHash,
+      // The sessions service checked that the stored report is canonically this one.
+      reportHash: report ? reportHashOf(canonicalJson(report)) : null,
       eventCount: record.events.length,
     }
-    const seal = this.options.reviews.sealOf(sessionId)
-    const events = report ? this.options.reviews.reviewEvents(sessionId, seal).events : []
+    const events = report ? this.options.reviews.reviewEvents(sessionId, sealHash).events : []
     this.options.reviews.indexSession(facts, this.reviewFacts(record.info.mode, record.info.endedAt, report, events))
   }
 
@@ -193,18 +240,54 @@ export class ReviewService {
     return this.tiers.get(hash)!
   }
 
-  /** A listed row's O(1) check (reviewStore.checkRow) and its review chain, folded. */
-  private checked(row: ListedRow): { ok: true; report: ScoreReport | null; events: StoredReviewEvent[]; message: string } | { ok: false; message: string } {
+  /**
+   * The index row's review columns against its review chain: folded over the
+   * sealed report when the session has review actions, the untouched defaults
+   * when it has none. Returns the chain and the report it folded over.
+   */
+  private reviewColumnsHold(row: FactRow): { ok: true; events: StoredReviewEvent[]; report: () => ScoreReport } | { ok: false; message: string } {
+    let parsed: ScoreReport | null | undefined
+    const load = (): ScoreReport | null => (parsed === undefined ? (parsed = this.options.reviews.sealedReport(row.id, row.report_hash)) : parsed)
+    const report = (): ScoreReport => {
+      const r = load()
+      if (!r) throw new ApiError('conflict', `Tampered: the report stored for session ${row.id} is not the one its call was sealed with.`)
+      return r
+    }
+    if (row.sealed !== 1) return { ok: true, events: [], report }
+    const { events, verification } = this.reviewedSessions().has(row.id) ? this.options.reviews.reviewEvents(row.id, row.f_seal_hash) : { events: [], verification: null }
+    if (verification && !verification.ok) return { ok: false, message: verification.message }
+    let r: ReviewFacts
+    if (events.length) {
+      const sealed = load()
+      if (!sealed) return { ok: false, message: 'Tampered: the stored report is not the one the call was sealed with.' }
+      r = this.reviewFacts(row.f_mode, row.f_ended_at, sealed, events)
+    } else {
+      r = {
+        state: row.f_mode === 'assessment' ? 'awaiting-review' : 'none',
+        score: row.auto_score,
+        source: 'automatic',
+        compliance: row.auto_compliance as 'pass' | 'fail',
+        waitingSince: row.f_mode === 'assessment' ? row.f_ended_at : null,
+        disputeItems: [],
+      }
+    }
+    const same = r.state === row.review_state && r.score === row.score && r.source === row.score_source && r.compliance === row.compliance && r.waitingSince === row.waiting_since
+    if (!same) return { ok: false, message: 'Tampered: the listed review state or score is not what its review actions say.' }
+    return { ok: true, events, report }
+  }
+
+  /** A listed row's O(1) check (reviewStore.checkRow) and its review columns, remembered while the row stays as it is. */
+  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
+    const known = this.verified.get(row.id)
+    if (known) return known
     const check = checkRow(row, (hash) => this.tierOf(hash))
     if (!check.ok) return check
-    if (!check.report) return { ...check, events: [] }
-    const { events, verification } = this.options.reviews.reviewEvents(row.id, row.seal_hash)
-    if (!verification.ok) return { ok: false, message: verification.message }
-    const r = this.reviewFacts(row.mode, row.ended_at, check.report, events)
-    const same =
-      r.state === row.review_state && r.score === row.score && r.source === row.score_source && r.compliance === row.compliance && r.waitingSince === row.waiting_since
-    if (!same) return { ok: false, message: 'Tampered: the listed review state or score is not what its review actions say.' }
-    return { ...check, events }
+    const review = this.reviewColumnsHold(row)
+    if (!review.ok) return review
+    const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message }
+    // An unsealed session may still move on (a live call): only sealed rows are remembered.
+    if (check.sealed) this.verified.set(row.id, result)
+    return result
   }
 
   // -------------------------------------------------------------------------
@@ -263,10 +346,10 @@ export class ReviewService {
       startedAt: row.started_at,
       endedAt: row.ended_at,
       durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
-      eventCount: row.ev_count,
+      eventCount: lastEventOf(row)?.seq ?? 0,
     }
-    if (!check.ok || !check.report) {
-      if (!check.ok) this.tampered.add(row.id)
+    if (!check.ok || !check.sealed) {
+      if (!check.ok) this.markTampered(row)
       return {
         ...base,
         callerType: null,
@@ -280,20 +363,19 @@ export class ReviewService {
         verification: { ok: check.ok, sealed: false, message: check.message },
       }
     }
-    const report = check.report
     const published = c.role === 'supervisor' || check.events.some((e) => e.type === 'publish')
-    const events = published ? visibleTo(c.role, check.events) : []
-    const scores = reviewScores(this.options.rubric, report, events)
+    const visible = published ? visibleTo(c.role, check.events) : []
+    const scores = visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
     const reviewable = row.mode === 'assessment'
     return {
       ...base,
-      callerType: report.callerType,
-      score: scores.counting,
-      scoreSource: scores.countingSource,
-      autoScore: report.score,
-      compliance: scores.compliance,
-      outcome: report.outcome.kind,
-      criticalFailures: report.criticalFailures.map((x) => x.id),
+      callerType: row.caller_type as SessionListRow['callerType'],
+      score: scores?.counting ?? row.auto_score,
+      scoreSource: scores?.countingSource ?? 'automatic',
+      autoScore: row.auto_score,
+      compliance: scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail'),
+      outcome: row.outcome as SessionListRow['outcome'],
+      criticalFailures: JSON.parse(row.critical_ids) as string[],
       reviewState: published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
       verification: { ok: true, sealed: true, message: check.message },
     }
@@ -346,6 +428,7 @@ export class ReviewService {
       scenarioTitle: compiled.scenario.title,
       verification: record.verification,
       steps: reviewSteps(compiled, record.info, record.events, blind ? null : report, record.verification.firstBadSeq),
+      overall: overallJudgements(blind ? null : report, record.events),
       notes: notesOf(record.events),
       report: blind ? null : report,
       thread,
@@ -369,10 +452,42 @@ export class ReviewService {
   }
 
   private step(c: Connection, sessionId: string, step: number): ApiResults['review.step'] {
-    const { record, compiled } = this.loaded(sessionId)
-    this.ownSession(c, record.info.trainee)
-    if (step > record.events.length) throw new ApiError('invalid-argument', `This call has ${record.events.length} steps; there is no step ${step}.`)
-    return { sessionId, step, view: viewAtStep(compiled, record.info, record.events, step) }
+    const replay = this.replayOf(sessionId)
+    this.ownSession(c, replay.info.trainee)
+    if (step > replay.events.length) throw new ApiError('invalid-argument', `This call has ${replay.events.length} steps; there is no step ${step}.`)
+    // From the nearest kept snapshot at or before the step: at most CHECKPOINT_EVERY - 1 decisions to replay.
+    const from = Math.floor(step / CHECKPOINT_EVERY)
+    let snapshot = replay.checkpoints[from]!
+    for (let k = from * CHECKPOINT_EVERY; k < step; k++) snapshot = advance(replay.compiled, snapshot, replay.events[k]!)
+    return { sessionId, step, view: viewAfter(replay.compiled, replay.info.mode, replay.events, step, snapshot) }
+  }
+
+  /**
+   * A session's replay for stepping: its checked record and the machine's
+   * snapshot every CHECKPOINT_EVERY decisions, kept for the few sessions open
+   * last (a sealed or interrupted record never changes; a live one is
+   * replayed again once it has moved on).
+   */
+  private replayOf(sessionId: string): Replay {
+    const known = this.replays.get(sessionId)
+    const stored = known ? null : this.loaded(sessionId)
+    if (known && (known.info.status !== 'active' || known.events.length === this.options.store.getSession(sessionId).events.length)) {
+      this.replays.delete(sessionId)
+      this.replays.set(sessionId, known)
+      return known
+    }
+    const { record, compiled } = stored ?? this.loaded(sessionId)
+    const checkpoints: CallSnapshot[] = []
+    let snapshot = startCall(compiled, record.info.seed)
+    for (let k = 0; ; k++) {
+      if (k % CHECKPOINT_EVERY === 0) checkpoints.push(snapshot)
+      if (k === record.events.length) break
+      snapshot = advance(compiled, snapshot, record.events[k]!)
+    }
+    const replay: Replay = { info: record.info, events: record.events, compiled, checkpoints }
+    this.replays.set(sessionId, replay)
+    while (this.replays.size > REPLAYS_KEPT) this.replays.delete(this.replays.keys().next().value!)
+    return replay
   }
 
   private act(c: Connection, sessionId: string, action: ApiArgs<'review.act'>['action']): ReviewThread {
@@ -391,6 +506,8 @@ export class ReviewService {
     if (c.role === 'trainee' && !events.some((e) => e.type === 'publish')) throw new ApiError('forbidden', 'There is no published review of this session yet.')
     const actor = { role: c.role, name: c.role === 'supervisor' ? c.supervisor! : this.ownName(c) }
     const appended = this.options.reviews.appendReviewEvent(sessionId, seal, events.length + 1, actor, action)
+    this.reviewedSessions().add(sessionId)
+    this.verified.delete(sessionId)
     const all = [...events, appended]
     this.options.reviews.updateReview(sessionId, this.reviewFacts(record.info.mode, record.info.endedAt, record.report, all))
     return this.thread(c, record.report, all, { ...verification, message: `All ${all.length} review action${all.length === 1 ? '' : 's'} verify.` }, record.info.mode === 'assessment', record.info.endedAt)
@@ -435,55 +552,70 @@ export class ReviewService {
   // -------------------------------------------------------------------------
   // Trends
 
-  /** The SQL of every trend aggregate for a filter: the service runs exactly these (the benchmark runs them bare too). */
-  trendQueries(args: ApiArgs<'trends.get'>): Array<{ name: string; sql: string; params: Record<string, unknown> }> {
-    const bucket = bucketSql(args.bucket ?? 'week')
+  /**
+   * The one statement trends read: every sealed assessment session of the
+   * filter, from the covering index alone (never the table), as arrays in
+   * TREND_COLUMNS order. The benchmark runs it bare too.
+   */
+  trendScan(args: ApiArgs<'trends.get'>): { sql: string; params: Record<string, unknown> } {
     const filter = { trainee: args.trainee, scenarioId: args.scenarioId, tier: args.tier, from: args.from, to: args.to }
     const { where, params } = queryWhere({ ...filter, mode: 'assessment' })
-    // The tampered rows are few; they are bound as one JSON array.
-    const scoped = `${where} AND f.sealed = 1 AND f.session_id NOT IN (SELECT value FROM json_each(@tampered))`
-    const p = { ...params, tampered: JSON.stringify([...this.tampered]) }
-    const byKey = (key: string, label: string) =>
-      `SELECT ${key} AS key, max(${label}) AS label, ${bucket.replaceAll('$', 'f.started_at')} AS at, count(*) AS n,
-         sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical
-       FROM review_facts f WHERE ${scoped} GROUP BY key, at ORDER BY key, at`
-    const sideWhere = (alias: string) => {
-      const parts = [`${alias}.mode = 'assessment'`, `${alias}.session_id NOT IN (SELECT value FROM json_each(@tampered))`]
-      if (args.trainee !== undefined) parts.push(`${alias}.trainee = @trainee`)
-      if (args.scenarioId !== undefined) parts.push(`${alias}.scenario_id = @scenarioId`)
-      if (args.from !== undefined) parts.push(`${alias}.started_at >= @from`)
-      if (args.to !== undefined) parts.push(`${alias}.started_at < @to`)
-      if (args.tier !== undefined) parts.push(`${alias}.session_id IN (SELECT session_id FROM review_facts WHERE tier = @tier)`)
-      return parts.join(' AND ')
-    }
-    return [
-      { name: 'byScenario', sql: byKey('f.scenario_id', 'f.scenario_title'), params: p },
-      { name: 'byTrainee', sql: byKey('f.trainee', 'f.trainee'), params: p },
-      {
-        name: 'falsePositive',
-        sql: `SELECT f.trainee AS key, ${bucket.replaceAll('$', 'f.started_at')} AS at, count(*) AS n, sum(f.false_positive) AS hits
-              FROM review_facts f WHERE ${scoped} AND f.caller_type = 'legitimate' GROUP BY key, at ORDER BY key, at`,
-        params: p,
-      },
-      {
-        name: 'tactics',
-        sql: `SELECT t.tactic AS tactic, t.trainee AS trainee, count(*) AS uses, sum(t.countered = 0) AS fell
-              FROM review_tactics t WHERE ${sideWhere('t')} GROUP BY t.tactic, t.trainee ORDER BY t.tactic, t.trainee`,
-        params: p,
-      },
-      {
-        name: 'rules',
-        sql: `SELECT r.rule AS rule, count(*) AS failures FROM review_rule_failures r WHERE ${sideWhere('r')} GROUP BY r.rule ORDER BY r.rule`,
-        params: p,
-      },
-    ]
+    return { sql: `SELECT ${TREND_COLUMNS.map((c) => `f.${c}`).join(', ')} FROM review_facts f WHERE ${where} AND f.sealed = 1`, params }
   }
 
+  /**
+   * Trends in one pass over the scan, aggregated here rather than by five
+   * GROUP BY statements (each of those sorts its groups; the pass needs no
+   * sort). Rows found tampered are skipped by rowid.
+   */
   async trends(args: ApiArgs<'trends.get'>): Promise<Trends> {
     await this.start()
     const parsed = parseApiArgs('trends.get', args)
-    const queries = Object.fromEntries(this.trendQueries(parsed).map((q) => [q.name, this.options.reviews.trendRows<Record<string, unknown>>(q.sql, q.params)]))
-    return this.trendsFrom(parsed, queries as unknown as TrendRows)
+    const scan = this.trendScan(parsed)
+    const bucketOf = bucketer(parsed.bucket ?? 'week')
+    const byScenario = new Map<string, { key: string; at: number; n: number; pass: number; critical: number }>()
+    const byTrainee = new Map<string, { key: string; at: number; n: number; pass: number; critical: number }>()
+    const falsePositive = new Map<string, { key: string; at: number; n: number; hits: number }>()
+    const tactics = new Map<string, { tactic: string; trainee: string; uses: number; fell: number }>()
+    const rules = new Map<number, number>()
+    const skip = this.tamperedRows
+    for (const row of this.options.reviews.trendScan(scan.sql, scan.params)) {
+      const [rowid, scenario, trainee, startedAt, compliance, critical, callerType, fp, rulesMask, tacticsUsed, tacticsFell] = row as [
+        number, string, string, number, string, number, string, number, number, number, number,
+      ]
+      if (skip.size && skip.has(rowid)) continue
+      const at = bucketOf(startedAt)
+      const pass = compliance === 'pass' ? 1 : 0
+      const crit = critical > 0 ? 1 : 0
+      count(byScenario, scenario, at, pass, crit)
+      count(byTrainee, trainee, at, pass, crit)
+      if (callerType === 'legitimate') {
+        const k = `${trainee}\u0000${at}`
+        const g = falsePositive.get(k)
+        if (g) {
+          g.n++
+          g.hits += fp
+        } else falsePositive.set(k, { key: trainee, at, n: 1, hits: fp })
+      }
+      // Both masks fit in 31 bits (R1-R21; 16 tactics), so bitwise operators are exact.
+      for (let bit = 1; rulesMask >> bit; bit++) if ((rulesMask >> bit) & 1) rules.set(bit, (rules.get(bit) ?? 0) + 1)
+      for (let i = 0; tacticsUsed >> i; i++) {
+        if (!((tacticsUsed >> i) & 1)) continue
+        const k = `${i}\u0000${trainee}`
+        const g = tactics.get(k) ?? { tactic: TACTIC_BITS[i]!, trainee, uses: 0, fell: 0 }
+        g.uses++
+        if ((tacticsFell >> i) & 1) g.fell++
+        tactics.set(k, g)
+      }
+    }
+    const ordered = <T extends { key: string; at: number }>(m: Map<string, T>) => [...m.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.at - y.at))
+    return this.trendsFrom(parsed, {
+      byScenario: ordered(byScenario),
+      byTrainee: ordered(byTrainee),
+      falsePositive: ordered(falsePositive),
+      tactics: [...tactics.values()].sort((x, y) => (x.tactic < y.tactic ? -1 : x.tactic > y.tactic ? 1 : x.trainee < y.trainee ? -1 : 1)),
+      rules: [...rules].sort((x, y) => x[0] - y[0]).map(([bit, failures]) => ({ rule: `R${bit}`, failures })),
+    })
   }
 
   /** Shapes the aggregates' rows into series; every point carries the filter that lists its sessions. */
@@ -508,10 +640,12 @@ export class ReviewService {
       }
       return [...out.values()]
     }
+    const titles = new Map(this.options.library.list().map((x) => [x.id, x.title]))
     const scenarioKey = (key: string): SessionQuery => ({ scenarioId: key })
     const traineeKey = (key: string): SessionQuery => ({ trainee: key })
-    const pass = (list: TrendRows['byScenario']) => list.map((r) => ({ key: r.key, label: r.label, at: r.at, n: r.n, hits: r.pass }))
-    const crit = (list: TrendRows['byScenario']) => list.map((r) => ({ key: r.key, label: r.label, at: r.at, n: r.n, hits: r.critical }))
+    const labelOf = (key: string, scenarios: boolean) => (scenarios ? (titles.get(key) ?? key) : key)
+    const pass = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.pass }))
+    const crit = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.critical }))
     const fpRows = rows.falsePositive.map((r) => ({ key: r.key, label: r.key, at: r.at, n: r.n, hits: r.hits }))
     const overall = new Map<number, { n: number; hits: number }>()
     for (const r of fpRows) {
@@ -536,8 +670,8 @@ export class ReviewService {
       bucket,
       sessions,
       tampered: this.tampered.size,
-      passRate: { byScenario: seriesOf(pass(rows.byScenario), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
-      criticalRate: { byScenario: seriesOf(crit(rows.byScenario), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
+      passRate: { byScenario: seriesOf(pass(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
+      criticalRate: { byScenario: seriesOf(crit(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
       falsePositive: {
         overall: {
           key: 'all',
@@ -646,9 +780,9 @@ export class ReviewService {
     let sessions = 0
     for (const row of this.options.reviews.allRows(q)) {
       const check = this.checked(row)
-      if (!check.ok || !check.report) continue
+      if (!check.ok || !check.sealed) continue
       sessions++
-      const report = check.report
+      const report = check.report()
       for (const rule of failedRules(report)) {
         const r = perRule.get(rule) ?? { sessions: new Set(), deductions: 0, points: 0, critical: 0, items: new Set() }
         r.sessions.add(row.id)
@@ -760,26 +894,73 @@ export class ReviewService {
           if (c.role !== 'supervisor' && !trainee.has(method)) {
             throw new ApiError('forbidden', `${method} needs supervisor mode: unlock it with the supervisor passphrase.`)
           }
-          return (handlers[method] as (a: unknown, c: Connection, caller?: CallerContext) => Promise<unknown>)(args, c, caller)
+          // Parsed here too, not only by the transports: a direct caller gets the same checks and defaults.
+          return (handlers[method] as (a: unknown, c: Connection, caller?: CallerContext) => Promise<unknown>)(parseApiArgs(method, args), c, caller)
         },
       ]),
     ) as unknown as ReviewApi
   }
 }
 
+/** Snapshots are kept every this many decisions: a step replays at most this many less one. */
+const CHECKPOINT_EVERY = 10
+/** Sessions whose replay is kept for stepping (a supervisor steps through one, maybe compares a few). */
+const REPLAYS_KEPT = 4
+
+interface Replay {
+  info: SessionRecord['info']
+  events: SessionRecord['events']
+  compiled: CompiledScenario
+  checkpoints: CallSnapshot[]
+}
+
+interface CheckedRow {
+  ok: true
+  sealed: boolean
+  events: StoredReviewEvent[]
+  /** The sealed report, parsed on first use (its hash was checked with the seal). */
+  report: () => ScoreReport
+  message: string
+}
+
+/** What the trend scan reads of each session, in order (all in the covering index review_facts_trend, rowid included). */
+const TREND_COLUMNS = ['rowid', 'scenario_id', 'trainee', 'started_at', 'compliance', 'critical', 'caller_type', 'false_positive', 'rules_mask', 'tactics_used', 'tactics_fell'] as const
+
+function count(groups: Map<string, { key: string; at: number; n: number; pass: number; critical: number }>, key: string, at: number, pass: number, critical: number): void {
+  const k = `${key}\u0000${at}`
+  const g = groups.get(k)
+  if (g) {
+    g.n++
+    g.pass += pass
+    g.critical += critical
+  } else groups.set(k, { key, at, n: 1, pass, critical })
+}
+
+/** Start of the bucket a time falls in (epoch ms, UTC), remembered per day: a year of sessions has only 365 days. */
+function bucketer(bucket: TrendBucket): (t: number) => number {
+  const days = new Map<number, number>()
+  return (t) => {
+    const day = Math.floor(t / DAY)
+    let at = days.get(day)
+    if (at === undefined) {
+      if (bucket === 'day') at = day * DAY
+      else if (bucket === 'week') at = Math.floor((day * DAY - FIRST_MONDAY) / (7 * DAY)) * 7 * DAY + FIRST_MONDAY
+      else {
+        const d = new Date(day * DAY)
+        at = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+      }
+      days.set(day, at)
+    }
+    return at
+  }
+}
+
 export interface TrendRows {
-  byScenario: Array<{ key: string; label: string; at: number; n: number; pass: number; critical: number }>
-  byTrainee: Array<{ key: string; label: string; at: number; n: number; pass: number; critical: number }>
+  byScenario: Array<{ key: string; at: number; n: number; pass: number; critical: number }>
+  byTrainee: Array<{ key: string; at: number; n: number; pass: number; critical: number }>
   falsePositive: Array<{ key: string; at: number; n: number; hits: number }>
   tactics: Array<{ tactic: string; trainee: string; uses: number; fell: number }>
   rules: Array<{ rule: string; failures: number }>
-}
-
-/** The SQL expression of a bucket's start for a time `$` (epoch ms, UTC). */
-function bucketSql(bucket: TrendBucket): string {
-  if (bucket === 'day') return `(($ / ${DAY}) * ${DAY})`
-  if (bucket === 'week') return `(((($ - ${FIRST_MONDAY}) / ${7 * DAY}) * ${7 * DAY}) + ${FIRST_MONDAY})`
-  return `(CAST(strftime('%s', $ / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`
 }
 
 function bucketEnd(at: number, bucket: TrendBucket): number {

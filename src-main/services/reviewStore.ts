@@ -15,8 +15,9 @@ import {
   type SessionStatus,
 } from '@core/api/contract'
 import type { ScoreReport } from '@core/scoring/report'
+import { TACTICS } from '@core/scenario/vocabulary'
 import { canonicalJson } from './canonicalJson'
-import { CHAIN_VERSION, genesisHash, sealHash, type SessionStore } from './sessionStore'
+import { CHAIN_VERSION, genesisHash, reportHashOf, sealHashOf, type SessionStore } from './sessionStore'
 
 /**
  * Review's own tables in the session database, through the session store's
@@ -26,12 +27,12 @@ import { CHAIN_VERSION, genesisHash, sealHash, type SessionStore } from './sessi
  *   hash-chained per session like the trainee's log. Its first link commits
  *   to the session's seal, so a review belongs to exactly the sealed record it
  *   was made on. Nothing here ever writes to the trainee's events.
- * - review_facts (+ review_rule_failures, review_tactics): an index of what
- *   lists, the queue and trends filter and aggregate on, derived from the
- *   sealed report and the review events. It is a cache with no authority:
- *   every row shown is checked against its seal and review chain as it is
- *   listed (checkRow), and trends leave out rows the open-time sweep found
- *   tampered (see ReviewService).
+ * - review_facts: an index of what lists, the queue and trends filter and
+ *   aggregate on, derived from the sealed report and the review events. It
+ *   has no authority of its own: its columns carry a signature over them and
+ *   the session's seal (factsSignature); every row shown is checked against
+ *   its seal and review chain as it is listed (checkRow), and trends leave out
+ *   rows the open-time sweep found tampered (see ReviewService).
  * - profiles and coaching_assignments.
  *
  * Its schema has its own version table, so the session store's migrations
@@ -77,8 +78,18 @@ export const REVIEW_MIGRATIONS: readonly string[] = [
     auto_compliance TEXT,
     outcome TEXT,
     critical INTEGER NOT NULL,
+    critical_ids TEXT NOT NULL,
     false_positive INTEGER NOT NULL,
     event_count INTEGER NOT NULL,
+    -- Bit n set: rule Rn failed. Bit i: tactic TACTICS[i] used / used and not countered.
+    rules_mask INTEGER NOT NULL,
+    tactics_used INTEGER NOT NULL,
+    tactics_fell INTEGER NOT NULL,
+    -- Copies of the session's seal and its report's hash, which the seal commits to.
+    seal_hash TEXT,
+    report_hash TEXT,
+    -- Commits to the columns above (factsSignature).
+    facts_sig TEXT NOT NULL,
     review_state TEXT NOT NULL,
     score REAL,
     score_source TEXT,
@@ -90,30 +101,11 @@ export const REVIEW_MIGRATIONS: readonly string[] = [
   CREATE INDEX review_facts_by_trainee ON review_facts (trainee, started_at);
   CREATE INDEX review_facts_by_scenario ON review_facts (scenario_id, started_at);
   CREATE INDEX review_facts_by_state ON review_facts (review_state, waiting_since);
-  CREATE INDEX review_facts_trend ON review_facts (mode, sealed, started_at, scenario_id, trainee, compliance, critical, caller_type, false_positive);
-
-  CREATE TABLE review_rule_failures (
-    rule TEXT NOT NULL,
-    session_id TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    scenario_id TEXT NOT NULL,
-    trainee TEXT NOT NULL COLLATE NOCASE,
-    started_at INTEGER NOT NULL,
-    PRIMARY KEY (rule, session_id)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX review_rule_failures_by_session ON review_rule_failures (session_id);
-
-  CREATE TABLE review_tactics (
-    tactic TEXT NOT NULL,
-    session_id TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    scenario_id TEXT NOT NULL,
-    trainee TEXT NOT NULL COLLATE NOCASE,
-    started_at INTEGER NOT NULL,
-    countered INTEGER NOT NULL,
-    PRIMARY KEY (tactic, session_id)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX review_tactics_by_session ON review_tactics (session_id);
+  CREATE INDEX review_facts_by_state_score ON review_facts (review_state, score);
+  CREATE INDEX review_facts_by_score ON review_facts (score);
+  CREATE INDEX review_facts_false_positive ON review_facts (started_at) WHERE false_positive = 1;
+  -- Covers the trend scan and the rule and tactic filters' counts: they read this index, never the table.
+  CREATE INDEX review_facts_trend ON review_facts (mode, sealed, started_at, scenario_id, trainee, compliance, critical, caller_type, false_positive, tier, rules_mask, tactics_used, tactics_fell);
 
   CREATE TABLE profiles (
     id TEXT PRIMARY KEY NOT NULL,
@@ -148,7 +140,100 @@ export interface SessionFacts {
   endedAt: number | null
   /** A sealed, verified report: everything below comes from it. */
   report: ScoreReport | null
+  /** The session's seal, which the facts' signature commits to; null without one. */
+  sealHash: string | null
+  /** The hash of the sealed report's text (the seal commits to it); null without one. */
+  reportHash: string | null
   eventCount: number
+}
+
+/** The index columns a list shows or filters on, as one value: what facts_sig commits to. */
+export interface FactColumns {
+  trainee: string
+  scenario_id: string
+  scenario_title: string
+  tier: number
+  mode: string
+  started_at: number
+  ended_at: number | null
+  sealed: number
+  caller_type: string | null
+  auto_score: number | null
+  auto_compliance: string | null
+  outcome: string | null
+  critical: number
+  critical_ids: string
+  false_positive: number
+  event_count: number
+  rules_mask: number
+  tactics_used: number
+  tactics_fell: number
+  seal_hash: string | null
+  report_hash: string | null
+}
+
+/**
+ * The facts' signature: binds the index columns to the session's seal, so an
+ * edit of any of them (or a row moved to another session) shows as tampered
+ * without re-reading the report. Like the seal it is unkeyed: it catches an
+ * edit, not someone who recomputes it (opening the session replays the call
+ * and catches that too).
+ */
+export function factsSignature(sessionId: string, columns: FactColumns): string {
+  return sha256(`pretext-review-facts-v1\n${sessionId}\n${canonicalJson(columns)}`)
+}
+
+export function factColumns(f: SessionFacts): FactColumns {
+  const report = f.report
+  return {
+    trainee: f.trainee,
+    scenario_id: f.scenarioId,
+    scenario_title: f.scenarioTitle,
+    tier: f.tier,
+    mode: f.mode,
+    started_at: f.startedAt,
+    ended_at: f.endedAt,
+    sealed: report ? 1 : 0,
+    caller_type: report?.callerType ?? null,
+    auto_score: report?.score ?? null,
+    auto_compliance: report?.compliance ?? null,
+    outcome: report?.outcome.kind ?? null,
+    critical: report?.criticalFailures.length ?? 0,
+    critical_ids: JSON.stringify(report ? [...new Set(report.criticalFailures.map((c) => c.id))] : []),
+    false_positive: report && isFalsePositive(report) ? 1 : 0,
+    event_count: f.eventCount,
+    rules_mask: report ? rulesMask(failedRules(report)) : 0,
+    tactics_used: report ? tacticsMask([...tacticResults(report).keys()]) : 0,
+    tactics_fell: report ? tacticsMask([...tacticResults(report)].filter(([, countered]) => !countered).map(([t]) => t)) : 0,
+    seal_hash: f.sealHash,
+    report_hash: f.reportHash,
+  }
+}
+
+function columnsOfRow(row: FactRow): FactColumns {
+  return {
+    trainee: row.f_trainee,
+    scenario_id: row.f_scenario_id,
+    scenario_title: row.f_scenario_title,
+    tier: row.tier,
+    mode: row.f_mode,
+    started_at: row.f_started_at,
+    ended_at: row.f_ended_at,
+    sealed: row.sealed,
+    caller_type: row.caller_type,
+    auto_score: row.auto_score,
+    auto_compliance: row.auto_compliance,
+    outcome: row.outcome,
+    critical: row.critical,
+    critical_ids: row.critical_ids,
+    false_positive: row.false_positive,
+    event_count: row.event_count,
+    rules_mask: row.rules_mask,
+    tactics_used: row.tactics_used,
+    tactics_fell: row.tactics_fell,
+    seal_hash: row.f_seal_hash,
+    report_hash: row.report_hash,
+  }
 }
 
 /** The review columns of the index, from folding the session's review events. */
@@ -168,6 +253,27 @@ export function isFalsePositive(report: ScoreReport): boolean {
   return report.callerType === 'legitimate' && report.deductions.some((d) => (FALSE_POSITIVE_ITEMS as readonly string[]).includes(d.item))
 }
 
+/** Bit n for rule Rn. */
+export function ruleBit(rule: string): number {
+  return 2 ** Number(rule.slice(1))
+}
+
+export function rulesMask(rules: readonly string[]): number {
+  return rules.reduce((mask, r) => mask + ruleBit(r), 0)
+}
+
+/** The tactic of each bit of tactics_used and tactics_fell. */
+export const TACTIC_BITS: readonly string[] = TACTICS
+
+/** Bit i for TACTICS[i]. */
+export function tacticBit(tactic: string): number {
+  return 2 ** (TACTICS as readonly string[]).indexOf(tactic)
+}
+
+export function tacticsMask(tactics: readonly string[]): number {
+  return [...new Set(tactics)].reduce((mask, t) => mask + tacticBit(t), 0)
+}
+
 /** Rules a call failed: each deduction's and each critical failure's. */
 export function failedRules(report: ScoreReport): string[] {
   return [...new Set([...report.deductions.map((d) => d.rule), ...report.criticalFailures.map((c) => c.rule)])].sort()
@@ -180,32 +286,23 @@ export function tacticResults(report: ScoreReport): Map<string, boolean> {
   return out
 }
 
-/** A listed session's stored columns, with what checkRow needs. */
-export interface ListedRow {
+/** The index's columns of one session (FACT_COLUMNS). */
+export interface FactRow {
+  f_rowid: number
   id: string
-  scenario_id: string
-  scenario_title: string
-  scenario_hash: string
-  engine_version: number
-  rubric_version: number
-  mode: SessionMode
-  trainee: string
-  seed: number
-  started_at: number
-  ended_at: number | null
-  status: SessionStatus
-  score_cache: string | null
-  s_score: number | null
-  s_compliance: 'pass' | 'fail' | null
-  chain_version: number
-  genesis_hash: string | null
-  sealed_count: number | null
-  sealed_head: string | null
-  seal_hash: string | null
-  ev_count: number
-  ev_max: number | null
-  last_hash: string | null
-  // review_facts
+  f_trainee: string
+  f_scenario_id: string
+  f_scenario_title: string
+  f_mode: string
+  f_started_at: number
+  f_ended_at: number | null
+  critical_ids: string
+  facts_sig: string
+  f_seal_hash: string | null
+  report_hash: string | null
+  rules_mask: number
+  tactics_used: number
+  tactics_fell: number
   tier: number
   sealed: number
   caller_type: string | null
@@ -223,6 +320,37 @@ export interface ListedRow {
   dispute_items: string | null
 }
 
+/** A listed session (LIST_COLUMNS): its index row, its session row, its last event. */
+export interface ListedRow extends FactRow {
+  scenario_id: string
+  scenario_title: string
+  scenario_hash: string
+  engine_version: number
+  rubric_version: number
+  mode: SessionMode
+  trainee: string
+  seed: number
+  started_at: number
+  ended_at: number | null
+  status: SessionStatus
+  s_score: number | null
+  s_compliance: 'pass' | 'fail' | null
+  chain_version: number
+  genesis_hash: string | null
+  sealed_count: number | null
+  sealed_head: string | null
+  seal_hash: string | null
+  /** "seq hash" of the session's last event; null with none. */
+  last_event: string | null
+}
+
+/** The last event's number and hash, from the list's one probe. */
+export function lastEventOf(row: ListedRow): { seq: number; hash: string } | null {
+  if (!row.last_event) return null
+  const space = row.last_event.indexOf(' ')
+  return { seq: Number(row.last_event.slice(0, space)), hash: row.last_event.slice(space + 1) }
+}
+
 export type StoredReviewEvent = ReviewEvent & { prevHash: string }
 
 export function reviewGenesis(sessionId: string, sealHashHex: string): string {
@@ -237,15 +365,20 @@ function sha256(text: string): string {
   return digest('sha256', text, 'hex')
 }
 
-const LIST_COLUMNS = `
-  s.id, s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
-  s.started_at, s.ended_at, s.status, s.score_cache, s.score AS s_score, s.compliance AS s_compliance, s.chain_version,
+/** The index's own columns, as both the list and the sweep select them. */
+const FACT_COLUMNS = `
+  f.rowid AS f_rowid, f.session_id AS id, f.trainee AS f_trainee, f.scenario_id AS f_scenario_id, f.scenario_title AS f_scenario_title,
+  f.mode AS f_mode, f.started_at AS f_started_at, f.ended_at AS f_ended_at, f.critical_ids, f.facts_sig, f.seal_hash AS f_seal_hash,
+  f.report_hash, f.rules_mask, f.tactics_used, f.tactics_fell, f.tier, f.sealed, f.caller_type, f.auto_score, f.auto_compliance,
+  f.outcome, f.critical, f.false_positive, f.event_count, f.review_state, f.score, f.score_source, f.compliance, f.waiting_since,
+  f.dispute_items`
+
+/** A listed row: the index's columns, the session's, and its last event (one probe of the events index). */
+const LIST_COLUMNS = `${FACT_COLUMNS},
+  s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
+  s.started_at, s.ended_at, s.status, s.score AS s_score, s.compliance AS s_compliance, s.chain_version,
   s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash,
-  (SELECT count(*) FROM events e WHERE e.session_id = s.id) AS ev_count,
-  (SELECT max(seq) FROM events e WHERE e.session_id = s.id) AS ev_max,
-  (SELECT hash FROM events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_hash,
-  f.tier, f.sealed, f.caller_type, f.auto_score, f.auto_compliance, f.outcome, f.critical, f.false_positive, f.event_count,
-  f.review_state, f.score, f.score_source, f.compliance, f.waiting_since, f.dispute_items`
+  (SELECT seq || ' ' || hash FROM events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_event`
 
 const SORT_COLUMNS: Record<NonNullable<SessionQuery['sort']>, string> = {
   startedAt: 'f.started_at',
@@ -295,15 +428,30 @@ export function queryWhere(q: Omit<SessionQuery, 'sort' | 'direction' | 'offset'
     params.scoreMax = q.scoreMax
   }
   if (q.failedRule !== undefined) {
-    clauses.push('f.session_id IN (SELECT session_id FROM review_rule_failures WHERE rule = @failedRule)')
-    params.failedRule = q.failedRule
+    clauses.push('(f.rules_mask & @ruleBit) <> 0')
+    params.ruleBit = ruleBit(q.failedRule)
   }
   if (q.fellFor !== undefined) {
-    clauses.push('f.session_id IN (SELECT session_id FROM review_tactics WHERE tactic = @fellFor AND countered = 0)')
-    params.fellFor = q.fellFor
+    clauses.push('(f.tactics_fell & @tacticBit) <> 0')
+    params.tacticBit = tacticBit(q.fellFor)
   }
   if (q.falsePositive) clauses.push('f.false_positive = 1')
   return { where: clauses.length ? clauses.join(' AND ') : '1', params }
+}
+
+/** The two statements of a list page (its rows, and how many match in all): the store runs exactly these, and so does the benchmark, bare. */
+export function pageSql(q: ParsedQuery): { page: string; count: string; params: Record<string, unknown>; pageParams: Record<string, unknown> } {
+  const { where, params } = queryWhere(q)
+  // SQLite's own order for a missing score (lowest), and rowid to break ties,
+  // so that every sort can walk an index instead of sorting the whole match.
+  const dir = q.direction === 'asc' ? 'ASC' : 'DESC'
+  const order = `${SORT_COLUMNS[q.sort]} ${dir}, f.rowid ${dir}`
+  return {
+    page: `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+    count: `SELECT count(*) FROM review_facts f WHERE ${where}`,
+    params,
+    pageParams: { ...params, limit: q.limit, offset: q.offset },
+  }
 }
 
 export class ReviewStore {
@@ -355,6 +503,17 @@ export class ReviewStore {
     }
   }
 
+  /** Prepared statements per connection and SQL text: preparing costs more than running most of these. */
+  private readonly statements = new WeakMap<Db, Map<string, Database.Statement>>()
+
+  private stmt(db: Db, sql: string): Database.Statement {
+    let cache = this.statements.get(db)
+    if (!cache) this.statements.set(db, (cache = new Map()))
+    let statement = cache.get(sql)
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
+
   private write<T>(fn: (db: Db) => T): T {
     const db = this.writer
     try {
@@ -397,39 +556,22 @@ export class ReviewStore {
 
   indexMany(rows: Iterable<{ facts: SessionFacts; review: ReviewFacts }>): void {
     this.write((db) => {
-      const upsert = db.prepare(
-        `INSERT INTO review_facts (session_id, trainee, scenario_id, scenario_title, tier, mode, started_at, ended_at, sealed, caller_type,
-           auto_score, auto_compliance, outcome, critical, false_positive, event_count, review_state, score, score_source, compliance, waiting_since, dispute_items)
-         VALUES (@sessionId, @trainee, @scenarioId, @scenarioTitle, @tier, @mode, @startedAt, @endedAt, @sealed, @callerType,
-           @autoScore, @autoCompliance, @outcome, @critical, @falsePositive, @eventCount, @state, @score, @source, @compliance, @waitingSince, @disputeItems)
-         ON CONFLICT (session_id) DO UPDATE SET ended_at = excluded.ended_at, sealed = excluded.sealed, caller_type = excluded.caller_type,
-           auto_score = excluded.auto_score, auto_compliance = excluded.auto_compliance, outcome = excluded.outcome, critical = excluded.critical,
-           false_positive = excluded.false_positive, event_count = excluded.event_count, review_state = excluded.review_state, score = excluded.score,
-           score_source = excluded.score_source, compliance = excluded.compliance, waiting_since = excluded.waiting_since, dispute_items = excluded.dispute_items`,
+      const upsert = this.stmt(db, 
+        `INSERT OR REPLACE INTO review_facts (session_id, trainee, scenario_id, scenario_title, tier, mode, started_at, ended_at, sealed, caller_type,
+           auto_score, auto_compliance, outcome, critical, critical_ids, false_positive, event_count, rules_mask, tactics_used, tactics_fell,
+           seal_hash, report_hash, facts_sig,
+           review_state, score, score_source, compliance, waiting_since, dispute_items)
+         VALUES (@sessionId, @trainee, @scenario_id, @scenario_title, @tier, @mode, @started_at, @ended_at, @sealed, @caller_type,
+           @auto_score, @auto_compliance, @outcome, @critical, @critical_ids, @false_positive, @event_count, @rules_mask, @tactics_used, @tactics_fell,
+           @seal_hash, @report_hash, @factsSig,
+           @state, @score, @source, @compliance, @waitingSince, @disputeItems)`,
       )
-      const dropRules = db.prepare('DELETE FROM review_rule_failures WHERE session_id = ?')
-      const dropTactics = db.prepare('DELETE FROM review_tactics WHERE session_id = ?')
-      const rule = db.prepare('INSERT INTO review_rule_failures (rule, session_id, mode, scenario_id, trainee, started_at) VALUES (?, ?, ?, ?, ?, ?)')
-      const tactic = db.prepare('INSERT INTO review_tactics (tactic, session_id, mode, scenario_id, trainee, started_at, countered) VALUES (?, ?, ?, ?, ?, ?, ?)')
       for (const { facts: f, review: r } of rows) {
-        const report = f.report
+        const columns = factColumns(f)
         upsert.run({
           sessionId: f.sessionId,
-          trainee: f.trainee,
-          scenarioId: f.scenarioId,
-          scenarioTitle: f.scenarioTitle,
-          tier: f.tier,
-          mode: f.mode,
-          startedAt: f.startedAt,
-          endedAt: f.endedAt,
-          sealed: report ? 1 : 0,
-          callerType: report?.callerType ?? null,
-          autoScore: report?.score ?? null,
-          autoCompliance: report?.compliance ?? null,
-          outcome: report?.outcome.kind ?? null,
-          critical: report?.criticalFailures.length ?? 0,
-          falsePositive: report && isFalsePositive(report) ? 1 : 0,
-          eventCount: f.eventCount,
+          ...columns,
+          factsSig: factsSignature(f.sessionId, columns),
           state: r.state,
           score: r.score,
           source: r.source,
@@ -437,11 +579,6 @@ export class ReviewStore {
           waitingSince: r.waitingSince,
           disputeItems: r.disputeItems.length ? JSON.stringify(r.disputeItems) : null,
         })
-        dropRules.run(f.sessionId)
-        dropTactics.run(f.sessionId)
-        if (!report) continue
-        for (const id of failedRules(report)) rule.run(id, f.sessionId, f.mode, f.scenarioId, f.trainee, f.startedAt)
-        for (const [t, countered] of tacticResults(report)) tactic.run(t, f.sessionId, f.mode, f.scenarioId, f.trainee, f.startedAt, countered ? 1 : 0)
       }
     })
   }
@@ -459,13 +596,10 @@ export class ReviewStore {
   // Lists
 
   page(q: ParsedQuery): { rows: ListedRow[]; total: number } {
-    const { where, params } = queryWhere(q)
-    const order = `${SORT_COLUMNS[q.sort]} ${q.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, f.session_id`
+    const sql = pageSql(q)
     return this.read((db) => {
-      const rows = db
-        .prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-        .all({ ...params, limit: q.limit, offset: q.offset }) as ListedRow[]
-      const total = Number(db.prepare(`SELECT count(*) FROM review_facts f WHERE ${where}`).pluck().get(params))
+      const rows = this.stmt(db, sql.page).all(sql.pageParams) as ListedRow[]
+      const total = Number(this.stmt(db, sql.count).pluck().get(sql.params))
       return { rows, total }
     })
   }
@@ -483,7 +617,7 @@ export class ReviewStore {
     if (!ids.length) return []
     return this.read(
       (db) =>
-        db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as ListedRow[],
+        this.stmt(db, `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as ListedRow[],
     )
   }
 
@@ -501,18 +635,27 @@ export class ReviewStore {
     )
   }
 
-  /** Ids and the facts every open-time sweep checks, a batch at a time. */
-  *sweepBatches(size = 2000): Generator<ListedRow[]> {
-    let after = ''
+  /** The index's rows alone, a batch at a time in rowid order, for the open-time sweep (no session or event reads). */
+  *sweepBatches(size = 1000): Generator<FactRow[]> {
+    let after = 0
     for (;;) {
-      const rows = this.read(
-        (db) =>
-          db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id > ? ORDER BY f.session_id LIMIT ?`).all(after, size) as ListedRow[],
-      )
+      const rows = this.read((db) => this.stmt(db, `SELECT ${FACT_COLUMNS} FROM review_facts f WHERE f.rowid > ? ORDER BY f.rowid LIMIT ?`).all(after, size) as FactRow[])
       if (!rows.length) return
       yield rows
-      after = rows[rows.length - 1]!.id
+      after = rows[rows.length - 1]!.f_rowid
     }
+  }
+
+  /** The stored report of a sealed session, if its text is the one the seal commits to. */
+  sealedReport(sessionId: string, reportHash: string | null): ScoreReport | null {
+    const text = this.read((db) => this.stmt(db, 'SELECT score_cache FROM sessions WHERE id = ?').pluck().get(sessionId) as string | null | undefined)
+    if (typeof text !== 'string' || reportHash === null || reportHashOf(text) !== reportHash) return null
+    return JSON.parse(text) as ScoreReport
+  }
+
+  /** The trend scan: one pass over the covering index, rows as arrays (see TREND_COLUMNS). */
+  trendScan(sql: string, params: Record<string, unknown>): unknown[][] {
+    return this.read((db) => this.stmt(db, sql).raw(true).all(params) as unknown[][])
   }
 
   // -------------------------------------------------------------------------
@@ -522,7 +665,7 @@ export class ReviewStore {
   reviewEvents(sessionId: string, sealHashHex: string | null): { events: StoredReviewEvent[]; verification: ChainVerification } {
     const rows = this.read(
       (db) =>
-        db.prepare('SELECT seq, at, actor_role, actor_name, type, body, prev_hash, hash FROM review_events WHERE session_id = ? ORDER BY seq').all(sessionId) as Array<{
+        this.stmt(db, 'SELECT seq, at, actor_role, actor_name, type, body, prev_hash, hash FROM review_events WHERE session_id = ? ORDER BY seq').all(sessionId) as Array<{
           seq: number
           at: number
           actor_role: Role
@@ -561,13 +704,13 @@ export class ReviewStore {
   /** Appends one review action, stamped with main's clock, chained on the last. */
   appendReviewEvent(sessionId: string, sealHashHex: string, expectedSeq: number, actor: { role: Role; name: string }, action: ReviewAction): StoredReviewEvent {
     return this.write((db) => {
-      const last = db.prepare('SELECT seq, hash FROM review_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as { seq: number; hash: string } | undefined
+      const last = this.stmt(db, 'SELECT seq, hash FROM review_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as { seq: number; hash: string } | undefined
       const seq = (last?.seq ?? 0) + 1
       if (seq !== expectedSeq) throw new ApiError('conflict', 'Someone else acted on this review meanwhile; open it again to see the latest.')
       const prev = last?.hash ?? reviewGenesis(sessionId, sealHashHex)
       const at = this.clock()
       const hash = reviewEventHash(prev, sessionId, seq, at, actor, action)
-      db.prepare('INSERT INTO review_events (session_id, seq, at, actor_role, actor_name, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      this.stmt(db, 'INSERT INTO review_events (session_id, seq, at, actor_role, actor_name, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
         sessionId,
         seq,
         at,
@@ -584,7 +727,7 @@ export class ReviewStore {
 
   /** The seal a review chain starts from; null for a call without one. */
   sealOf(sessionId: string): string | null {
-    const row = this.read((db) => db.prepare('SELECT seal_hash FROM sessions WHERE id = ?').get(sessionId) as { seal_hash: string | null } | undefined)
+    const row = this.read((db) => this.stmt(db, 'SELECT seal_hash FROM sessions WHERE id = ?').get(sessionId) as { seal_hash: string | null } | undefined)
     if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
     return row.seal_hash
   }
@@ -594,6 +737,11 @@ export class ReviewStore {
     const out = new Map<string, ReturnType<ReviewStore['reviewEvents']>>()
     for (const id of ids) out.set(id, this.reviewEvents(id, seals.get(id) ?? null))
     return out
+  }
+
+  /** Every session with at least one review action (few, next to all sessions): the sweep reads only their chains. */
+  reviewedSessions(): Set<string> {
+    return new Set(this.read((db) => this.stmt(db, 'SELECT DISTINCT session_id FROM review_events').pluck().all() as string[]))
   }
 
   /** Sessions with blind grades, for calibration. */
@@ -614,28 +762,28 @@ export class ReviewStore {
   // Profiles and coaching
 
   profiles(): Profile[] {
-    return this.read((db) => (db.prepare('SELECT id, name, created_at FROM profiles ORDER BY name COLLATE NOCASE').all() as Array<{ id: string; name: string; created_at: number }>).map(profileOf))
+    return this.read((db) => (this.stmt(db, 'SELECT id, name, created_at FROM profiles ORDER BY name COLLATE NOCASE').all() as Array<{ id: string; name: string; created_at: number }>).map(profileOf))
   }
 
   profile(id: string): Profile | null {
-    const row = this.read((db) => db.prepare('SELECT id, name, created_at FROM profiles WHERE id = ?').get(id) as { id: string; name: string; created_at: number } | undefined)
+    const row = this.read((db) => this.stmt(db, 'SELECT id, name, created_at FROM profiles WHERE id = ?').get(id) as { id: string; name: string; created_at: number } | undefined)
     return row ? profileOf(row) : null
   }
 
   createProfile(name: string): Profile {
     const clean = name.trim()
     return this.write((db) => {
-      const existing = db.prepare('SELECT 1 FROM profiles WHERE name = ? COLLATE NOCASE').get(clean)
+      const existing = this.stmt(db, 'SELECT 1 FROM profiles WHERE name = ? COLLATE NOCASE').get(clean)
       if (existing) throw new ApiError('conflict', `There is already a profile named ${clean}: pick it from the list.`)
       const profile = { id: randomUUID(), name: clean, createdAt: this.clock() }
-      db.prepare('INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)').run(profile.id, profile.name, profile.createdAt)
+      this.stmt(db, 'INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)').run(profile.id, profile.name, profile.createdAt)
       return profile
     })
   }
 
   addAssignments(rows: Array<Omit<Assignment, 'id' | 'assignedAt' | 'attempt' | 'status'>>): string[] {
     return this.write((db) => {
-      const insert = db.prepare(
+      const insert = this.stmt(db, 
         'INSERT INTO coaching_assignments (id, trainee, scenario_id, scenario_title, tactic, from_session_id, note, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       const at = this.clock()
@@ -695,12 +843,6 @@ export class ReviewStore {
     })
   }
 
-  // -------------------------------------------------------------------------
-  // Trends: plain aggregates over the index (excluding rows found tampered)
-
-  trendRows<T>(sql: string, params: Record<string, unknown>): T[] {
-    return this.read((db) => db.prepare(sql).all(params) as T[])
-  }
 }
 
 function profileOf(row: { id: string; name: string; created_at: number }): Profile {
@@ -708,15 +850,16 @@ function profileOf(row: { id: string; name: string; created_at: number }): Profi
 }
 
 /**
- * The O(1) check of one listed row, without re-hashing its events: the session
- * fields against the first link, the seal against the head event's hash, the
- * event count, the end time and the sealed report's hash, and the index's
- * columns against that sealed report. What it does not re-check is the
- * content of each event (a full verification, on opening the session, does);
- * nothing a list shows is read from an event. Returns the verified report,
- * or why the row is tampered.
+ * The O(1) check of one listed row, without re-hashing its events or reading
+ * its report: the session fields against the first link; the seal against
+ * the last event's hash and number, the end time, the score and the report's
+ * hash (kept in the index, signed); the index's columns against their
+ * signature. What it does not re-check is the content of each event, nor that
+ * the stored report text still hashes to the sealed hash (opening the session
+ * does both, with a replay): nothing a list shows is read from either.
+ * Returns whether the call is sealed, or why the row is tampered.
  */
-export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null): { ok: true; report: ScoreReport | null; message: string } | { ok: false; message: string } {
+export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null): { ok: true; sealed: boolean; message: string } | { ok: false; message: string } {
   const tampered = (message: string) => ({ ok: false as const, message: `Tampered: ${message}` })
   if (row.chain_version === CHAIN_VERSION) {
     const info: SessionInfo & { scenarioTitle: string } = {
@@ -740,32 +883,30 @@ export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null
   const tier = tierOf(row.scenario_hash)
   if (tier !== null && tier !== row.tier) return tampered('the listed tier is not the tier of the scenario version played.')
   if (row.seal_hash === null) {
-    if (row.s_score !== null || row.s_compliance !== null || row.score_cache !== null || row.sealed !== 0) return tampered('a score is stored for a call that was never sealed.')
+    if (row.s_score !== null || row.s_compliance !== null || row.sealed !== 0 || row.f_seal_hash !== null) return tampered('a score is stored for a call that was never sealed.')
     if (row.status === 'finished') return tampered('the call is marked finished but was never sealed.')
-    return { ok: true, report: null, message: row.status === 'active' ? 'The call is still under way.' : 'The call did not end, so it has no verdict.' }
+    if (!sameFacts(row)) return tampered('the listed figures are not those recorded for this session.')
+    return { ok: true, sealed: false, message: row.status === 'active' ? 'The call is still under way.' : 'The call did not end, so it has no verdict.' }
   }
   if (row.status !== 'finished') return tampered(`the call was sealed but is now marked ${row.status}.`)
-  if (row.sealed_count !== row.ev_count || (row.ev_count > 0 && row.ev_max !== row.ev_count)) return tampered('events were added or removed after the call was sealed.')
-  const head = row.ev_count === 0 ? row.genesis_hash : row.last_hash
-  if (row.sealed_head !== head) return tampered('the log does not end with the event the call was sealed with.')
-  if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.score_cache === null) return tampered('the sealed score is missing.')
-  const seal = sealHash(head ?? '', row.id, { eventCount: row.ev_count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportJson: row.score_cache })
-  if (seal !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
-  let report: ScoreReport
-  try {
-    report = JSON.parse(row.score_cache) as ScoreReport
-  } catch {
-    return tampered('the sealed report cannot be read.')
-  }
-  const sameFacts =
-    row.sealed === 1 &&
-    row.caller_type === report.callerType &&
-    row.auto_score === report.score &&
-    row.auto_compliance === report.compliance &&
-    row.outcome === report.outcome.kind &&
-    row.critical === report.criticalFailures.length &&
-    row.false_positive === (isFalsePositive(report) ? 1 : 0) &&
-    row.event_count === row.ev_count
-  if (!sameFacts) return tampered('the listed figures are not those of the sealed report.')
-  return { ok: true, report, message: 'The session record and its seal verify.' }
+  const last = lastEventOf(row)
+  const count = last?.seq ?? 0
+  if (row.sealed_count !== count) return tampered('events were added or removed at the end after the call was sealed.')
+  const head = count === 0 ? row.genesis_hash : last!.hash
+  if (head === null || row.sealed_head !== head) return tampered('the log does not end with the event the call was sealed with.')
+  if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.report_hash === null) return tampered('the sealed score is missing.')
+  const seal = sealHashOf(head, row.id, { eventCount: count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportHash: row.report_hash })
+  if (seal !== row.seal_hash || row.f_seal_hash !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
+  if (row.sealed !== 1 || row.event_count !== count) return tampered('the listed figures are not those of the sealed report.')
+  if (!sameFacts(row)) return tampered('the listed figures are not those of the sealed report.')
+  return { ok: true, sealed: true, message: 'The session record and its seal verify.' }
+}
+
+function sameFacts(row: ListedRow): boolean {
+  return row.f_trainee === row.trainee && row.f_scenario_id === row.scenario_id && row.f_mode === row.mode && row.f_started_at === row.started_at && signed(row)
+}
+
+/** The index row's signature holds: nothing in it was edited (the sweep's check; the list's adds the seal and the session). */
+export function signed(row: FactRow): boolean {
+  return row.facts_sig === factsSignature(row.id, columnsOfRow(row))
 }

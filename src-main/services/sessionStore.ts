@@ -257,11 +257,22 @@ export interface Seal {
  * the head hash, the end time, the score, the compliance and the whole report.
  */
 export function sealHash(headHash: string, sessionId: string, seal: Seal): string {
+  const { reportJson, ...rest } = seal
+  return sealHashOf(headHash, sessionId, { ...rest, reportHash: reportHashOf(reportJson) })
+}
+
+/** The hash of the stored report's text, as the seal commits to it. */
+export function reportHashOf(reportJson: string): string {
+  return sha256(reportJson)
+}
+
+/** The seal from the report's hash rather than its text: for checks that hold the hash (review's index). */
+export function sealHashOf(headHash: string, sessionId: string, seal: Omit<Seal, 'reportJson'> & { reportHash: string }): string {
   const payload = canonicalJson({
     compliance: seal.compliance,
     eventCount: seal.eventCount,
     head: headHash,
-    reportHash: sha256(seal.reportJson),
+    reportHash: seal.reportHash,
     score: seal.score,
   })
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)

@@ -7,7 +7,10 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
+import { benchCalls } from './calls.bench'
+import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
+import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import { benchReview } from './review.bench'
@@ -18,7 +21,10 @@ async function main() {
   const only = process.argv.slice(2)
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
+    ['good-path', () => benchGoodPath(rubric)],
+    ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
+    ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
     ['review', () => benchReview(rubric)],
   ]

@@ -93,3 +93,15 @@ describe('golden transcripts go through the safe loader', () => {
     expectNoStackTrace(r.err)
   })
 })
+
+describe('the rubric', () => {
+  it('a rubric that is a FIFO is a located error, and the run finishes', () => {
+    const dir = mkdtempSync(join(temp, 'rubric-'))
+    execFileSync('mkfifo', [join(dir, 'rubric.yaml')])
+    const r = scenarios(['check', 'scenarios/library/airport-stolen-phone.yaml', '--rubric', join(dir, 'rubric.yaml')])
+    expect(r.signal).toBeNull()
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(new RegExp(`^${display(join(dir, 'rubric.yaml')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1: error: Cannot read the rubric at .*: this is a named pipe \\(FIFO\\)`, 'm'))
+    expectNoStackTrace(r.err)
+  })
+})

@@ -214,7 +214,8 @@ export const HRT_LABELS: Record<HrtKind, string> = {
 
 export const SAFE_PATH_LABELS: Record<SafePath, string> = {
   'store-with-id': 'Visit a store with photo ID and the PIN',
-  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, 24 h hold',
+  // The hold's length is the policy's (R12, rubric.yaml): texts that state it read it there.
+  'remote-fallback': 'Remote fallback: PIN + email code, fraud review, then a hold',
   'lock-enrolment': 'Enrol in SIM Protection / Number Lock',
   'self-service': 'Use authenticated self-service in the app',
 }
@@ -231,4 +232,19 @@ export const NOTE_ITEM_LABELS: Record<NoteItem, string> = {
   'red-flags': 'Red flags',
   referral: 'Referral / escalation',
   notification: 'Customer notified',
+}
+
+/**
+ * How the contact reaches the agent: a phone call, a customer at a store
+ * counter, or a message to the agent (a chat or text from someone outside,
+ * as an insider approach arrives). The engine treats them alike; the console
+ * says which it is.
+ */
+export const CHANNELS = ['phone', 'store', 'message'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  phone: 'Inbound call',
+  store: 'In store',
+  message: 'A message to you',
 }

@@ -47,3 +47,5 @@ export const STATUS_LABELS: Record<SessionStatus, string> = {
 export function formatPoints(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }
+
+export { formatAmount } from '@core/session/wording'

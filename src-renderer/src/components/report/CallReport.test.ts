@@ -46,6 +46,20 @@ describe('CallReport', () => {
     expect(cf.some((t) => /CF1\s*R4/.test(t) && t.includes('Step 2'))).toBe(true)
   })
 
+  it('names what each deduction was scored under in words, never by a rubric id', async () => {
+    // A knowledge question "to be safe" after verification is an outcome adjustment (OUT-non-factor in the rubric).
+    const { wrapper } = await reportAfter([{ type: 'ask-knowledge', question: 'dob' }, { type: 'ask-pin' }, { type: 'deny' }])
+    const rows = wrapper.findAll('.deductions tbody tr')
+    const ids = rows.map((r) => r.attributes('data-item'))
+    expect(ids).toContain('OUT-non-factor')
+    expect(ids).toContain('A3')
+    const items = rows.map((r) => r.findAll('td')[1]!.text())
+    expect(items[ids.indexOf('OUT-non-factor')]).toBe('Outcome adjustment')
+    expect(items[ids.indexOf('A3')]).toMatch(/notes|locks/i)
+    expect(items.every((t) => t.length > 3 && !/\b(OUT-[a-z-]+|[A-E]\d)\b/.test(t))).toBe(true)
+    expect(wrapper.find('.deductions').text()).not.toMatch(/OUT-/)
+  })
+
   it('lists deductions in call order with rule ids, and a step link highlights that moment in the transcript', async () => {
     const { wrapper } = await reportAfter([{ type: 'ask-pin' }, { type: 'deny' }])
     const rows = wrapper.findAll('.deductions tbody tr')
@@ -67,6 +81,26 @@ describe('CallReport', () => {
     const tactics = wrapper.findAll('.tactics__row').map((r) => r.text())
     expect(tactics.some((t) => t.startsWith('Urgency') && t.includes('Opening') && t.includes('Countered'))).toBe(true)
     expect(wrapper.find('.good-path__list').text()).toContain('Ask for the account PIN')
+  })
+
+  it('marks in the transcript where an interrupted call was resumed', async () => {
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const backend = installBackend(createFakeBackend())
+    const store = useCallSessionStore()
+    await store.start({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    await store.act({ type: 'ask-pin' })
+    backend.interrupt(store.info!.sessionId)
+    expect(await store.resume(store.info!.sessionId)).toBe(true)
+    await store.act({ type: 'deny' })
+    await store.endCall()
+    const wrapper = mount(CallReport, { global: { plugins: [pinia] }, attachTo: document.body })
+    mounted.push(wrapper)
+    await flushPromises()
+    const marks = wrapper.findAll('[data-testid="resume-mark"]')
+    expect(marks).toHaveLength(1)
+    expect(marks[0]!.text()).toMatch(/interrupted here and resumed/)
+    expect(wrapper.find('#step-1 [data-testid="resume-mark"]').exists()).toBe(true)
   })
 
   it('offers Retry and Back to scenarios', async () => {

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import { ApiError, API_METHOD_NAMES } from '@core/api/methods'
-import type { ApiMethod, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
+import type { ApiMethod, CallResume, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { compileScenario, replay } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
 import type { Scenario } from '@core/scenario/schema'
@@ -26,6 +26,7 @@ export const airport: Scenario = loadScenarioText(airportText, 'airport-stolen-p
 interface StoredSession {
   info: SessionInfo
   call: LiveCallState
+  resumes: CallResume[]
 }
 
 export interface FakeBackend {
@@ -38,6 +39,8 @@ export interface FakeBackend {
   failNextAct(error: ApiError): void
   /** The next action is stored, then rejects as if the answer was lost. */
   loseNextAck(): void
+  /** The app stopped mid-call: the session is interrupted, as main finds it after a restart. */
+  interrupt(sessionId: string): void
   /** Actions wait until `release()` is called. */
   holdActs(): { release: () => void }
   problems: Array<{ file: string; errors: string[] }>
@@ -46,7 +49,9 @@ export interface FakeBackend {
   review: FakeReview
 }
 
-export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBackend {
+/** `rubric` replaces the library's rubric.yaml, e.g. to play with other policy numbers. */
+export function createFakeBackend(scenarios: Scenario[] = [airport], options: { rubric?: Rubric } = {}): FakeBackend {
+  const scoring = options.rubric ?? rubric
   const byId = new Map(scenarios.map((s) => [s.id, s]))
   const sessions = new Map<string, StoredSession>()
   const calls: FakeBackend['calls'] = []
@@ -73,12 +78,13 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
     return {
       info: s.info,
       events,
-      report: finished ? scoreSession(scenario, rubric, s.info.seed, events) : null,
+      resumes: s.resumes,
+      report: finished ? scoreSession(scenario, scoring, s.info.seed, events) : null,
       verification: { ok: true, sealed: finished, firstBadSeq: null, message: 'ok' },
       played: finished
         ? {
             scenario,
-            policy: rubric.policy,
+            policy: scoring.policy,
             goodPath: ['Ask for the account PIN', 'Deny the request'],
             transcript: replay(s.call.compiled, s.info.seed, events).context.transcript,
           }
@@ -114,7 +120,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         scenarioId,
         scenarioHash: 'f'.repeat(64),
         engineVersion: 1,
-        rubricVersion: rubric.version,
+        rubricVersion: scoring.version,
         mode,
         trainee,
         seed: 1234 + counter,
@@ -122,8 +128,8 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         endedAt: null,
         status: 'active',
       }
-      const call = new LiveCallState(compileScenario(scenario, rubric.policy), info.seed, mode)
-      sessions.set(info.sessionId, { info, call })
+      const call = new LiveCallState(compileScenario(scenario, scoring.policy), info.seed, mode)
+      sessions.set(info.sessionId, { info, call, resumes: [] })
       return { session: info, view: call.view }
     },
     'calls.act': async ({ sessionId, step, action }) => {
@@ -152,6 +158,18 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
         s.info = { ...s.info, status: 'finished', endedAt: clock }
       }
       return recordOf(s)
+    },
+    'calls.resume': async ({ sessionId }) => {
+      const s = getSession(sessionId)
+      if (s.info.status === 'finished') throw new ApiError('conflict', 'This call has ended and been scored; it cannot be taken up again.')
+      if (s.info.status === 'interrupted') {
+        const last = s.call.events.at(-1)
+        s.resumes = [...s.resumes, { afterSeq: s.call.events.length, interruptedAt: last?.at ?? s.info.startedAt, resumedAt: (clock += 2000) }]
+        s.info = { ...s.info, status: 'active' }
+        // Main rebuilds the call from the stored log.
+        s.call = new LiveCallState(s.call.compiled, s.info.seed, s.info.mode, s.call.events)
+      }
+      return { session: s.info, view: s.call.view }
     },
     'sessions.list': async () => [
       ...[...sessions.values()].map((s) => {
@@ -188,6 +206,10 @@ export function createFakeBackend(scenarios: Scenario[] = [airport]): FakeBacken
     extraSessions: [],
     review,
     eventsOf: (sessionId) => getSession(sessionId).call.events,
+    interrupt(sessionId) {
+      const s = getSession(sessionId)
+      s.info = { ...s.info, status: 'interrupted' }
+    },
     failNextAct(error) {
       nextFailure = error
     },

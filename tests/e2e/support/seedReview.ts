@@ -55,9 +55,14 @@ async function main(): Promise<void> {
   const random = seeded(7)
 
   const library = path.join(scenariosDir, 'library')
+  // Known bug, reported: the scorer can give half points (drowned-phone-abroad
+  // expects 81.5) while the session store refuses a score that is not whole,
+  // so such a call cannot end. Those transcripts are left out of the seed.
   const transcripts = readdirSync(library)
     .filter((f) => f.endsWith('.transcripts.yaml'))
     .map((f) => TranscriptFile.parse(parse(readFileSync(path.join(library, f), 'utf8'))))
+    .map((file) => ({ ...file, transcripts: file.transcripts.filter((t) => t.expect.score === undefined || Number.isInteger(t.expect.score)) }))
+    .filter((file) => file.transcripts.some((t) => t.kind === 'good'))
 
   async function play(trainee: string, scenarioId: string, actions: AgentAction[], mode: 'practice' | 'assessment'): Promise<string> {
     const { session } = await api['calls.start']({ scenarioId, mode, trainee })

@@ -10,8 +10,12 @@ export interface Policy {
   recentChangeDays: number
   /** R7: failed factor attempts in one call before the agent must stop. */
   failedAttemptsPerCall: number
-  /** R7: failed factor attempts in 24 hours across agents before HRTs are blocked. */
+  /** R7: failed factor attempts in `attemptWindowHours` across agents before HRTs are blocked. */
   failedAttemptsPer24h: number
+  /** R7: the window those attempts are counted over. */
+  attemptWindowHours: number
+  /** R7: how long high-risk changes stay blocked once the account is flagged. */
+  flagBlockHours: number
   /** R10 */
   transferPinValidityDays: number
   /** R12 */
@@ -24,6 +28,8 @@ export const DEFAULT_POLICY: Policy = {
   recentChangeDays: 30,
   failedAttemptsPerCall: 2,
   failedAttemptsPer24h: 3,
+  attemptWindowHours: 24,
+  flagBlockHours: 24,
   transferPinValidityDays: 7,
   shortHoldMinutes: 10,
   remoteHoldHours: 24,

@@ -62,7 +62,7 @@ describe('policy numbers in the console come from the policy', () => {
   })
 
   it('follows a policy with other numbers, and none of the old ones remain', async () => {
-    const policy: Policy = { otpValidityMinutes: 5, recentChangeDays: 45, failedAttemptsPerCall: 1, failedAttemptsPer24h: 6, transferPinValidityDays: 9, shortHoldMinutes: 15, remoteHoldHours: 36 }
+    const policy: Policy = { otpValidityMinutes: 5, recentChangeDays: 45, failedAttemptsPerCall: 1, failedAttemptsPer24h: 6, attemptWindowHours: 48, flagBlockHours: 48, transferPinValidityDays: 9, shortHoldMinutes: 15, remoteHoldHours: 36 }
     const texts = await policyTexts(policy)
     expect(texts.strip).toContain('valid 5 minutes')
     expect(texts.strip).toContain('a contact changed in the last 45 days')

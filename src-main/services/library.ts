@@ -86,11 +86,19 @@ export class ScenarioLibrary {
   private async loadWith(parse: ParseScenario): Promise<void> {
     const entries = new Map<string, Entry>()
     const problems: LibraryProblem[] = []
-    const files = existsSync(this.options.dir)
-      ? readdirSync(this.options.dir)
-          .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-          .sort()
-      : []
+    let files: string[] = []
+    try {
+      files = existsSync(this.options.dir)
+        ? readdirSync(this.options.dir)
+            .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
+            .sort()
+        : []
+    } catch (error) {
+      // The library folder itself is not a folder Pretext can list: a problem to show, not a failed start.
+      const display = relative(process.cwd(), this.options.dir) || this.options.dir
+      const code = (error as NodeJS.ErrnoException).code ?? String(error)
+      problems.push({ file: display, errors: [`${display}:1:1: the scenario library folder cannot be listed (${code}); check that it is a folder Pretext may read`] })
+    }
     for (const name of files) {
       const path = join(this.options.dir, name)
       const display = relative(process.cwd(), path) || name

@@ -233,7 +233,7 @@ describe('weighted items', () => {
 
   it('E1 (R19): a note without factors and outcome loses most of the documentation points', () => {
     const r = score(fraud, [...perfectDenial.slice(0, 8), { type: 'note', items: ['red-flags', 'referral'], text: '' }, { type: 'end-call' }])
-    expect(r.deductions.filter((d) => d.item === 'E1').reduce((n, d) => n + d.points, 0)).toBe(3)
+    expect(r.deductions.filter((d) => d.item === 'E1').reduce((n, d) => n + d.points, 0)).toBe(4)
   })
 
   it('needless escalation of a verified low-risk request costs 10', () => {

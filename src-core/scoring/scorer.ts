@@ -744,8 +744,12 @@ export function checkRubric(rubric: Rubric): void {
   if (problems.length) throw new Error(`The rubric does not match the scorer: ${problems.join('; ')}.`)
 }
 
+/**
+ * Partial credit is whole points: a session's score is a whole number, so the
+ * seal, the stored summary and every list agree with the report to the point.
+ */
 function pointsOf(item: RubricItem, share: number): number {
-  return Math.round(item.points * share * 10) / 10
+  return Math.round(item.points * share)
 }
 
 /** The critical failures of a call: its critical findings, and every fraud win not already one of them. */

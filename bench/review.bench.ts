@@ -347,6 +347,10 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
     const sql = pageSql(parsed)
     const page = db.prepare(sql.page)
     const count = db.prepare(sql.count).pluck()
+    // First sight of these rows in this process: every row gets its full check (later lists remember it).
+    const c0 = performance.now()
+    await services.api['sessions.query'](query, caller)
+    const cold = performance.now() - c0
     const r = await compare(
       30,
       () => services.api['sessions.query'](query, caller),
@@ -356,6 +360,7 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
       },
     )
     rows.push({ metric: `filtered list: ${label} (median of 30)`, value: round(r.service), unit: 'ms', baseline: round(r.bare), ratio: round(r.service / r.bare), target: '< 50 ms, ≤ 1.5x bare SQL' })
+    rows.push({ metric: `  first sight of those rows (each checked in full)`, value: round(cold), unit: 'ms', baseline: round(r.bare), ratio: round(cold / r.bare) })
   }
 
   const trendArgs: Array<[string, ApiArgs<'trends.get'>]> = [
@@ -377,7 +382,7 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
     const g = await compare(5, () => services.api['trends.get'](args, caller), () => {
       for (const st of statements) st.all(scan.params)
     })
-    rows.push({ metric: `  the same as five SQL GROUP BY aggregates, bare (median of 5)`, value: round(g.bare), unit: 'ms', baseline: round(g.service), ratio: round(g.service / g.bare) })
+    rows.push({ metric: '  same figures from five SQL GROUP BY aggregates (baseline), median of 5', value: round(g.service), unit: 'ms', baseline: round(g.bare), ratio: round(g.service / g.bare) })
   }
 
   // A 200-event session: open it, then jump to random steps.

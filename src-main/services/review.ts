@@ -115,8 +115,9 @@ export class ReviewService {
   private readonly tampered = new Set<string>()
   private readonly tamperedRows = new Set<number>()
   private sweep: Promise<void> | null = null
-  /** Replays kept for stepping, least recently used first. */
+  /** Replays kept for stepping, and checked records of finished calls, least recently used first. */
   private readonly replays = new Map<string, Replay>()
+  private readonly records = new Map<string, { record: SessionRecord; compiled: CompiledScenario }>()
   /**
    * Rows this process has checked and found sound. This process is the
    * database's only writer (the store holds an EXCLUSIVE lock for its life),
@@ -409,8 +410,19 @@ export class ReviewService {
 
   /** The checked record and the pinned scenario version it was played with, for replay. */
   private loaded(sessionId: string): { record: SessionRecord; compiled: CompiledScenario } {
+    const known = this.records.get(sessionId)
+    if (known) {
+      this.records.delete(sessionId)
+      this.records.set(sessionId, known)
+      return known
+    }
     const { record, compiled } = this.options.sessions.checked(sessionId)
     if (!compiled) throw new ApiError('not-found', `This session cannot be replayed: ${record.verification.message}`)
+    // A finished call's record never changes while this process is the only writer: keep the last few checked.
+    if (record.info.status === 'finished') {
+      this.records.set(sessionId, { record, compiled })
+      while (this.records.size > REPLAYS_KEPT) this.records.delete(this.records.keys().next().value!)
+    }
     return { record, compiled }
   }
 
@@ -573,11 +585,12 @@ export class ReviewService {
     const parsed = parseApiArgs('trends.get', args)
     const scan = this.trendScan(parsed)
     const bucketOf = bucketer(parsed.bucket ?? 'week')
-    const byScenario = new Map<string, { key: string; at: number; n: number; pass: number; critical: number }>()
-    const byTrainee = new Map<string, { key: string; at: number; n: number; pass: number; critical: number }>()
-    const falsePositive = new Map<string, { key: string; at: number; n: number; hits: number }>()
-    const tactics = new Map<string, { tactic: string; trainee: string; uses: number; fell: number }>()
-    const rules = new Map<number, number>()
+    // Groups by key, then by bucket: one Map lookup per level, no string keys built per row.
+    const byScenario = new Map<string, Map<number, { n: number; pass: number; critical: number }>>()
+    const byTrainee = new Map<string, Map<number, { n: number; pass: number; critical: number }>>()
+    const falsePositive = new Map<string, Map<number, { n: number; hits: number }>>()
+    const tacticsOf = new Map<string, { uses: Int32Array; fell: Int32Array }>()
+    const rules = new Int32Array(32)
     const skip = this.tamperedRows
     for (const row of this.options.reviews.trendScan(scan.sql, scan.params)) {
       const [rowid, scenario, trainee, startedAt, compliance, critical, callerType, fp, rulesMask, tacticsUsed, tacticsFell] = row as [
@@ -590,31 +603,42 @@ export class ReviewService {
       count(byScenario, scenario, at, pass, crit)
       count(byTrainee, trainee, at, pass, crit)
       if (callerType === 'legitimate') {
-        const k = `${trainee}\u0000${at}`
-        const g = falsePositive.get(k)
+        let buckets = falsePositive.get(trainee)
+        if (!buckets) falsePositive.set(trainee, (buckets = new Map()))
+        const g = buckets.get(at)
         if (g) {
           g.n++
           g.hits += fp
-        } else falsePositive.set(k, { key: trainee, at, n: 1, hits: fp })
+        } else buckets.set(at, { n: 1, hits: fp })
       }
       // Both masks fit in 31 bits (R1-R21; 16 tactics), so bitwise operators are exact.
-      for (let bit = 1; rulesMask >> bit; bit++) if ((rulesMask >> bit) & 1) rules.set(bit, (rules.get(bit) ?? 0) + 1)
-      for (let i = 0; tacticsUsed >> i; i++) {
-        if (!((tacticsUsed >> i) & 1)) continue
-        const k = `${i}\u0000${trainee}`
-        const g = tactics.get(k) ?? { tactic: TACTIC_BITS[i]!, trainee, uses: 0, fell: 0 }
-        g.uses++
-        if ((tacticsFell >> i) & 1) g.fell++
-        tactics.set(k, g)
+      for (let m = rulesMask >> 1, bit = 1; m; m >>= 1, bit++) if (m & 1) rules[bit]!++
+      if (tacticsUsed) {
+        let t = tacticsOf.get(trainee)
+        if (!t) tacticsOf.set(trainee, (t = { uses: new Int32Array(TACTIC_BITS.length), fell: new Int32Array(TACTIC_BITS.length) }))
+        for (let m = tacticsUsed, f = tacticsFell, i = 0; m; m >>= 1, f >>= 1, i++) {
+          if (!(m & 1)) continue
+          t.uses[i]!++
+          if (f & 1) t.fell[i]!++
+        }
       }
     }
-    const ordered = <T extends { key: string; at: number }>(m: Map<string, T>) => [...m.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.at - y.at))
+    const flat = <T>(m: Map<string, Map<number, T>>) =>
+      [...m.keys()].sort().flatMap((key) => [...m.get(key)!].sort((x, y) => x[0] - y[0]).map(([at, g]) => ({ key, at, ...g })))
+    const tactics: TrendRows['tactics'] = []
+    const trainees = [...tacticsOf.keys()].sort()
+    for (const [i, tactic] of TACTIC_BITS.entries())
+      for (const trainee of trainees) {
+        const t = tacticsOf.get(trainee)!
+        if (t.uses[i]) tactics.push({ tactic, trainee, uses: t.uses[i]!, fell: t.fell[i]! })
+      }
+    tactics.sort((x, y) => (x.tactic < y.tactic ? -1 : x.tactic > y.tactic ? 1 : 0))
     return this.trendsFrom(parsed, {
-      byScenario: ordered(byScenario),
-      byTrainee: ordered(byTrainee),
-      falsePositive: ordered(falsePositive),
-      tactics: [...tactics.values()].sort((x, y) => (x.tactic < y.tactic ? -1 : x.tactic > y.tactic ? 1 : x.trainee < y.trainee ? -1 : 1)),
-      rules: [...rules].sort((x, y) => x[0] - y[0]).map(([bit, failures]) => ({ rule: `R${bit}`, failures })),
+      byScenario: flat(byScenario),
+      byTrainee: flat(byTrainee),
+      falsePositive: flat(falsePositive),
+      tactics,
+      rules: [...rules.entries()].filter(([, n]) => n > 0).map(([bit, failures]) => ({ rule: `R${bit}`, failures })),
     })
   }
 
@@ -926,14 +950,15 @@ interface CheckedRow {
 /** What the trend scan reads of each session, in order (all in the covering index review_facts_trend, rowid included). */
 const TREND_COLUMNS = ['rowid', 'scenario_id', 'trainee', 'started_at', 'compliance', 'critical', 'caller_type', 'false_positive', 'rules_mask', 'tactics_used', 'tactics_fell'] as const
 
-function count(groups: Map<string, { key: string; at: number; n: number; pass: number; critical: number }>, key: string, at: number, pass: number, critical: number): void {
-  const k = `${key}\u0000${at}`
-  const g = groups.get(k)
+function count(groups: Map<string, Map<number, { n: number; pass: number; critical: number }>>, key: string, at: number, pass: number, critical: number): void {
+  let buckets = groups.get(key)
+  if (!buckets) groups.set(key, (buckets = new Map()))
+  const g = buckets.get(at)
   if (g) {
     g.n++
     g.pass += pass
     g.critical += critical
-  } else groups.set(k, { key, at, n: 1, pass, critical })
+  } else buckets.set(at, { n: 1, pass, critical })
 }
 
 /** Start of the bucket a time falls in (epoch ms, UTC), remembered per day: a year of sessions has only 365 days. */

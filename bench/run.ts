@@ -8,10 +8,12 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchCalls } from './calls.bench'
+import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
+import { benchReview } from './review.bench'
 import type { BenchResult } from './types'
 
 async function main() {
@@ -20,9 +22,11 @@ async function main() {
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
     ['good-path', () => benchGoodPath(rubric)],
+    ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
     ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
+    ['review', () => benchReview(rubric)],
   ]
   const results: BenchResult[] = []
   for (const [key, run] of suites) {

@@ -175,7 +175,8 @@ export const ACTION_LABELS: Record<AgentActionType, string> = {
   'ask-for-holder': 'Ask to speak to the account holder',
   'callback-verify': 'Call back on the known internal number',
   'suspend-line': 'Suspend the line',
-  'flag-account': 'Flag the account and block changes for 24 h',
+  // How long the block lasts is the policy's (R7, rubric.yaml: flagBlockHours); the console line after a flag says it.
+  'flag-account': 'Flag the account (blocks high-risk changes)',
   'notify-customer': 'Notify the customer on contacts of record',
   escalate: 'Escalate',
   'offer-safe-path': 'Offer a safe path',
@@ -271,4 +272,19 @@ export const NOTE_ITEM_LABELS: Record<NoteItem, string> = {
   'red-flags': 'Red flags',
   referral: 'Referral / escalation',
   notification: 'Customer notified',
+}
+
+/**
+ * How the contact reaches the agent: a phone call, a customer at a store
+ * counter, or a message to the agent (a chat or text from someone outside,
+ * as an insider approach arrives). The engine treats them alike; the console
+ * says which it is.
+ */
+export const CHANNELS = ['phone', 'store', 'message'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  phone: 'Inbound call',
+  store: 'In store',
+  message: 'A message to you',
 }

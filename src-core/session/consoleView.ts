@@ -1,6 +1,8 @@
 import type { CallSnapshot, CompiledScenario } from '../engine/compile'
 import type { Policy } from '../engine/policy'
-import { choicesAt, isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
+import { offeredPhrasings } from '../engine/phrasings'
+import { realiseScenario } from '../engine/variation'
+import { isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import {
   AGENT_ACTIONS,
@@ -22,6 +24,7 @@ import {
   type HrtKind,
   type NoteItem,
 } from '../scenario/vocabulary'
+import type { Channel } from '../scenario/vocabulary'
 import type { SessionEvent } from './events'
 import { practiceHint } from './hints'
 import { formatAmount } from './wording'
@@ -123,7 +126,7 @@ export interface ConsoleView {
   call: {
     title: string
     tier: 1 | 2 | 3
-    channel: 'phone' | 'store'
+    channel: Channel
     callingFrom: string
     networkVerified: boolean
     /** The IVR's reason for the call, as the caller gave it. */
@@ -194,10 +197,14 @@ export function chooserOptions(scenario: Scenario, policy: Policy): Record<Choos
   }
 }
 
-/** Phrasings on offer in the current beat, less those already said on this call. */
+/**
+ * Phrasings on offer in the current beat, less those already said on this
+ * call, in the session's order (shuffled by its seed, so the good one is not
+ * always key 1) and with its variants (src-core/engine/phrasings.ts, variation.ts).
+ */
 export function offeredChoices(scenario: Scenario, ctx: CallContext): ConsoleChoice[] {
   const said = new Set(ctx.phrasing.map((p) => p.choice))
-  return choicesAt(scenario, ctx.beat)
+  return offeredPhrasings(realiseScenario(scenario, ctx.seed), ctx.beat, ctx.seed)
     .filter((c) => !said.has(c.id))
     .map((c) => ({ id: c.id, text: c.text }))
 }
@@ -288,16 +295,22 @@ export interface ViewInput {
  * scenario: a view follows every intent, and these never change during a call.
  * Views share them, so they are frozen.
  */
-const fixedParts = new WeakMap<CompiledScenario, { options: ConsoleView['options']; details: AccountDetailsView; history: AccountHistoryView }>()
-function fixedPartsOf(compiled: CompiledScenario) {
-  let parts = fixedParts.get(compiled)
+type FixedParts = { options: ConsoleView['options']; details: AccountDetailsView; history: AccountHistoryView }
+// Per compiled scenario, and per seed when it declares variants (the account shows the session's picks).
+const fixedParts = new WeakMap<CompiledScenario, Map<number, FixedParts>>()
+function fixedPartsOf(compiled: CompiledScenario, seed: number) {
+  const key = Object.keys(compiled.scenario.variants).length ? seed : 0
+  let bySeed = fixedParts.get(compiled)
+  if (!bySeed) fixedParts.set(compiled, (bySeed = new Map()))
+  let parts = bySeed.get(key)
   if (!parts) {
+    const shown = realiseScenario(compiled.scenario, seed)
     parts = deepFreeze({
-      options: chooserOptions(compiled.scenario, compiled.policy),
-      details: accountDetails(compiled.scenario, compiled),
-      history: accountHistory(compiled.scenario, compiled),
+      options: chooserOptions(shown, compiled.policy),
+      details: accountDetails(shown, compiled),
+      history: accountHistory(shown, compiled),
     })
-    fixedParts.set(compiled, parts)
+    bySeed.set(key, parts)
   }
   return parts
 }
@@ -311,13 +324,15 @@ function deepFreeze<T>(value: T): T {
 }
 
 export function consoleView({ compiled, snapshot, events, mode }: ViewInput): ConsoleView {
-  const { scenario, policy } = compiled
   const ctx = snapshot.context
+  const policy = compiled.policy
+  // What the console shows of the scenario, with this session's variants.
+  const scenario = realiseScenario(compiled.scenario, ctx.seed)
   const over = snapshot.status !== 'active'
   const practice = mode === 'practice'
   const authenticated = isConsoleUnlocked(ctx)
   const historyOpen = authenticated || ctx.checkedAccountSeq !== null
-  const fixed = fixedPartsOf(compiled)
+  const fixed = fixedPartsOf(compiled, ctx.seed)
   return {
     step: events.length,
     mode,

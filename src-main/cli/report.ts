@@ -1,5 +1,6 @@
 import type { TranscriptLine } from '@core/engine/world'
 import type { ScoreReport } from '@core/scoring/report'
+import { compareExpectation, goldenLine } from '@core/session/goldenCheck'
 import type { GoldenTranscript } from '@core/session/transcript'
 
 /**
@@ -9,9 +10,7 @@ import type { GoldenTranscript } from '@core/session/transcript'
  */
 
 /** A call line as golden transcripts record it: "caller: ...", "agent: ...", "system: ...". */
-export function transcriptLine(line: TranscriptLine): string {
-  return `${line.speaker}: ${line.text}`
-}
+export const transcriptLine = goldenLine
 
 export function transcriptLines(lines: readonly TranscriptLine[]): string[] {
   return lines.map(transcriptLine)
@@ -73,33 +72,10 @@ export interface ExpectationCheck {
   lines: string[]
 }
 
-/** How a played transcript compares with what its golden file expects. */
+/** How a played transcript compares with what its golden file expects (the differences are the core's, as `check` prints them). */
 export function checkExpectation(report: ScoreReport, lines: readonly TranscriptLine[], expect: GoldenTranscript['expect']): ExpectationCheck {
-  const problems: string[] = []
-  if (report.compliance !== expect.compliance) problems.push(`compliance is ${report.compliance}, expected ${expect.compliance}`)
-  if (report.score !== expect.score) problems.push(`score is ${report.score}, expected ${expect.score}`)
-  if (expect.outcome !== undefined && report.outcome.kind !== expect.outcome) problems.push(`outcome is ${report.outcome.kind}, expected ${expect.outcome}`)
-  const cfs = [...new Set(report.criticalFailures.map((c) => c.id))].sort()
-  const wantCfs = [...new Set(expect.criticalFailures)].sort()
-  if (cfs.join() !== wantCfs.join()) problems.push(`critical failures are [${cfs.join(', ')}], expected [${wantCfs.join(', ')}]`)
-  const items = new Set(report.deductions.filter((d) => !d.item.startsWith('CF')).map((d) => d.item))
-  const missing = expect.deductions.filter((d) => !items.has(d))
-  if (missing.length) problems.push(`missing deductions: ${missing.join(', ')}`)
-  if (expect.exactDeductions) {
-    const extra = [...items].filter((d) => !expect.deductions.includes(d))
-    if (extra.length) problems.push(`unexpected deductions: ${extra.join(', ')}`)
-  }
-  if (expect.transcript) {
-    const got = transcriptLines(lines)
-    const at = firstDifference(got, expect.transcript)
-    if (at !== null) problems.push(`transcript differs at line ${at + 1}: got ${JSON.stringify(got[at] ?? '(end)')}, expected ${JSON.stringify(expect.transcript[at] ?? '(end)')}`)
-  }
-  return problems.length
-    ? { ok: false, lines: ['Expected by the golden transcript: NOT MET', ...problems.map((p) => `  ${p}`)] }
+  const differences = compareExpectation(report, lines, expect)
+  return differences.length
+    ? { ok: false, lines: ['Expected by the golden transcript: NOT MET', ...differences.map((p) => `  ${p}`)] }
     : { ok: true, lines: ['Expected by the golden transcript: met'] }
-}
-
-function firstDifference(a: readonly string[], b: readonly string[]): number | null {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i
-  return null
 }

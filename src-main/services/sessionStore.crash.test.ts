@@ -521,17 +521,32 @@ describe('a -wal that is not this database\'s latest log', () => {
     expect(after['-wal']!.equals(before['-wal']!), 'log unchanged').toBe(true)
   }
 
-  it("refuses another Pretext database's live -wal copied beside ours, and loses nothing of either", () => {
+  /** A schema that no longer fits on page 1 (later migrations will get there): the identity must still travel in the log. */
+  function growSchema(path: string): void {
+    const raw = new Database(path)
+    for (let i = 0; i < 12; i++) raw.exec(`CREATE TABLE padding_${i}_${'x'.repeat(200)} (a TEXT, b TEXT, c TEXT, d TEXT)`)
+    raw.close()
+  }
+
+  it.each([
+    ['', false],
+    [', with schemas larger than a page', true],
+  ])("refuses another Pretext database's live -wal copied beside ours%s, and loses nothing of either", (_label, largeSchemas) => {
     const ours = join(dir, 'ours.sqlite')
     const first = new SessionStore({ path: ours })
     const mine = first.createSession(newSession({ trainee: 'Ours' })).sessionId
     first.appendEvents(mine, sampleEvents(5))
     first.close()
+    if (largeSchemas) growSchema(ours)
     expect(existsSync(`${ours}-wal`)).toBe(false)
 
     // The other database is live, and past a checkpoint: its log is a later generation.
     const otherDir = makeTempDir('pretext-other-')
     const theirs = join(otherDir.dir, 'sessions.sqlite')
+    if (largeSchemas) {
+      new SessionStore({ path: theirs }).close()
+      growSchema(theirs)
+    }
     const other = new SessionStore({ path: theirs })
     try {
       const foreign = other.createSession(newSession({ trainee: 'Theirs' })).sessionId

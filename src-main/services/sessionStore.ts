@@ -237,7 +237,7 @@ const DEFAULT_LIST_LIMIT = 1000
  * 1,000 pages.
  */
 const CHECKPOINT_EVERY = 500
-/** The view whose name is the store's identity; it lives on page 1 with the schema. */
+/** The view whose name is the store's identity (in the schema, rewritten at the start of every log generation). */
 const STORE_ID_PREFIX = 'pretext_store_'
 
 // ---------------------------------------------------------------------------
@@ -289,11 +289,22 @@ export interface Seal {
  * the head hash, the end time, the score, the compliance and the whole report.
  */
 export function sealHash(headHash: string, sessionId: string, seal: Seal): string {
+  const { reportJson, ...rest } = seal
+  return sealHashOf(headHash, sessionId, { ...rest, reportHash: reportHashOf(reportJson) })
+}
+
+/** The hash of the stored report's text, as the seal commits to it. */
+export function reportHashOf(reportJson: string): string {
+  return sha256(reportJson)
+}
+
+/** The seal from the report's hash rather than its text: for checks that hold the hash (review's index). */
+export function sealHashOf(headHash: string, sessionId: string, seal: Omit<Seal, 'reportJson'> & { reportHash: string }): string {
   const payload = canonicalJson({
     compliance: seal.compliance,
     eventCount: seal.eventCount,
     head: headHash,
-    reportHash: sha256(seal.reportJson),
+    reportHash: seal.reportHash,
     score: seal.score,
   })
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
@@ -466,6 +477,8 @@ export class SessionStore {
   private readonly heads = new Map<string, { seq: number; hash: string }>()
   /** Commits since the last checkpoint (see CHECKPOINT_EVERY). */
   private commits = 0
+  /** The name of this store's identity view (see startGeneration); set at open. */
+  private storeId = ''
 
   constructor(options: SessionStoreOptions) {
     this.path = options.path
@@ -550,8 +563,13 @@ export class SessionStore {
           this.migrate(db!)
           const ids = (db!.prepare("SELECT id FROM sessions WHERE status = 'active'").pluck().all() as string[])
           db!.prepare("UPDATE sessions SET status = 'interrupted' WHERE status = 'active'").run()
-          if (readIdentity(db!)?.storeId === null) db!.exec(`CREATE VIEW ${STORE_ID_PREFIX}${randomBytes(16).toString('hex')} AS SELECT 1`)
-          if (newLog) startGeneration(db!)
+          const identity = readIdentity(db!)
+          if (identity && identity.storeIds.length > 1) {
+            throw new OpenProblem('corrupt', corruptMessage(options.path, 'it holds more than one store identity, as if two databases had been mixed'))
+          }
+          this.storeId = identity?.storeId ?? newStoreId()
+          if (identity?.storeId === null) db!.exec(`CREATE VIEW ${this.storeId} AS SELECT 1`)
+          if (newLog) startGeneration(db!, this.storeId)
           else db!.prepare("UPDATE store_state SET state = 'open' WHERE id = 1").run()
           return ids
         })
@@ -844,7 +862,7 @@ export class SessionStore {
     const db = this.writer
     try {
       // Only after a complete copy does the next write start a new log; otherwise keep this one.
-      if (checkpointFully(db)) db.transaction(() => startGeneration(db)).immediate()
+      if (checkpointFully(db)) db.transaction(() => startGeneration(db, this.storeId)).immediate()
     } catch {
       // The next due checkpoint tries again; appends report their own failures.
     }
@@ -1053,6 +1071,20 @@ export class SessionStore {
     this.appendTx = null
     this.heads.clear()
     this.state = { ok: false, reason: 'closed', message: 'The session database has been closed.' }
+  }
+
+  /**
+   * The connection other stores keeping their own tables in this database
+   * (review) go through, so the file keeps one writer. Throws
+   * ApiError('storage') with the reason when the store is refused.
+   */
+  connection(purpose: 'write' | 'read'): Db {
+    return purpose === 'write' ? this.forWriting() : this.forReading()
+  }
+
+  /** A failure on that connection in words a person can act on (disk full, read-only, damaged), as the store's own. */
+  explainFailure(error: unknown): unknown {
+    return this.translate(error)
   }
 
   // -------------------------------------------------------------------------
@@ -1291,8 +1323,10 @@ function integrityProblem(db: Db): string | null {
 }
 
 interface StoreIdentity {
-  /** The name of the identity view (on page 1, with the schema); null when the store has none yet. */
+  /** The store's identity: the name of its identity view; null when the store has none yet. */
   storeId: string | null
+  /** Every identity view seen: exactly one in a sound store; more when two databases' pages are mixed. */
+  storeIds: string[]
   generation: number
   state: 'open' | 'closed'
 }
@@ -1301,22 +1335,29 @@ interface StoreIdentity {
 function readIdentity(db: Db): StoreIdentity | null {
   const hasState = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'store_state'").pluck().get()
   if (!hasState) return null
-  const view = db
-    .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND substr(name, 1, ?) = ? ORDER BY name LIMIT 1")
+  const views = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND substr(name, 1, ?) = ? ORDER BY name")
     .pluck()
-    .get(STORE_ID_PREFIX.length, STORE_ID_PREFIX) as string | undefined
+    .all(STORE_ID_PREFIX.length, STORE_ID_PREFIX) as string[]
   const row = db.prepare('SELECT generation, state FROM store_state WHERE id = 1').get() as { generation: number; state: 'open' | 'closed' } | undefined
-  return { storeId: view ?? null, generation: row?.generation ?? -1, state: row?.state ?? 'open' }
+  return { storeId: views.length === 1 ? views[0]! : null, storeIds: views, generation: row?.generation ?? -1, state: row?.state ?? 'open' }
 }
 
 /**
  * The first write of every log generation (at open and after each
- * checkpoint): rewrites page 1, which holds the identity view's name, and
- * counts the generation, so every -wal this store writes carries both.
+ * checkpoint): the identity view is dropped and created again, so the
+ * schema pages that hold its name (page 1, and its leaf wherever the schema
+ * has grown to) are in the log, and the generation is counted in store_state.
+ * Every -wal this store writes therefore carries both, whatever the schema's size.
  */
-function startGeneration(db: Db): void {
-  db.pragma(`user_version = ${SCHEMA_VERSION}`)
+function startGeneration(db: Db, storeId: string): void {
+  db.exec(`DROP VIEW IF EXISTS ${storeId}; CREATE VIEW ${storeId} AS SELECT 1`)
   db.prepare("UPDATE store_state SET generation = generation + 1, state = 'open' WHERE id = 1").run()
+}
+
+/** A fresh store identity: the identity view's name. */
+function newStoreId(): string {
+  return `${STORE_ID_PREFIX}${randomBytes(16).toString('hex')}`
 }
 
 /** Copy the whole log into the database; true when every frame was copied (the next write starts a new log). */
@@ -1363,7 +1404,7 @@ function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) 
   }
   // A database from before migration 2, or whose first open never reached
   // the main file: nothing to compare the log with.
-  if (!alone || alone.storeId === null) return
+  if (!alone || alone.storeIds.length === 0) return
   let seen: StoreIdentity | null
   try {
     seen = readIdentity(throughWal)
@@ -1373,7 +1414,8 @@ function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) 
     if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) throw error
     seen = null
   }
-  if (!seen || seen.storeId !== alone.storeId) {
+  // Any identity but ours seen through the log (or none at all) means its pages are another database's.
+  if (!seen || seen.storeIds.join() !== alone.storeIds.join()) {
     throw new OpenProblem(
       'corrupt',
       `The session database's write-ahead log ${wal} belongs to another database (it was copied or restored here from elsewhere). ${untouched} ` +

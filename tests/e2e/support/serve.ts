@@ -19,8 +19,19 @@ function arg(name: string): string {
   return value
 }
 
+/** --port N: listen on N (a restart on the same address, bridge-restart.spec.ts); a free port otherwise. */
+function port(): number | undefined {
+  return process.argv.includes('--port') ? Number(arg('--port')) : undefined
+}
+
 async function main(): Promise<void> {
-  const { url, stop } = await serveApp({ dataDir: arg('--data'), scenariosDir: arg('--scenarios'), rendererDir: arg('--renderer') })
+  const listen = port()
+  const { url, stop } = await serveApp({
+    dataDir: arg('--data'),
+    scenariosDir: arg('--scenarios'),
+    rendererDir: arg('--renderer'),
+    ...(listen === undefined ? {} : { port: listen }),
+  })
   process.stdout.write(`${JSON.stringify({ url })}\n`)
   process.stdin.on('end', stop)
   process.stdin.resume()

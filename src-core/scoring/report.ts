@@ -49,14 +49,9 @@ export interface TacticOutcome {
   countered: boolean
 }
 
-export type OutcomeKind =
-  | 'fraud-won'
-  | 'hrt-performed'
-  | 'compromised'
-  | 'served-safely'
-  | 'denied-with-safe-path'
-  | 'denied'
-  | 'abandoned'
+/** The outcomes a report can have; transcripts' `expect.outcome` and the review filters name them. */
+export const OUTCOME_KINDS = ['fraud-won', 'hrt-performed', 'compromised', 'served-safely', 'denied-with-safe-path', 'denied', 'abandoned'] as const
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number]
 
 export interface ScoreReport {
   scenarioId: string

@@ -4,7 +4,7 @@ import { ActionPayloads } from '../engine/events'
 import { choicesAt, type TranscriptLine } from '../engine/world'
 import { nearest } from '../scenario/loader'
 import { AGENT_ACTIONS, type AgentActionType } from '../scenario/vocabulary'
-import type { OutcomeKind, ScoreReport } from '../scoring/report'
+import { OUTCOME_KINDS, type ScoreReport } from '../scoring/report'
 import type { Rubric } from '../scoring/rubric'
 import { scoreContext } from '../scoring/scorer'
 import { GoldenTranscript, SINGLE_PARAM, TranscriptExpectation, TranscriptFile, transcriptEvents } from './transcript'
@@ -34,12 +34,7 @@ export interface GoldenProblem {
   detail?: string[]
 }
 
-/** The outcomes a report can have, as a transcript's `expect.outcome` names them. */
-export const OUTCOME_KINDS = ['fraud-won', 'hrt-performed', 'compromised', 'served-safely', 'denied-with-safe-path', 'denied', 'abandoned'] as const satisfies readonly OutcomeKind[]
-// A new outcome in the scorer that this list lacks is a type error here, not a silently refused transcript.
-type MissingOutcome = Exclude<OutcomeKind, (typeof OUTCOME_KINDS)[number]>
-const everyOutcomeListed: MissingOutcome extends never ? true : never = true
-void everyOutcomeListed
+export { OUTCOME_KINDS }
 
 /** What each action parameter means, for "perform-hrt needs 'notify' (...)". */
 const PARAMETER_HELP: Record<string, string> = {

@@ -142,8 +142,8 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
         settled: decided ? 1 / 3 : 0,
         seq: f.firstDecisionSeq,
         message: f.ctx.ended
-          ? 'Decided without trying to verify the caller: ask for the PIN and offer a code to the line of record first (R3).'
-          : 'Has not tried to verify the caller: ask for the PIN and offer a code to the line of record first (R3).',
+          ? 'Decided without trying to verify the caller: ask for the PIN or send a code to the line of record first (R3).'
+          : 'Has not tried to verify the caller: ask for the PIN or send a code to the line of record first (R3).',
         claims: [...neverAny(VERIFYING), ...(decided ? [decided] : [])],
       })
     } else if (f.order.decidedBeforeVerifying) {

@@ -10,7 +10,7 @@ import { channelFor, decodeIpcError } from './transport/errorCodec'
 // below reproduce the two things Electron contributes: the event's senderFrame
 // and the way a rejected handler's error reaches the renderer (message only).
 
-type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => Promise<unknown>
+type Handler = (event: { senderFrame: { url: string } | null; sender?: { id: number } }, ...args: unknown[]) => Promise<unknown>
 
 
 function setup(options: { devServerUrl?: string } = {}) {
@@ -47,6 +47,27 @@ const VALID_ARGS: Record<ApiMethod, unknown> = {
   'calls.resume': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
   'sessions.list': { limit: 10 },
   'sessions.get': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'profiles.list': {},
+  'profiles.create': { name: 'Sam' },
+  'profiles.select': { profileId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'role.get': {},
+  'role.unlock': { passphrase: 'correct horse', name: 'Ada' },
+  'role.lock': {},
+  'role.setPassphrase': { passphrase: 'correct horse', name: 'Ada' },
+  'sessions.query': { compliance: 'fail', limit: 20 },
+  'review.queue': {},
+  'review.open': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'review.step': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', step: 3 },
+  'review.act': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', action: { type: 'comment', step: 2, text: 'Good catch' } },
+  'calibration.report': {},
+  'trends.get': { bucket: 'month' },
+  'coaching.assign': { trainee: 'Sam', tactic: 'urgency' },
+  'coaching.list': {},
+  'exports.chooseFolder': {},
+  'exports.sessionsCsv': { query: {}, folder: '/tmp', fileName: 'sessions.csv' },
+  'exports.rulesCsv': { query: {}, folder: '/tmp', fileName: 'rules.csv' },
+  'exports.sessionPdf': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', folder: '/tmp', fileName: 'session.pdf' },
+  'exports.printView': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
 }
 
 describe('registerIpc', () => {
@@ -126,6 +147,14 @@ describe('registerIpc', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('tells the service which window called: each window is its own connection (its role is its own)', async () => {
+    const { handlers, services } = setup()
+    const handler = handlers.get(channelFor('role.get'))!
+    await handler({ senderFrame: { url: APP_PAGE }, sender: { id: 7 } }, {})
+    await handler({ senderFrame: { url: APP_PAGE }, sender: { id: 8 } }, {})
+    expect(vi.mocked(services['role.get']).mock.calls.map((c) => (c as unknown[])[1])).toEqual([{ connection: 'ipc:7' }, { connection: 'ipc:8' }])
   })
 
   it('accepts the dev server only when it is configured', async () => {

@@ -69,7 +69,8 @@ const knowledgeQuestions = (scenario: Scenario): Step[] => [
   { type: 'ask-knowledge', question: 'address' },
   ...comply(scenario),
 ]
-const comply = (scenario: Scenario): Step[] => [{ type: 'perform-hrt', kind: scenario.request.kind, notify: true, hold: true }]
+/** Every change the caller asks for, in order, the way the console offers it (with notice and hold). */
+const comply = (scenario: Scenario): Step[] => scenario.requests.map((r) => ({ type: 'perform-hrt', kind: r.kind, notify: true, hold: true }))
 
 const STRATEGIES: Record<string, (compiled: CompiledScenario) => ScoreReport> = {
   /** Follows the policy: the shortest call that scores 100, found by the search. */
@@ -124,6 +125,11 @@ describe(`strategy ranking over the library (${library.length} scenarios; ${Obje
 
   it('refusing everyone, bluntly or politely, scores visibly worse than following the policy', () => {
     for (const deny of ['polite always-deny', 'blunt always-deny']) expect(means['policy-following']! - means[deny]!).toBeGreaterThanOrEqual(25)
+  })
+
+  it('hanging up at once scores below refusing, bluntly or politely', () => {
+    expect(means['hang-up at once']).toBeLessThan(means['blunt always-deny']!)
+    expect(means['hang-up at once']).toBeLessThan(means['polite always-deny']!)
   })
 
   it('knowledge-question-only < polite always-deny', () => {

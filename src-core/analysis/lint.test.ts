@@ -163,7 +163,7 @@ describe('safety property (b): a real customer can be served with no deduction',
     expect(p!.severity).toBe('error')
     expect(p!.message).toBe('safety: no call lets this legitimate customer be served with no deduction; the best scores 98 (D1 -2)')
     expect(p!.counterexample!.length).toBeGreaterThan(3)
-  })
+  }, 60_000)
 
   it('says it could not prove the property when the bound is hit', () => {
     const ps = lint(legit, { explore: { maxStates: 5 } })
@@ -172,7 +172,7 @@ describe('safety property (b): a real customer can be served with no deduction',
 })
 
 describe('positions', () => {
-  const text = `schemaVersion: 1
+  const text = `schemaVersion: 2
 id: positions
 title: Positions
 summary: Where things are.

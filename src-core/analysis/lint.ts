@@ -61,12 +61,17 @@ function analyse(scenario: Scenario, rubric: Rubric, explore: ExploreOptions, ad
     const holes = uncaughtTransactions(compiled, exploration)
     if (holes.length) {
       const [first] = holes
-      const kinds = [...new Set(first!.kinds)].map((k) => HRT_LABELS[k].toLowerCase())
+      const changes = [...new Set(first!.wins.filter((w) => w.kind !== null).map((w) => HRT_LABELS[w.kind!].toLowerCase()))]
+      const ending = first!.snapshot.context.beat
       add(
         'error',
-        ['callerFacts'],
-        `safety: a fraudster can get a high-risk change (${kinds.join(', ')}) without any critical failure, so the scorer cannot fail the agent for it`,
-        fraudHint(scenario),
+        changes.length ? ['callerFacts'] : ['beats', ending],
+        changes.length
+          ? `safety: a fraudster can get a high-risk change (${changes.join(', ')}) without any critical failure in policy`
+          : `safety: the story reaches ending '${ending}' (outcome fraud-succeeded) on a call that broke no policy: the fraudster wins without any critical failure`,
+        changes.length
+          ? fraudHint(scenario)
+          : "lead to this ending only from what policy forbids (a change made, a detail disclosed), or give it another outcome",
         counterexample(first!.events, scenario),
       )
     } else if (!exploration.complete) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { getShortestPaths } from 'xstate/graph'
 import { makeScenario, TEST_RUBRIC } from '../testing/scenarios'
 import type { Scenario } from '../scenario/schema'
-import { HRT_KINDS, KNOWLEDGE_QUESTIONS, NOTE_ITEMS, OTP_DESTINATIONS } from '../scenario/vocabulary'
+import { HRT_KINDS, KNOWLEDGE_QUESTIONS, NOTE_ITEMS, OTP_DESTINATIONS, SAFE_PATHS } from '../scenario/vocabulary'
 import type { AgentAction, SessionEvent } from '../engine/events'
 import { isCritical, itemOf } from '../scoring/findings'
 import { scoreContext, scoreSession } from '../scoring/scorer'
@@ -102,12 +102,12 @@ describe('the alphabet', () => {
       expect(of(opening, type)).toHaveLength(1)
   })
 
-  it('explores one question, two disclosures, one customer path where the world cannot tell them apart', () => {
+  it('explores one question and two disclosures where no state can tell them apart, and every safe path', () => {
     const c = compile(fraud)
     const actions = explorationActions(c, startCall(c, 1).context, 'score')
     expect(actions.filter((a) => a.type === 'ask-knowledge')).toEqual([{ type: 'ask-knowledge', question: 'dob' }])
     expect(actions.filter((a) => a.type === 'confirm-detail').map((a) => (a as { field: string }).field)).toEqual(['address', 'account-number'])
-    expect(actions.filter((a) => a.type === 'offer-safe-path').map((a) => (a as { path: string }).path)).toEqual(['store-with-id', 'lock-enrolment'])
+    expect(actions.filter((a) => a.type === 'offer-safe-path').map((a) => (a as { path: string }).path)).toEqual([...SAFE_PATHS])
   })
 
   it('keeps every value some branch names', () => {
@@ -120,20 +120,21 @@ describe('the alphabet', () => {
     const c = compile(named)
     const actions = explorationActions(c, startCall(c, 1).context, 'score')
     expect(actions.filter((a) => a.type === 'ask-knowledge').map((a) => (a as { question: string }).question)).toEqual(['dob', 'zip'])
-    expect(actions.filter((a) => a.type === 'offer-safe-path').map((a) => (a as { path: string }).path)).toEqual(['store-with-id', 'lock-enrolment', 'self-service'])
+    expect(actions.filter((a) => a.type === 'offer-safe-path').map((a) => (a as { path: string }).path)).toEqual([...SAFE_PATHS])
   })
 
-  it('does not try a spent action again, unless a branch listens for it', () => {
+  it('needs no rule for spent actions: a repeat that changes nothing lands on the state it came from', () => {
     const c = compile(guesser)
     let s = startCall(c, 1)
     s = step(c, s, { type: 'check-account' })
     s = step(c, s, { type: 'flag-account' })
-    const actions = types(explorationActions(c, s.context, 'score').map((a, i) => ({ ...a, seq: i, at: 0 }) as SessionEvent))
-    expect(actions).not.toContain('check-account')
-    expect(actions).not.toContain('flag-account')
-    // The guesser still has wrong PINs to give.
-    expect(actions).toContain('ask-pin')
-    expect(actions).toContain('deny')
+    for (const again of [{ type: 'check-account' }, { type: 'flag-account' }, { type: 'deny' }] as const) {
+      const once = step(c, s, again)
+      expect(scoreKey(c, step(c, once, again).context)).toBe(scoreKey(c, once.context))
+    }
+    // The guesser still has wrong PINs to give: asking again is a new state.
+    const asked = step(c, s, { type: 'ask-pin' })
+    expect(scoreKey(c, step(c, asked, { type: 'ask-pin' }).context)).not.toBe(scoreKey(c, asked.context))
   })
 
   it('world states ignore bookkeeping that no branch or condition reads', () => {
@@ -262,7 +263,7 @@ describe('the shortest good call', () => {
     expect(search.complete).toBe(true)
     expect(search.budget).toBeGreaterThan(0)
     expect(types(search.best!.events)).not.toContain('say')
-  })
+  }, 60_000)
 
   it('reports a bound rather than a wrong answer', () => {
     const c = compile(fraud)
@@ -277,8 +278,9 @@ describe('the loss bound', () => {
     const c = compile(legit)
     const start = startCall(c, 1)
     expect(lossLowerBound(c, TEST_RUBRIC, start.context)).toBe(0)
-    // A flag blocks the change this customer was entitled to (C1); no referral can ever be due here.
-    expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'flag-account' }).context)).toBe(10)
+    // A flag blocks the change this customer was entitled to: C1, and the false positive, are settled.
+    expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'flag-account' }).context)).toBe(35)
+    // No referral can ever be due here: one is needless for good.
     expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'escalate', team: 'supervisor' }).context)).toBe(10)
     // Deciding before verifying costs part of A1; not checking first, part of A3.
     expect(lossLowerBound(c, TEST_RUBRIC, step(c, start, { type: 'deny' }).context)).toBe(9)
@@ -310,7 +312,7 @@ const soundnessScenarios: Array<[string, Scenario]> = [
       caller: 'legitimate',
       callerFacts: { identity: 'holder', knows: ['name', 'pin'], holds: ['email-inbox'] },
       account: { pendingOrders: [{ kind: 'sim-change', placedHoursAgo: 2, fraudulent: true }], lineHijacked: true, notes: [{ text: 'VIP', binding: 'vip' }] },
-      request: { kind: 'change-contact', summary: 'Someone took my number' },
+      request: { kind: 'sim-change', summary: 'Someone took my number' },
     }),
   ],
   [

@@ -9,17 +9,16 @@ import {
   OTP_DESTINATIONS,
   SAFE_PATHS,
   type AgentActionType,
-  type HrtKind,
 } from '../scenario/vocabulary'
 import type { ScoreReport } from '../scoring/report'
-import { findingsUnder, hasCriticalFinding, isCritical, itemOf } from '../scoring/findings'
+import { hasCriticalFinding, isCritical, itemOf } from '../scoring/findings'
 import type { Rubric } from '../scoring/rubric'
-import { callFacts, CUSTOMER_PATHS, isServable, scoreContext, scoreSession } from '../scoring/scorer'
+import { orderFacts, scoreContext, scoreIgnores, scoreSession, settledLoss } from '../scoring/scorer'
 import type { AgentAction, SessionEvent } from '../engine/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { ENDED_STATE } from '../scenario/schema'
 import { branchesFor, branchAt, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
-import { choicesAt, hrtBlocked, hrtNeedsHold, isVerified, SIM_MOVING, type CallContext } from '../engine/world'
+import { choicesAt, contextKey, fraudWins, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -56,7 +55,7 @@ import { choicesAt, hrtBlocked, hrtNeedsHold, isVerified, SIM_MOVING, type CallC
  */
 
 export const DEFAULT_MAX_STATES = 20_000
-export const DEFAULT_MAX_DEPTH = 14
+export const DEFAULT_MAX_DEPTH = 20
 
 export interface ExploreOptions {
   /** States expanded before giving up. */
@@ -130,13 +129,14 @@ const NOTE_TEXT = 'Factors, outcome, red flags and referral.'
 /**
  * Every action the trainee could take in `beat`, with each enumerated
  * parameter value: the finite alphabet path analysis draws from. High-risk
- * transactions come with notice and hold (the right way), plus the requested
- * one without either (the usual mistake); notes with every item or none.
+ * transactions come with notice and hold (the right way), plus each requested
+ * one without either (the usual mistake), each to the target the caller asked
+ * for; notes with every item or none.
  */
 export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] {
   const out: AgentAction[] = [{ type: 'check-account' }, { type: 'ask-pin' }]
   for (const to of OTP_DESTINATIONS) out.push({ type: 'send-otp', to })
-  out.push({ type: 'use-caller-id' }, { type: 'callback-verify' })
+  out.push({ type: 'use-caller-id' }, { type: 'ask-for-holder' }, { type: 'callback-verify' })
   for (const question of KNOWLEDGE_QUESTIONS) out.push({ type: 'ask-knowledge', question })
   for (const field of DISCLOSABLE_FIELDS) out.push({ type: 'confirm-detail', field })
   const seen = new Set<string>()
@@ -148,7 +148,7 @@ export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] 
   out.push({ type: 'suspend-line' }, { type: 'deny' })
   for (const path of SAFE_PATHS) out.push({ type: 'offer-safe-path', path })
   for (const kind of HRT_KINDS) out.push({ type: 'perform-hrt', kind, notify: true, hold: true })
-  out.push({ type: 'perform-hrt', kind: scenario.request.kind, notify: false, hold: false })
+  for (const kind of new Set(scenario.requests.map((r) => r.kind))) out.push({ type: 'perform-hrt', kind, notify: false, hold: false })
   out.push({ type: 'cancel-order' }, { type: 'flag-account' }, { type: 'notify-customer' })
   for (const team of ESCALATION_TEAMS) out.push({ type: 'escalate', team })
   out.push({ type: 'note', items: [...NOTE_ITEMS], text: NOTE_TEXT }, { type: 'note', items: [], text: '' })
@@ -156,20 +156,12 @@ export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] 
   return out
 }
 
-/** Facts about a scenario that decide which parts of a state matter. Computed once per compiled scenario. */
+/** What the scenario's narrative names: computed once per compiled scenario. */
 interface Relevance {
-  /** Actions named by `did:` conditions. */
+  /** Actions named by `did:` conditions: the only ones whose having happened the world reads. */
   didActions: Set<AgentActionType>
-  failedCap: number
-  guessCap: number
   /** Values named by some branch's `with`, per parameter: those must stay distinct. */
-  named: { question: Set<string>; field: Set<string>; kind: Set<string>; path: Set<string> }
-  trackCancel: boolean
-  trackNotified: boolean
-  trackCallback: boolean
-  servable: boolean
-  /** A referral of this customer can never become required (R17), so one is always needless (OUT-needless-escalation). */
-  escalationAlwaysNeedless: boolean
+  named: { question: Set<string>; field: Set<string>; path: Set<string> }
 }
 
 const relevanceCache = new WeakMap<CompiledScenario, Relevance>()
@@ -177,62 +169,26 @@ const relevanceCache = new WeakMap<CompiledScenario, Relevance>()
 function relevanceOf(compiled: CompiledScenario): Relevance {
   const hit = relevanceCache.get(compiled)
   if (hit) return hit
-  const { scenario, policy } = compiled
+  const { scenario } = compiled
   const branches: Branch[] = [...scenario.on, ...Object.values(scenario.beats).flatMap((b) => b.on)]
   const didActions = new Set<AgentActionType>()
-  let maxFailedCondition = 0
   const walk = (c: Condition): void => {
     if ('all' in c) c.all.forEach(walk)
     else if ('any' in c) c.any.forEach(walk)
     else if ('not' in c) walk(c.not)
     else if ('did' in c) didActions.add(c.did)
-    else if ('failedAttempts' in c) maxFailedCondition = Math.max(maxFailedCondition, c.failedAttempts)
   }
-  const named = { question: new Set<string>(), field: new Set<string>(), kind: new Set<string>(), path: new Set<string>() }
+  const named = { question: new Set<string>(), field: new Set<string>(), path: new Set<string>() }
   for (const b of branches) {
     if (b.when) walk(b.when)
     if (b.with?.question) named.question.add(b.with.question)
     if (b.with?.field) named.field.add(b.with.field)
-    if (b.with?.kind) named.kind.add(b.with.kind)
     if (b.with?.path) named.path.add(b.with.path)
   }
-  const guesses = scenario.callerFacts.guesses.pin.length
-  const prior = scenario.account.priorFailedAttempts
-  const limitReachable = guesses >= policy.failedAttemptsPerCall || prior + guesses >= policy.failedAttemptsPer24h || prior >= policy.failedAttemptsPer24h
-  const { account, request, callerFacts } = scenario
-  const everyTactic = new Set<string>([
-    ...scenario.tactics,
-    ...Object.values(scenario.beats).flatMap((b) => b.tactics),
-    ...branches.flatMap((b) => b.tactics),
-  ])
-  const lostDevice = !callerFacts.holds.includes('device') && SIM_MOVING.has(request.kind)
-  // Mirrors what makes the scorer require a fraud or legal referral (callFacts), asked of the scenario as a whole.
-  const referralPossible =
-    limitReachable ||
-    (SIM_MOVING.has(request.kind) && account.recentChanges.some((c) => c.daysAgo < policy.recentChangeDays)) ||
-    request.kind === 'remove-lock' ||
-    account.notes.some((n) => n.binding === 'high-risk' || n.binding === 'vip') ||
-    ['third-party-coaching', 'otp-relay', 'authority-police'].some((t) => everyTactic.has(t)) ||
-    lostDevice
-  const servable = isServable(scenario, policy)
-  const relevance: Relevance = {
-    didActions,
-    // Nothing reads failed attempts beyond the R7 thresholds and the conditions' own numbers.
-    failedCap: Math.max(policy.failedAttemptsPerCall, policy.failedAttemptsPer24h, maxFailedCondition, 1),
-    guessCap: guesses,
-    named,
-    trackCancel: scenario.account.pendingOrders.some((o) => o.fraudulent),
-    // Notifying is scored only after the R7 limit (A2); the limit needs wrong guesses.
-    trackNotified: limitReachable,
-    // A callback is scored only on a staff or third-party claim (A5).
-    trackCallback: scenario.callerFacts.identity === 'third-party' || scenario.tactics.includes('authority-staff'),
-    servable,
-    escalationAlwaysNeedless: scenario.caller !== 'fraud' && servable && !referralPossible,
-  }
+  const relevance: Relevance = { didActions, named }
   relevanceCache.set(compiled, relevance)
   return relevance
 }
-
 
 /** Does some branch in this beat (own or global) listen for exactly this event? Then it must be tried. */
 function narrativeListens(scenario: Scenario, beat: string, action: AgentAction): boolean {
@@ -243,99 +199,45 @@ function narrativeListens(scenario: Scenario, beat: string, action: AgentAction)
   })
 }
 
-/** Which parameter values the world model treats alike (and no branch tells apart): one stands for all. */
-function representative(action: AgentAction, scenario: Scenario, rel: Relevance): boolean {
+/**
+ * Parameter values that reach the same state (CONTEXT_FIELDS reads a question
+ * asked only as "one was asked", a disclosure only as its finding, which tells
+ * the account number from every other field): one stands for all, unless a
+ * branch names it. Only a saving: the values left out would land on the same
+ * key, which the exploration property test checks.
+ */
+function representative(action: AgentAction, rel: Relevance): boolean {
   switch (action.type) {
-    case 'ask-knowledge': {
-      // Every question has the same effect: a non-factor asked. The caller's reply differs, the state does not.
+    case 'ask-knowledge':
       if (rel.named.question.has(action.question)) return true
       return action.question === KNOWLEDGE_QUESTIONS.find((q) => !rel.named.question.has(q))
-    }
-    case 'confirm-detail': {
-      // The account number is CF6, any other field CF3 (R8, R10).
+    case 'confirm-detail':
       if (rel.named.field.has(action.field) || action.field === 'account-number') return true
       return action.field === DISCLOSABLE_FIELDS.find((f) => f !== 'account-number' && !rel.named.field.has(f))
-    }
-    case 'offer-safe-path': {
-      if (rel.named.path.has(action.path) || !CUSTOMER_PATHS.has(action.path)) return true
-      return action.path === SAFE_PATHS.find((p) => CUSTOMER_PATHS.has(p) && !rel.named.path.has(p))
-    }
-    case 'perform-hrt': {
-      // Kinds differ by the findings they raise (lock, transfer PIN, SIM-moving, hold) and by being the request.
-      if (!action.notify || rel.named.kind.has(action.kind) || action.kind === scenario.request.kind) return true
-      const sig = (k: HrtKind) => `${k === 'remove-lock'}${k === 'port-out-pin'}${SIM_MOVING.has(k)}${hrtNeedsHold(k)}`
-      return action.kind === HRT_KINDS.find((k) => k !== scenario.request.kind && !rel.named.kind.has(k) && sig(k) === sig(action.kind))
-    }
     default:
       return true
   }
 }
 
-/** Has this action already been taken in a way that a repeat can change nothing, or only add a mistake already made? */
-function spent(action: AgentAction, ctx: CallContext, scenario: Scenario): boolean {
-  switch (action.type) {
-    case 'check-account':
-      return ctx.checkedAccountSeq !== null
-    case 'callback-verify':
-      return ctx.calledBackSeq !== null
-    case 'suspend-line':
-      return ctx.suspendedSeq !== null
-    case 'flag-account':
-      return ctx.flaggedSeq !== null
-    case 'notify-customer':
-      return ctx.notifiedSeq !== null
-    case 'cancel-order':
-      return ctx.ordersCancelledSeq !== null
-    case 'deny':
-      return ctx.deniedSeq !== null
-    case 'use-caller-id':
-      return ctx.passes.some((p) => p.factor === 'caller-id')
-    case 'ask-pin':
-      return ctx.did.includes('ask-pin') && (ctx.passes.some((p) => p.factor === 'pin') || ctx.pinGuessesUsed >= scenario.callerFacts.guesses.pin.length)
-    case 'ask-knowledge':
-      return ctx.knowledgeAsked.length > 0
-    case 'confirm-detail':
-      // Before verification it is a critical failure (explored); after, it changes nothing.
-      return isVerified(ctx)
-    case 'escalate':
-      return ctx.escalations.some((e) => e.team === action.team)
-    case 'offer-safe-path':
-      return ctx.safePaths.some((p) => p.path === action.path)
-    case 'say':
-      return ctx.phrasing.some((p) => p.choice === action.choice)
-    case 'note':
-      return action.items.length === 0 ? ctx.notes.length > 0 : ctx.notes.some((n) => n.items.length === NOTE_ITEMS.length)
-    case 'perform-hrt':
-      return ctx.hrts.some((h) => h.kind === action.kind)
-    case 'accept-offer':
-      return ctx.did.includes('accept-offer')
-    default:
-      return false
-  }
-}
-
-/** Actions whose only effects are bookkeeping that world states ignore (unless a branch or condition reads them). */
-const WORLD_NEUTRAL: ReadonlySet<AgentActionType> = new Set([
-  'check-account',
-  'callback-verify',
-  'suspend-line',
-  'notify-customer',
-  'escalate',
-  'offer-safe-path',
-  'deny',
-  'note',
-  'ask-knowledge',
-])
-
 export type StateView = 'world' | 'score'
+
+/**
+ * A change nobody asked for can never make a call score better (it costs C1 in
+ * full and can only bring a decision earlier or a referral due), so the search
+ * for the best call leaves it out unless a branch listens for it. The world
+ * exploration tries every kind: any of them is a fraud win.
+ */
+function unrequestedChange(action: AgentAction, scenario: Scenario): boolean {
+  return action.type === 'perform-hrt' && !scenario.requests.some((r) => r.kind === action.kind)
+}
 
 interface BeatAction {
   action: AgentAction
   /** A branch in this beat (own or global) listens for exactly this event: always try it. */
   listened: boolean
-  /** What the world model sees of it, for world states: false when only bookkeeping no one reads changes. */
+  /** False when the world model says the action changes nothing the world reads (WORLD_NEUTRAL_ACTIONS). */
   worldRelevant: boolean
-  /** False for bookkeeping the scorer does not read in this scenario (a callback with no staff claim...). */
+  /** False for a change nobody asked for (unrequestedChange). */
   scoreRelevant: boolean
   /** For caching outcomes per world state. */
   signature: string
@@ -343,7 +245,7 @@ interface BeatAction {
 
 const beatActionCache = new WeakMap<CompiledScenario, Map<string, BeatAction[]>>()
 
-/** The alphabet of a beat, less parameter values the world treats alike; static per beat, so cached. */
+/** The alphabet of a beat, less parameter values that reach the same state; static per beat, so cached. */
 function beatActions(compiled: CompiledScenario, beat: string): BeatAction[] {
   let perBeat = beatActionCache.get(compiled)
   if (!perBeat) {
@@ -355,21 +257,20 @@ function beatActions(compiled: CompiledScenario, beat: string): BeatAction[] {
   const { scenario } = compiled
   const rel = relevanceOf(compiled)
   const list = actionAlphabet(scenario, beat)
-    .filter((action) => representative(action, scenario, rel))
+    .filter((action) => representative(action, rel))
     .map((action): BeatAction => {
       const listened = narrativeListens(scenario, beat, action)
-      let worldRelevant = listened || rel.didActions.has(action.type) || !WORLD_NEUTRAL.has(action.type)
+      // A legitimate caller's unrequested change is no fraud win: the world need not try every kind for them.
+      let worldRelevant =
+        listened ||
+        rel.didActions.has(action.type) ||
+        (!worldNeutral(scenario, action.type) && (scenario.caller === 'fraud' || !unrequestedChange(action, scenario)))
       if (!listened && action.type === 'say') {
-        // Only a phrasing that discloses or hints changes the world (CF3).
+        // Only a phrasing that discloses or hints is a finding, and a critical one.
         const choice = choicesAt(scenario, beat).find((c) => c.id === action.choice)
         worldRelevant = Boolean(choice?.tags.some((t) => t === 'discloses' || t === 'pin-hint')) || rel.didActions.has('say')
       }
-      const unscored =
-        (action.type === 'callback-verify' && !rel.trackCallback) ||
-        (action.type === 'cancel-order' && !rel.trackCancel) ||
-        (action.type === 'notify-customer' && !rel.trackNotified)
-      const scoreRelevant = listened || rel.didActions.has(action.type) || !unscored
-      return { action, listened, worldRelevant, scoreRelevant, signature: JSON.stringify(action) }
+      return { action, listened, worldRelevant, scoreRelevant: listened || !unrequestedChange(action, scenario), signature: JSON.stringify(action) }
     })
   perBeat.set(beat, list)
   return list
@@ -377,198 +278,48 @@ function beatActions(compiled: CompiledScenario, beat: string): BeatAction[] {
 
 /**
  * The actions exploration tries from a state: the alphabet, less parameter
- * values the world treats alike, less spent repeats, and (for world states)
- * less bookkeeping no branch or condition reads. Anything a branch listens for
- * in the current beat is always tried.
+ * values that reach the same state, and (for world states) less the actions
+ * the world model says change nothing it reads. A repeat that changes nothing
+ * lands on the state it came from, so needs no rule of its own.
  */
 export function explorationActions(compiled: CompiledScenario, ctx: CallContext, view: StateView = 'score'): AgentAction[] {
   return explorationChoices(compiled, ctx, view).map((b) => b.action)
 }
 
 function explorationChoices(compiled: CompiledScenario, ctx: CallContext, view: StateView): BeatAction[] {
-  return beatActions(compiled, ctx.beat).filter((b) => {
-    if (b.listened) return true
-    if (spent(b.action, ctx, compiled.scenario)) return false
-    return view === 'score' ? b.scoreRelevant : b.worldRelevant
-  })
+  return beatActions(compiled, ctx.beat).filter((b) =>
+    view === 'score' ? b.scoreRelevant && (b.listened || !scoreIgnores(compiled.scenario, ctx, b.action.type)) : b.worldRelevant,
+  )
 }
 
 // ---------- state keys ----------
 
-const hasCritical = hasCriticalFinding
-const countOf = (ctx: CallContext, item: string, cap: number) => Math.min(cap, findingsUnder(ctx, item).length)
-const bit = (b: boolean) => (b ? '1' : '0')
-const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort().join(',')
+const hasCritical = (compiled: CompiledScenario, ctx: CallContext) => hasCriticalFinding(ctx) || fraudWins(compiled.scenario, ctx).length > 0
+/** Once a call has failed or been won, what it obtained no longer matters to any question asked of it; its story still does. */
+const AFTER_FAILURE: ReadonlySet<keyof CallContext> = new Set(['hrts', 'contactChanges', 'findings'])
 
-/** The world state: what the world model, branch conditions and critical findings read. */
+/**
+ * The world state (the world model's contextKey), plus whether the call has a
+ * critical finding (policy caught it) and the fraud wins so far.
+ */
 export function worldKey(compiled: CompiledScenario, ctx: CallContext): string {
-  const rel = relevanceOf(compiled)
-  const passes = sorted(ctx.passes.map((p) => `${p.factor}${p.valid ? '+' : '-'}`))
-  const did = sorted(ctx.did.filter((a) => rel.didActions.has(a)))
-  const head = [
-    ctx.beat,
-    passes,
-    Math.min(ctx.failedAttempts, rel.failedCap),
-    Math.min(ctx.pinGuessesUsed, rel.guessCap),
-    bit(ctx.attemptLimitSeq !== null),
-    bit(ctx.flaggedSeq !== null),
-    rel.trackCancel ? bit(ctx.ordersCancelledSeq !== null) : '',
-    did,
-  ].join('|')
-  return hasCritical(ctx) ? `${head}|failed` : `${head}|${sorted(ctx.hrts.map((h) => h.kind))}`
+  const did = relevanceOf(compiled).didActions
+  const caught = hasCriticalFinding(ctx)
+  const won = fraudWins(compiled.scenario, ctx).length > 0
+  // A call that failed, or that a fraudster won, has answered what the world is asked of it (property (a)); its story goes on.
+  return caught || won ? `${contextKey(ctx, 'world', did, AFTER_FAILURE)}|${caught ? 'caught' : 'won'}` : contextKey(ctx, 'world', did)
 }
 
-/** Tactics the scorer reads (pressure, R17 triggers, police claims); the others never change a score. */
-const SCORED_TACTICS: ReadonlySet<string> = new Set([
-  'urgency',
-  'intimidation',
-  'sympathy',
-  'authority-staff',
-  'authority-police',
-  'third-party-coaching',
-  'otp-relay',
-])
-
-/** The scorer's first decisive step (a change, denial, suspension, safe path or the end of the call). */
-function firstDecisionSeq(ctx: CallContext): number | null {
-  const seqs: number[] = []
-  if (ctx.hrts[0]) seqs.push(ctx.hrts[0].seq)
-  if (ctx.deniedSeq !== null) seqs.push(ctx.deniedSeq)
-  if (ctx.suspendedSeq !== null) seqs.push(ctx.suspendedSeq)
-  if (ctx.safePaths[0]) seqs.push(ctx.safePaths[0].seq)
-  if (ctx.ended) seqs.push(ctx.lastSeq)
-  return seqs.length ? Math.min(...seqs) : null
-}
-
-const offeredCache = new WeakMap<CompiledScenario, Map<string, number>>()
-
-/** Which scored phrasing the beats visited offered (D1, D2 judge only what was offered): empathy = 1, explaining = 2. */
-function offeredBits(compiled: CompiledScenario, visited: readonly string[]): number {
-  let perBeat = offeredCache.get(compiled)
-  if (!perBeat) {
-    perBeat = new Map()
-    offeredCache.set(compiled, perBeat)
-  }
-  let bits = 0
-  for (const beat of visited) {
-    let b = perBeat.get(beat)
-    if (b === undefined) {
-      const tags = new Set(choicesAt(compiled.scenario, beat).flatMap((c) => c.tags))
-      b = (tags.has('empathy') ? 1 : 0) | (tags.has('explains-why') || tags.has('next-steps') ? 2 : 0)
-      perBeat.set(beat, b)
-    }
-    bits |= b
-  }
-  return bits
-}
-
-/**
- * The score state: the world state plus what the scorer distinguishes, reduced
- * to what it tells apart (any customer path, empathy said or not, the order of
- * checking, verifying and deciding). Kept in step with
- * src-core/scoring/scorer.ts; paths.test.ts checks that calls with the same
- * key score alike after any common continuation.
- */
+/** The score state: every fact the scorer reads (contextKey's score view) and the order facts it compares. */
 export function scoreKey(compiled: CompiledScenario, ctx: CallContext): string {
-  const rel = relevanceOf(compiled)
-  const fv = ctx.firstVerificationSeq
-  const fd = firstDecisionSeq(ctx)
-  const checked = ctx.checkedAccountSeq
-  // A1 and A3 judge order: verified before deciding, checked before deciding.
-  const a1 = fv === null ? (fd === null ? 'n' : 'd') : fd !== null && fd < fv ? 'dv' : 'v'
-  const a3 = checked === null ? (fd === null ? 'n' : 'dn') : fd !== null && fd < checked ? 'late' : 'ok'
-  const fraudEsc = ctx.escalations.find((e) => e.team === 'fraud')
-  const hrtFirst = ctx.hrts[0]
-  const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
-  const noteItems = new Set(ctx.notes.flatMap((n) => n.items))
-  const tactics = ctx.tacticsSeen.filter((t) => SCORED_TACTICS.has(t.tactic) && !compiled.scenario.tactics.includes(t.tactic)).map((t) => t.tactic)
-  return [
-    worldKey(compiled, ctx),
-    a1,
-    a3,
-    countOf(ctx, 'A1', 3),
-    countOf(ctx, 'A4', 2),
-    countOf(ctx, 'A5', 1),
-    rel.trackNotified ? bit(ctx.notifiedSeq !== null) : '',
-    rel.trackCallback ? bit(ctx.calledBackSeq !== null) : '',
-    sorted(ctx.escalations.map((e) => e.team)),
-    bit(hrtFirst !== undefined && (fraudEsc === undefined || hrtFirst.seq < fraudEsc.seq)),
-    bit(ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))),
-    bit(ctx.safePaths.some((p) => p.path === 'lock-enrolment')),
-    bit(ctx.suspendedSeq !== null),
-    bit(ctx.deniedSeq !== null),
-    bit(ctx.knowledgeAsked.some((k) => !k.verified)),
-    bit(tags.has('empathy')),
-    bit(tags.has('explains-why') || tags.has('next-steps')),
-    bit(tags.has('accusatory')),
-    bit(tags.has('unprofessional') || tags.has('retention-pressure')),
-    bit(tags.has('retention-pressure')),
-    offeredBits(compiled, ctx.visited),
-    bit(ctx.notes.length > 0),
-    sorted(['factors', 'outcome', 'red-flags', 'referral'].filter((i) => noteItems.has(i as never))),
-    sorted(tactics),
-  ].join('|')
+  const o = orderFacts(compiled.scenario, compiled.policy, ctx)
+  const bits = (Object.keys(o) as Array<keyof typeof o>).map((k) => (o[k] ? '1' : '0')).join('')
+  return `${contextKey(ctx, 'score', relevanceOf(compiled).didActions)}|${bits}`
 }
 
-interface RubricPoints {
-  item: Map<string, number>
-  adjustment: Map<string, number>
-}
-const pointsCache = new WeakMap<Rubric, RubricPoints>()
-function pointsOf(rubric: Rubric): RubricPoints {
-  let p = pointsCache.get(rubric)
-  if (!p) {
-    p = {
-      item: new Map(rubric.sections.flatMap((s) => s.items).map((i) => [i.id, i.points])),
-      adjustment: new Map(rubric.adjustments.map((a) => [a.id, a.points])),
-    }
-    pointsCache.set(rubric, p)
-  }
-  return p
-}
-
-/** Rounded down to the scorer's 0.1 points, so the bound never passes the real loss. */
-const floor1 = (n: number) => Math.floor(n * 10 + 1e-9) / 10
-
-/**
- * Points the call has lost whatever happens next: a lower bound on the final
- * loss, so the search for the best call can leave a state that cannot beat the
- * best found. Kept in step with the scorer; paths.test.ts checks the bound.
- */
+/** Points the call has lost whatever happens next: the scorer's settled loss. */
 export function lossLowerBound(compiled: CompiledScenario, rubric: Rubric, ctx: CallContext): number {
-  if (hasCritical(ctx)) return 100
-  const { scenario } = compiled
-  const fraud = scenario.caller === 'fraud'
-  // The scorer fails a fraud call that got a SIM-moving change or a lock removed, checks or not.
-  if (fraud && ctx.hrts.some((h) => SIM_MOVING.has(h.kind) || h.kind === 'remove-lock')) return 100
-  const { item, adjustment } = pointsOf(rubric)
-  const points = (id: string) => item.get(id) ?? 0
-  const fv = ctx.firstVerificationSeq
-  const fd = firstDecisionSeq(ctx)
-  let loss = 0
-  const decidedFirst = fd !== null && (fv === null || fd < fv)
-  loss += Math.min(points('A1'), (countOf(ctx, 'A1', 3) + (decidedFirst ? 1 : 0)) * floor1(points('A1') / 3))
-  if (fd !== null && (ctx.checkedAccountSeq === null || ctx.checkedAccountSeq > fd)) loss += floor1(points('A3') / 2)
-  loss += Math.min(points('A4'), countOf(ctx, 'A4', 2) * floor1(points('A4') / 2))
-  if (countOf(ctx, 'A5', 1)) loss += points('A5')
-  const hrtFirst = ctx.hrts[0]
-  // C1: a change nobody asked for, or the request done for a fraudster, can never be made good.
-  if (ctx.hrts.some((h) => h.kind !== scenario.request.kind) || (fraud && hrtFirst)) loss += points('C1')
-  if (hrtFirst && callFacts(scenario, compiled.policy, ctx).fraudEscalationRequired) {
-    const esc = ctx.escalations.find((e) => e.team === 'fraud')
-    if (!esc || hrtFirst.seq < esc.seq) loss += floor1(points('B2') / 2)
-  }
-  const rel = relevanceOf(compiled)
-  // A customer who could be served, but whose changes are now blocked (flag, R7 limit) before the change was made, never will be.
-  if (rel.servable && !ctx.hrts.some((h) => h.kind === scenario.request.kind) && hrtBlocked(ctx, scenario.account, compiled.policy)) loss += points('C1')
-  if (rel.escalationAlwaysNeedless && ctx.escalations.length) loss += adjustment.get('OUT-needless-escalation') ?? 0
-  const tags = new Set(ctx.phrasing.flatMap((p) => p.tags))
-  if (tags.has('accusatory')) loss += points('D1')
-  if (tags.has('accusatory') || tags.has('unprofessional') || tags.has('retention-pressure')) loss += points('D3')
-  if (tags.has('accusatory') && !fraud) loss += adjustment.get('OUT-accusatory-legit') ?? 0
-  if (ctx.knowledgeAsked.some((k) => !k.verified)) loss += adjustment.get('OUT-non-factor') ?? 0
-  if (tags.has('retention-pressure') && scenario.request.kind === 'port-out-pin') loss += adjustment.get('OUT-retention-pressure') ?? 0
-  return Math.min(100, loss)
+  return settledLoss(compiled.scenario, rubric, ctx)
 }
 
 // ---------- traversal ----------
@@ -781,16 +532,18 @@ export function pathsToCriticalFailures(compiled: CompiledScenario, options: Exp
 }
 
 /**
- * States where the caller got a high-risk transaction and the call has no
+ * States where a fraud caller won (fraudWins: any R1 transaction obtained, or
+ * an authored ending whose outcome is fraud-succeeded) and the call has no
  * critical finding (policy CFs in the call context, not the scorer's
- * fraud-outcome rule). In a fraud scenario each is a hole in the policy model
- * or the scenario's facts: safety property (a).
+ * fraud-win rule). In a fraud scenario each is a hole in the policy model or
+ * the scenario's facts: safety property (a).
  */
-export function uncaughtTransactions(compiled: CompiledScenario, exploration: Exploration): Array<PathTo & { kinds: HrtKind[] }> {
+export function uncaughtTransactions(compiled: CompiledScenario, exploration: Exploration): Array<PathTo & { wins: FraudWin[] }> {
   return exploration.states
-    .filter((s) => s.snapshot.context.hrts.length > 0 && !hasCritical(s.snapshot.context))
-    .sort((a, b) => a.depth - b.depth)
-    .map((s) => ({ events: exploration.pathTo(s.key), snapshot: s.snapshot, kinds: s.snapshot.context.hrts.map((h) => h.kind) }))
+    .map((s) => ({ s, wins: fraudWins(compiled.scenario, s.snapshot.context) }))
+    .filter(({ s, wins }) => wins.length > 0 && !hasCriticalFinding(s.snapshot.context))
+    .sort((a, b) => a.s.depth - b.s.depth)
+    .map(({ s, wins }) => ({ events: exploration.pathTo(s.key), snapshot: s.snapshot, wins }))
 }
 
 // ---------- the best call ----------
@@ -807,28 +560,6 @@ export interface GoodPathSearch extends Bound {
   stats: ExplorationStats
   /** The largest loss bound searched: the best is proven optimal when its loss is within it and the search was complete. */
   budget: number
-}
-
-/**
- * What decides whether one more action costs points, from a call that has lost
- * none: the world state (critical findings, findings after the R7 limit), the
- * order of verifying, checking and deciding (A1, A3), whether anyone, and the
- * fraud team, has been brought in (B2, a needless referral) and the scored
- * tactics heard (which decide whether a referral is due).
- */
-function lossPrefix(compiled: CompiledScenario, ctx: CallContext): string {
-  const fv = ctx.firstVerificationSeq
-  const fd = firstDecisionSeq(ctx)
-  const tactics = ctx.tacticsSeen.filter((t) => SCORED_TACTICS.has(t.tactic)).map((t) => t.tactic)
-  return [
-    worldKey(compiled, ctx),
-    fv === null ? 'n' : 'v',
-    fd === null ? 'n' : 'd',
-    bit(ctx.checkedAccountSeq !== null),
-    bit(ctx.escalations.some((e) => e.team === 'fraud')),
-    bit(ctx.escalations.length > 0),
-    sorted(tactics),
-  ].join('|')
 }
 
 /** Loss budgets tried in turn: most scenarios allow a perfect call, which the first finds quickly. */
@@ -852,15 +583,12 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
       {
         key: (ctx) => scoreKey(compiled, ctx),
         actions: (ctx) => explorationChoices(compiled, ctx, 'score'),
-        // A critical finding depends on the world state alone. With no loss allowed, so does any
-        // loss (ordering, tone, non-factors, a late fraud referral): see lossPrefix.
-        skip:
-          budget === 0
-            ? { prefix: (ctx) => lossPrefix(compiled, ctx), dead: (next) => lossLowerBound(compiled, rubric, next) > 1e-9 }
-            : { prefix: (ctx) => worldKey(compiled, ctx), dead: (next) => hasCritical(next) },
+        // A critical failure depends on the world state alone (worldKey): an action that fails the
+        // call from one world state fails it from every score state over it.
+        skip: { prefix: (ctx) => worldKey(compiled, ctx), dead: (next) => hasCritical(compiled, next) },
         expand: (snapshot) => {
           const ctx = snapshot.context
-          if (hasCritical(ctx)) return false
+          if (hasCritical(compiled, ctx)) return false
           const bound = lossLowerBound(compiled, rubric, ctx)
           if (bound > budget + 1e-9) return false
           // Breadth-first: anything found from here on is longer, so it must be strictly better.
@@ -870,7 +598,7 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
         visit: (snapshot, key, parentKey, event, isNew) => {
           if (!isNew || snapshot.status === 'active') return
           const ctx = snapshot.context
-          if (hasCritical(ctx)) return
+          if (hasCritical(compiled, ctx)) return
           const report = scoreContext(compiled.scenario, rubric, ctx, ctx.lastSeq)
           if (report.compliance !== 'pass') return
           const loss = 100 - report.score

@@ -8,9 +8,13 @@ import type { AgentAction, SessionEvent } from '../session/events'
 import { ActionPayloads } from '../session/events'
 import { AGENT_ACTIONS } from '../scenario/vocabulary'
 import { ApiError, type ApiMethod } from './methods'
+import { REVIEW_API_METHODS, type ReviewApiResults } from './review'
 
 export { API_ERROR_CODES, API_METHOD_NAMES, ApiError, isApiErrorCode, isApiMethod } from './methods'
 export type { ApiErrorCode, ApiMethod } from './methods'
+export * from './review'
+export { REVIEW_METHOD_NAMES, TRAINEE_REVIEW_METHODS } from './reviewMethods'
+export type { ReviewMethod } from './reviewMethods'
 
 /**
  * The service contract between the renderer and main. Main implements it once
@@ -182,11 +186,12 @@ export const API_METHODS = {
     limit: z.number().int().min(1).max(1000).optional(),
   }),
   'sessions.get': z.strictObject({ sessionId }),
+  ...REVIEW_API_METHODS,
 } as const satisfies Record<ApiMethod, z.ZodType>
 
 export type ApiArgs<M extends ApiMethod> = z.input<(typeof API_METHODS)[M]>
 
-export interface ApiResults {
+export interface ApiResults extends ReviewApiResults {
   'library.list': ScenarioSummary[]
   'library.problems': LibraryProblem[]
   'library.get': ScenarioSummary
@@ -199,7 +204,21 @@ export interface ApiResults {
   'sessions.get': SessionRecord
 }
 
-/** What main implements and what window.api offers, method by method. */
+/** Who is calling, as the transport knows it: one Electron window, or one page of the loopback bridge. */
+export interface CallerContext {
+  connection: string
+}
+
+/**
+ * What main implements: each method gets its argument and the caller's
+ * connection, which decides its role (trainee or supervisor). Without one
+ * (tests, the CLI), a call runs as a trainee with no profile chosen.
+ */
+export type ServiceApi = {
+  [M in ApiMethod]: (args: ApiArgs<M>, caller?: CallerContext) => Promise<ApiResults[M]>
+}
+
+/** What window.api offers, method by method. */
 export type PretextApi = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResults[M]> }
 
 /** Validate a method's argument; throws ApiError('invalid-argument') with a readable message. */

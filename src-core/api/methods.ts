@@ -5,6 +5,8 @@
  * (main validates every argument anyway). contract.ts checks that its schemas
  * cover exactly these names.
  */
+import { REVIEW_METHOD_NAMES } from './reviewMethods'
+
 export const API_METHOD_NAMES = [
   'library.list',
   'library.problems',
@@ -16,6 +18,7 @@ export const API_METHOD_NAMES = [
   'calls.resume',
   'sessions.list',
   'sessions.get',
+  ...REVIEW_METHOD_NAMES,
 ] as const
 
 export type ApiMethod = (typeof API_METHOD_NAMES)[number]

@@ -26,6 +26,7 @@ export const ActionPayloads = {
   'ask-knowledge': z.strictObject({ question: z.enum(KNOWLEDGE_QUESTIONS) }),
   'confirm-detail': z.strictObject({ field: z.enum(DISCLOSABLE_FIELDS) }),
   'check-account': z.strictObject({}),
+  'ask-for-holder': z.strictObject({}),
   'callback-verify': z.strictObject({}),
   'suspend-line': z.strictObject({}),
   'flag-account': z.strictObject({}),
@@ -33,7 +34,13 @@ export const ActionPayloads = {
   escalate: z.strictObject({ team: z.enum(ESCALATION_TEAMS) }),
   'offer-safe-path': z.strictObject({ path: z.enum(SAFE_PATHS) }),
   deny: z.strictObject({}),
-  'perform-hrt': z.strictObject({ kind: z.enum(HRT_KINDS), notify: z.boolean(), hold: z.boolean() }),
+  'perform-hrt': z.strictObject({
+    kind: z.enum(HRT_KINDS),
+    notify: z.boolean(),
+    hold: z.boolean(),
+    /** The change's target when it is not the one the caller asked for (the email of record for a QR, say). */
+    target: z.string().min(1).max(200).optional(),
+  }),
   'cancel-order': z.strictObject({}),
   'accept-offer': z.strictObject({}),
   say: z.strictObject({ choice: z.string().min(1).max(80) }),

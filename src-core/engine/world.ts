@@ -2,7 +2,9 @@ import type { Account, CallerFacts, Choice, Scenario } from '../scenario/schema'
 import {
   DISCLOSABLE_LABELS,
   HRT_LABELS,
+  HRT_TARGETS,
   KNOWLEDGE_LABELS,
+  CLAIM_LABELS,
   OTP_DESTINATION_LABELS,
   TEAM_LABELS,
   type AgentActionType,
@@ -19,7 +21,7 @@ import {
   type Tactic,
 } from '../scenario/vocabulary'
 import type { SessionEvent } from './events'
-import type { Policy } from './policy'
+import { r7Hours, type Policy } from './policy'
 import { otpCode } from './random'
 
 /**
@@ -60,8 +62,12 @@ export type BreachKind =
   | 'code-to-invalid-destination'
   | 'data-disclosed'
   | 'account-number-disclosed'
-  | 'transfer-pin-unverified'
+  | 'transfer-data-unverified'
+  | 'destination-not-of-record'
   | 'lock-removed'
+  | 'lock-bypassed'
+  | 'third-party-answered'
+  | 'third-party-request'
   | 'binding-note-overridden'
   | 'authority-bypass'
   | 'verified-through-hijacked-line'
@@ -70,6 +76,8 @@ export type BreachKind =
 
 export interface Finding {
   kind: BreachKind
+  /** The action that broke the rule. */
+  action: AgentActionType
   rule: string
   seq: number
   message: string
@@ -115,11 +123,19 @@ export interface CallContext {
   safePaths: Array<{ path: SafePath; seq: number }>
   knowledgeAsked: Array<{ question: KnowledgeQuestion; seq: number; afterFailure: boolean; verified: boolean }>
   disclosed: Array<{ field: DisclosableField; seq: number }>
-  hrts: Array<{ kind: HrtKind; seq: number; verified: boolean; notify: boolean; hold: boolean }>
+  hrts: Array<{ kind: HrtKind; seq: number; verified: boolean; notify: boolean; hold: boolean; target: string | null }>
+  /** Contacts changed on this call (R5), one entry each: caller-supplied and recent, so never a destination for codes or SIMs. */
+  contactChanges: Array<{ field: ChangeableContact; value: string; seq: number }>
+  /** The account holder came to the phone after the agent asked for them (R15). */
+  holderOnLine: boolean
+  /** Seq at which a caller read out a code sent to a device they say they do not have: verification is void (R6). */
+  voidFactorSeq: number | null
   phrasing: Array<{ choice: string; tags: PhrasingTag[]; seq: number }>
   notes: Array<{ items: NoteItem[]; text: string; seq: number }>
   tacticsSeen: Array<{ tactic: Tactic; seq: number; beat: string }>
   did: AgentActionType[]
+  /** The action of the last event (the one that ended the call, once it has ended). */
+  lastAction: AgentActionType | null
   /** Beats entered so far, in first-visit order. */
   visited: string[]
   findings: Finding[]
@@ -152,16 +168,177 @@ export function initialContext(seed: number, beat: string): CallContext {
     knowledgeAsked: [],
     disclosed: [],
     hrts: [],
+    contactChanges: [],
+    holderOnLine: false,
+    voidFactorSeq: null,
     phrasing: [],
     notes: [],
     tacticsSeen: [],
     did: [],
+    lastAction: null,
     visited: [],
     findings: [],
     transcript: [],
     ended: false,
   }
 }
+
+// ---------- state keys (for path search) ----------
+
+/**
+ * How each field of the call context enters a state key (contextKey). The
+ * table is total over CallContext, so a new field cannot be added without
+ * saying how it counts; by default a field counts in full.
+ *
+ * - history: what happened when, read by nothing that decides (the transcript, the clock, counters shown as text);
+ * - fact: compared as it is;
+ * - presence: a step number or list read only as "has it happened";
+ * - set: a list whose order and repeats nobody reads; `drop` names entry keys read only as text;
+ * - multiset: the same, but repeats count (findings: each costs points);
+ * - union: a list read only as "is there one" and the union of its entries' `of` lists (the tags of the phrasings said);
+ * - final: read only once the call has ended;
+ * - conditions: read only for the values the scenario's `did:` conditions name.
+ *
+ * `world` says whether the world model, the branch conditions or the fraud-win
+ * rule read the field to decide what happens next; the scorer reads every
+ * field that is not history. Step numbers inside entries are dropped: where
+ * the scorer reads the order of two steps it says so itself (scorer.ts,
+ * OrderFacts), and its facts join the score key.
+ */
+export type FieldRole = 'history' | 'fact' | 'presence' | 'set' | 'multiset' | 'union' | 'final' | 'conditions'
+export interface FieldUse {
+  role: FieldRole
+  /** Read by the world to decide what happens next: in full, only as "is there one", or not at all. */
+  world: boolean | 'presence'
+  drop?: readonly string[]
+  /** For a union: the entry key whose values are pooled. */
+  of?: string
+}
+
+export const CONTEXT_FIELDS: { readonly [K in keyof CallContext]-?: FieldUse } = {
+  seed: { role: 'history', world: false },
+  beat: { role: 'fact', world: true },
+  startedAt: { role: 'history', world: false },
+  lastAt: { role: 'history', world: false },
+  lastSeq: { role: 'history', world: false },
+  // Read by factor, category and validity; the detail is text.
+  passes: { role: 'set', world: true, drop: ['detail'] },
+  failedAttempts: { role: 'fact', world: true },
+  firstVerificationSeq: { role: 'presence', world: false },
+  pinGuessesUsed: { role: 'fact', world: true },
+  // Only the digits of the next code, which are read as text.
+  otpsSent: { role: 'history', world: false },
+  attemptLimitSeq: { role: 'presence', world: true },
+  checkedAccountSeq: { role: 'presence', world: false },
+  calledBackSeq: { role: 'presence', world: false },
+  suspendedSeq: { role: 'presence', world: false },
+  flaggedSeq: { role: 'presence', world: true },
+  notifiedSeq: { role: 'presence', world: false },
+  deniedSeq: { role: 'presence', world: false },
+  ordersCancelledSeq: { role: 'presence', world: true },
+  escalations: { role: 'set', world: false },
+  safePaths: { role: 'set', world: false },
+  // The scorer reads whether any was asked (the question only in its sentence); a question after a failure is a finding.
+  knowledgeAsked: { role: 'presence', world: false },
+  // Read by nothing: a disclosure before verification is a finding.
+  disclosed: { role: 'history', world: false },
+  // The world reads only that a change was made (a fraud win); which ones, the scorer reads.
+  hrts: { role: 'set', world: 'presence' },
+  contactChanges: { role: 'set', world: true },
+  holderOnLine: { role: 'fact', world: true },
+  voidFactorSeq: { role: 'presence', world: true },
+  // Read by the tags said (D1-D3, CF3 is a finding), the boxes ticked (E1) and the tactics heard (B3, R17).
+  phrasing: { role: 'union', world: false, of: 'tags' },
+  notes: { role: 'union', world: false, of: 'items' },
+  tacticsSeen: { role: 'union', world: false, of: 'tactic' },
+  did: { role: 'conditions', world: true },
+  lastAction: { role: 'final', world: false },
+  visited: { role: 'set', world: false },
+  findings: { role: 'multiset', world: false, drop: ['message'] },
+  transcript: { role: 'history', world: false },
+  ended: { role: 'fact', world: true },
+}
+
+const stripEntry = (entry: unknown, drop: readonly string[] | undefined): string => {
+  if (typeof entry !== 'object' || entry === null) return JSON.stringify(entry)
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(entry).sort()) if (k !== 'seq' && !drop?.includes(k)) out[k] = (entry as Record<string, unknown>)[k]
+  return JSON.stringify(out)
+}
+
+/**
+ * A state key for path search, derived from the context by CONTEXT_FIELDS:
+ * two contexts with the same key are alike for everything the view reads.
+ * `conditionDid` is the set of actions the scenario's `did:` conditions name;
+ * `omit` leaves further fields out (what a question no longer needs).
+ */
+export function contextKey(
+  ctx: CallContext,
+  view: 'world' | 'score',
+  conditionDid: ReadonlySet<AgentActionType>,
+  omit: ReadonlySet<keyof CallContext> = new Set(),
+): string {
+  const parts: string[] = []
+  for (const field of Object.keys(CONTEXT_FIELDS) as Array<keyof CallContext>) {
+    const use = CONTEXT_FIELDS[field]
+    if (use.role === 'history' || omit.has(field) || (view === 'world' && !use.world)) continue
+    const value = ctx[field] as unknown
+    let part: string
+    const role: FieldRole = view === 'world' && use.world === 'presence' ? 'presence' : use.role
+    switch (role) {
+      case 'fact':
+        part = JSON.stringify(value)
+        break
+      case 'presence':
+        part = Array.isArray(value) ? (value.length ? '1' : '0') : value === null ? '0' : '1'
+        break
+      case 'set':
+        part = [...new Set((value as unknown[]).map((e) => stripEntry(e, use.drop)))].sort().join(',')
+        break
+      case 'union': {
+        const pooled = new Set((value as Array<Record<string, unknown>>).flatMap((e) => [e[use.of!]].flat() as string[]))
+        part = `${(value as unknown[]).length ? 1 : 0}:${[...pooled].sort().join(',')}`
+        break
+      }
+      case 'multiset':
+        part = (value as unknown[]).map((e) => stripEntry(e, use.drop)).sort().join(',')
+        break
+      case 'final':
+        part = ctx.ended ? JSON.stringify(value) : ''
+        break
+      case 'conditions':
+        part = (value as AgentActionType[]).filter((a) => conditionDid.has(a)).sort().join(',')
+        break
+    }
+    parts.push(part)
+  }
+  return parts.join('|')
+}
+
+/**
+ * Actions that never change a field the world reads (CONTEXT_FIELDS `world`) in this scenario,
+ * unless a branch listens for them or a condition names them: exploring the
+ * world can leave them out. Phrasings are among them unless they disclose or
+ * hint (a finding the world does not read, but a critical one). Checked by
+ * the world-key property test in analysis/paths.test.ts.
+ */
+export function worldNeutral(scenario: Scenario, action: AgentActionType): boolean {
+  // Cancelling changes what the world reads only where an attacker's order is pending (R21).
+  if (action === 'cancel-order') return !scenario.account.pendingOrders.some((o) => o.fraudulent)
+  return WORLD_NEUTRAL_ACTIONS.has(action)
+}
+
+const WORLD_NEUTRAL_ACTIONS: ReadonlySet<AgentActionType> = new Set([
+  'check-account',
+  'callback-verify',
+  'suspend-line',
+  'notify-customer',
+  'escalate',
+  'offer-safe-path',
+  'deny',
+  'note',
+  'ask-knowledge',
+])
 
 // ---------- derived views (pure; the console and the scorer use the same ones) ----------
 
@@ -184,12 +361,88 @@ export function validFactorCount(ctx: CallContext): number {
 }
 
 export function hrtBlocked(ctx: CallContext, account: Account, policy: Policy): boolean {
-  return (
-    ctx.flaggedSeq !== null ||
-    ctx.attemptLimitSeq !== null ||
-    account.priorFailedAttempts + ctx.failedAttempts >= policy.failedAttemptsPer24h
-  )
+  return blockReason(ctx, account, policy) !== null
 }
+
+/** Why high-risk changes are blocked on this call, as a clause ("the account was flagged"), or null when they are not. */
+export function blockReason(ctx: CallContext, account: Account, policy: Policy): { rule: string; why: string } | null {
+  if (ctx.voidFactorSeq !== null) return { rule: 'R6', why: 'a relayed code voided verification, so the call had to stop' }
+  if (ctx.attemptLimitSeq !== null) return { rule: 'R7', why: 'the failed-attempt limit had been reached' }
+  if (account.priorFailedAttempts + ctx.failedAttempts >= policy.failedAttemptsPer24h)
+    return { rule: 'R7', why: `the account had ${policy.failedAttemptsPer24h} failed attempts in ${r7Hours(policy).window} hours` }
+  if (ctx.flaggedSeq !== null) return { rule: 'R7', why: 'the agent had flagged the account, blocking changes' }
+  return null
+}
+
+/**
+ * Does the person speaking now present as someone other than the holder or an
+ * authorised user (a relative, staff, a store, the police) with the holder not
+ * yet on the line? Only the holder or an authorised user may authenticate for,
+ * and request, a high-risk transaction (R15).
+ */
+export function nonHolderSpeaking(scenario: Scenario, ctx: CallContext): boolean {
+  const claim = scenario.callerFacts.claims
+  return claim !== 'holder' && claim !== 'authorised-user' && !ctx.holderOnLine
+}
+
+/** Which contact of record each transaction changes. */
+export const CONTACT_CHANGED_BY: Partial<Record<HrtKind, ChangeableContact>> = {
+  'change-email': 'email',
+  'change-address': 'address',
+  'change-pin': 'pin',
+  'change-authorised-user': 'authorised-user',
+  'number-change': 'line',
+}
+
+/** Where a transaction sends something the caller could pick up: the QR by email, the SIM by post (R5). */
+export const DESTINATION_OF: Partial<Record<HrtKind, 'email' | 'address'>> = { 'esim-qr': 'email', 'ship-sim': 'address' }
+
+export function contactChangedOnCall(ctx: CallContext, field: ChangeableContact): boolean {
+  return ctx.contactChanges.some((c) => c.field === field)
+}
+
+/** The email or address of record now: the last one set on this call, else the account's. */
+export function currentContact(scenario: Scenario, ctx: CallContext, field: 'email' | 'address'): string {
+  const changed = ctx.contactChanges.find((c) => c.field === field)
+  if (changed) return changed.value
+  return field === 'email' ? scenario.account.email.address : (scenario.account.address ?? '(address on file)')
+}
+
+/** R5/R17: changed on this call, or in the account's recent changes. */
+export function contactRecent(scenario: Scenario, ctx: CallContext, field: ChangeableContact, policy: Policy): boolean {
+  return contactChangedOnCall(ctx, field) || recentlyChanged(scenario.account, field, policy)
+}
+
+/** The target the caller asked for with this kind of transaction, when they named one. */
+export function requestedTarget(scenario: Scenario, kind: HrtKind): string | undefined {
+  return scenario.requests.find((r) => r.kind === kind && r.target !== undefined)?.target
+}
+
+/** What a fraud caller obtained: every R1 transaction, and an authored ending in which the fraud succeeds. */
+export interface FraudWin {
+  seq: number
+  action: AgentActionType
+  /** The transaction, or null for an ending the story wrote. */
+  kind: HrtKind | null
+  what: string
+}
+
+/**
+ * The one definition of a fraud win: a fraud caller obtained any R1
+ * transaction, whatever its kind, or the story reached an ending whose outcome
+ * is `fraud-succeeded`. The scorer fails every one; path analysis checks that
+ * policy catches every one.
+ */
+export function fraudWins(scenario: Scenario, ctx: CallContext): FraudWin[] {
+  if (scenario.caller !== 'fraud') return []
+  const wins: FraudWin[] = ctx.hrts.map((h) => ({ seq: h.seq, action: 'perform-hrt', kind: h.kind, what: lowerFirst(HRT_LABELS[h.kind]) }))
+  const ending = scenario.beats[ctx.beat]?.ending
+  if (ending?.outcome === 'fraud-succeeded' && !wins.length && ctx.lastAction)
+    wins.push({ seq: ctx.lastSeq, action: ctx.lastAction, kind: null, what: ending.summary })
+  return wins
+}
+
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
 export function recentlyChanged(account: Account, field: ChangeableContact, policy: Policy): boolean {
   return account.recentChanges.some((c) => c.field === field && c.daysAgo < policy.recentChangeDays)
@@ -214,9 +467,12 @@ export function choicesAt(scenario: Scenario, beat: string): Choice[] {
   return [...(scenario.beats[beat]?.choices ?? []), ...scenario.choices]
 }
 
-const HRT_NEEDING_HOLD: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim'])
-/** Changes that move the number away from the SIM of record (R1): what an attacker is after. */
-export const SIM_MOVING: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'ship-sim', 'port-out-pin'])
+/** SIM changes of every form (R1): they need a hold (R12) and SIM Protection blocks them (R9). */
+export const SIM_CHANGES: ReadonlySet<HrtKind> = new Set(['sim-change', 'esim-transfer', 'esim-qr', 'ship-sim'])
+const HRT_NEEDING_HOLD = SIM_CHANGES
+/** Changes that move the number away from the SIM of record: SIM changes and the port-out data. Number Lock blocks the port-out ones. */
+export const SIM_MOVING: ReadonlySet<HrtKind> = new Set([...SIM_CHANGES, 'port-out-pin', 'account-number'])
+const PORT_OUT: ReadonlySet<HrtKind> = new Set(['port-out-pin', 'account-number'])
 
 export function hrtNeedsHold(kind: HrtKind): boolean {
   return HRT_NEEDING_HOLD.has(kind)
@@ -294,7 +550,7 @@ function disclosedValue(account: Account, field: DisclosableField): string {
 
 /** "Date of birth" -> "date of birth", but "SSN last 4" and "IMEI" keep their capitals. */
 export function lowerFirst(label: string): string {
-  return /^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label
+  return /^[A-Z]([a-z]| )/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label
 }
 
 function spaced(digits: string): string {
@@ -324,12 +580,13 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     lastAt: event.at,
     lastSeq: seq,
     did: uniquePush(ctx.did, event.type),
+    lastAction: event.type,
   }
   if (ctx.firstVerificationSeq === null && (event.type === 'ask-pin' || event.type === 'send-otp' || event.type === 'use-caller-id'))
     next.firstVerificationSeq = seq
   const verifiedBefore = isVerified(ctx)
   const authorityClaim =
-    facts.identity === 'third-party' || scenario.tactics.some((t) => t === 'authority-staff' || t === 'authority-police')
+    facts.claims === 'staff' || facts.claims === 'store' || facts.claims === 'police' || scenario.tactics.some((t) => t === 'authority-staff' || t === 'authority-police')
 
   const registerFailure = () => {
     next.failedAttempts = ctx.failedAttempts + 1
@@ -338,19 +595,39 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     if ((inCall || in24h) && next.attemptLimitSeq === null) {
       next.attemptLimitSeq = seq
       systemLines.push(
-        `Failed-attempt limit reached (${next.failedAttempts} in this call, ${account.priorFailedAttempts + next.failedAttempts} in 24 h).`,
+        `Failed-attempt limit reached (${next.failedAttempts} in this call, ${account.priorFailedAttempts + next.failedAttempts} in ${r7Hours(policy).window} h).`,
       )
       policyLines.push('R7: stop verifying, flag the account, notify the customer.')
     }
   }
-  const pastAttemptLimit = ctx.attemptLimitSeq !== null
   const noteAttemptAfterLimit = (what: string) => {
-    if (pastAttemptLimit)
+    if (ctx.voidFactorSeq !== null)
       findings.push({
+        action: event.type,
+        kind: 'attempt-after-limit',
+        rule: 'R6',
+        seq,
+        message: `${what} after the caller relayed a code from a device they said they did not have; R6 says stop and escalate.`,
+      })
+    else if (ctx.attemptLimitSeq !== null)
+      findings.push({
+        action: event.type,
         kind: 'attempt-after-limit',
         rule: 'R7',
         seq,
         message: `${what} after the failed-attempt limit; R7 says stop and offer no further questions.`,
+      })
+  }
+  // R15: factors count only when the holder or an authorised user gives them.
+  const thirdParty = nonHolderSpeaking(scenario, ctx)
+  const noteThirdPartyAnswer = () => {
+    if (thirdParty)
+      findings.push({
+        action: event.type,
+        kind: 'third-party-answered',
+        rule: 'R15',
+        seq,
+        message: 'Let someone other than the account holder answer the security questions; only the holder or an authorised user can be verified (R15).',
       })
   }
 
@@ -360,10 +637,15 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       noteAttemptAfterLimit('Asked for the PIN again')
       if (account.pin !== null && callerKnows(facts, 'pin')) {
         callerLine = `It's ${spaced(account.pin)}.`
-        if (!next.passes.some((p) => p.factor === 'pin')) {
-          next.passes = [...next.passes, { factor: 'pin', category: 'knowledge', valid: true, seq, detail: 'PIN' }]
+        noteThirdPartyAnswer()
+        if (!next.passes.some((p) => p.factor === 'pin' && p.valid === !thirdParty)) {
+          next.passes = [
+            ...next.passes,
+            { factor: 'pin', category: 'knowledge', valid: !thirdParty, seq, detail: thirdParty ? 'PIN given by someone other than the holder' : 'PIN' },
+          ]
         }
-        systemLines.push('PIN correct: knowledge factor passed.')
+        systemLines.push(thirdParty ? 'PIN correct.' : 'PIN correct: knowledge factor passed.')
+        if (thirdParty) policyLines.push('R15: given by someone other than the account holder, so not a factor for them.')
       } else if (ctx.pinGuessesUsed < facts.guesses.pin.length) {
         const guess = facts.guesses.pin[ctx.pinGuessesUsed]!
         next.pinGuessesUsed = ctx.pinGuessesUsed + 1
@@ -385,11 +667,12 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       // Where does the code really go, and who reads it? Facts decide.
       let resolved: OtpDestination = to
       if (to === 'calling-number') resolved = callingFromLineOfRecord(scenario) ? 'line-of-record' : 'caller-supplied'
+      const emailChangedHere = resolved === 'email-of-record' && contactChangedOnCall(ctx, 'email')
       const address =
         resolved === 'line-of-record'
           ? account.line
           : resolved === 'email-of-record'
-            ? account.email.address
+            ? currentContact(scenario, ctx, 'email')
             : resolved === 'new-sim'
               ? null
               : (facts.suppliedNumber ?? facts.callingFrom.number)
@@ -408,7 +691,8 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         resolved === 'line-of-record'
           ? facts.holds.includes('device') || facts.relaysCodes
           : resolved === 'email-of-record'
-            ? facts.holds.includes('email-inbox')
+            ? // An email set on this call is the one the caller gave: they read it.
+              emailChangedHere || facts.holds.includes('email-inbox')
             : resolved === 'new-sim'
               ? facts.holds.includes('new-sim')
               : true
@@ -419,15 +703,27 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         valid = false
         invalidReason = resolved === 'new-sim' ? 'the new SIM' : 'a number the caller supplied'
         findings.push({
+          action: event.type,
           kind: 'code-to-invalid-destination',
           rule: 'R5',
           seq,
           message: `Sent a code to ${invalidReason}. Codes go only to the line or email of record, never to a destination given on the call or to the new SIM.`,
         })
+      } else if (emailChangedHere) {
+        valid = false
+        invalidReason = 'an email changed on this call'
+        findings.push({
+          action: event.type,
+          kind: 'code-to-invalid-destination',
+          rule: 'R5',
+          seq,
+          message: 'Sent a code to the email changed on this call: it is the one the caller gave, not a contact of record, so it proves nothing (R5).',
+        })
       } else if (resolved === 'email-of-record' && recentlyChanged(account, 'email', policy)) {
         valid = false
-        invalidReason = 'an email changed in the last 30 days'
+        invalidReason = `an email changed in the last ${policy.recentChangeDays} days`
         findings.push({
+          action: event.type,
           kind: 'code-to-invalid-destination',
           rule: 'R5',
           seq,
@@ -438,6 +734,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         invalidReason = 'a hijacked or recently moved line'
         if (account.lineHijacked)
           findings.push({
+            action: event.type,
             kind: 'verified-through-hijacked-line',
             rule: 'R21',
             seq,
@@ -446,13 +743,25 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       }
       if (relayed) {
         valid = false
-        invalidReason = 'a device the caller says is lost (relayed code)'
-        policyLines.push('Warning: the caller read a code sent to a device they said they do not have (R6).')
+        invalidReason = 'a code relayed from a device the caller says they do not have'
+        if (next.voidFactorSeq === null) next.voidFactorSeq = seq
+      }
+      if (thirdParty && valid) {
+        valid = false
+        invalidReason = 'a code read out by someone other than the holder'
       }
 
       if (receives) {
         callerLine = `Got it: ${spaced(code)}.`
-        systemLines.push('Code entered matches: possession factor passed.')
+        if (thirdParty) noteThirdPartyAnswer()
+        // The system compares digits and knows where it sent the code; what the caller said of the device is for policy to judge.
+        const ofRecord = !(resolved === 'caller-supplied' || resolved === 'new-sim' || invalidReason.startsWith('an email'))
+        systemLines.push(valid ? 'Code entered matches: possession factor passed.' : ofRecord ? 'Code entered matches.' : `Code entered matches, but it went to ${invalidReason}: not a factor.`)
+        if (relayed)
+          policyLines.push(
+            'R6: the caller says they do not have the device this code went to, so a code they read out is relayed and void, not a factor. Stop verifying and escalate to the fraud team.',
+          )
+        else if (thirdParty) policyLines.push('R15: read out by someone other than the account holder, so not a factor for them.')
         if (!next.passes.some((p) => p.factor === 'otp' && p.valid === valid)) {
           next.passes = [
             ...next.passes,
@@ -473,9 +782,10 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'use-caller-id': {
       noteAttemptAfterLimit('Tried caller ID as a factor')
-      const valid = callerIdIsFactor(scenario)
-      if (!valid)
+      const valid = callerIdIsFactor(scenario) && !thirdParty
+      if (!callerIdIsFactor(scenario))
         findings.push({
+          action: event.type,
           kind: 'unverified-caller-id',
           rule: 'R16',
           seq,
@@ -497,6 +807,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       next.knowledgeAsked = [...ctx.knowledgeAsked, { question: q, seq, afterFailure: ctx.failedAttempts > 0, verified: verifiedBefore }]
       if (ctx.failedAttempts > 0)
         findings.push({
+          action: event.type,
           kind: 'easier-question-after-failure',
           rule: 'R7',
           seq,
@@ -513,6 +824,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       next.disclosed = [...ctx.disclosed, { field: f, seq }]
       if (!verifiedBefore) {
         findings.push({
+          action: event.type,
           kind: f === 'account-number' ? 'account-number-disclosed' : 'data-disclosed',
           rule: f === 'account-number' ? 'R10' : 'R8',
           seq,
@@ -526,6 +838,21 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     case 'check-account': {
       next.checkedAccountSeq = ctx.checkedAccountSeq ?? seq
       systemLines.push('Opened notes, locks, recent changes and prior attempts.')
+      break
+    }
+
+    case 'ask-for-holder': {
+      agentLine = 'May I speak to the account holder, please?'
+      if (!nonHolderSpeaking(scenario, ctx)) {
+        callerLine = facts.claims === 'authorised-user' ? "I'm an authorised user on the account." : "That's me, I'm the account holder."
+      } else if (facts.holderOnCall) {
+        next.holderOnLine = true
+        callerLine = "Sure, I'll put them on."
+        systemLines.push('The account holder is on the line now.')
+        policyLines.push('R15: verify the holder now; answers given before they came to the phone do not count.')
+      } else {
+        callerLine = "They can't come to the phone right now."
+      }
       break
     }
 
@@ -545,6 +872,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       agentLine = "I'm suspending the line now so no one can use it."
       if (validFactorCount(ctx) === 0)
         findings.push({
+          action: event.type,
           kind: 'suspend-without-factor',
           rule: 'R13',
           seq,
@@ -556,7 +884,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'flag-account': {
       next.flaggedSeq = ctx.flaggedSeq ?? seq
-      systemLines.push('Account flagged: high-risk changes blocked for 24 hours.')
+      systemLines.push(`Account flagged: high-risk changes blocked for ${r7Hours(policy).block} hours.`)
       break
     }
 
@@ -589,28 +917,85 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       const kind = event.kind
       const verified = verifiedBefore
       const blocked = hrtBlocked(ctx, account, policy)
-      next.hrts = [...ctx.hrts, { kind, seq, verified, notify: event.notify, hold: event.hold }]
-      systemBefore.push(`${HRT_LABELS[kind]}: order placed${event.hold ? ' with a hold' : ''}${event.notify ? ', notice sent to line and email of record' : ''}.`)
+      const target = event.target ?? requestedTarget(scenario, kind) ?? null
+      next.hrts = [...ctx.hrts, { kind, seq, verified, notify: event.notify, hold: event.hold, target }]
+      const changed = CONTACT_CHANGED_BY[kind]
+      if (changed) {
+        // One entry per contact: its value now, from the step it first changed on this call.
+        const value = target ?? 'a new value'
+        const earlier = ctx.contactChanges.find((c) => c.field === changed)
+        next.contactChanges = [...ctx.contactChanges.filter((c) => c.field !== changed), { field: changed, value, seq: earlier?.seq ?? seq }]
+      }
+      const shownTarget = target !== null && HRT_TARGETS[kind] ? ` (${target})` : ''
+      systemBefore.push(`${HRT_LABELS[kind]}${shownTarget}: order placed${event.hold ? ' with a hold' : ''}${event.notify ? ', notice sent to line and email of record' : ''}.`)
       const factorList = ctx.passes.length ? ctx.passes.map((p) => p.detail).join(' and ') : 'no factor'
       if (kind === 'remove-lock') {
-        findings.push({ kind: 'lock-removed', rule: 'R9', seq, message: 'Removed a lock on an inbound call; only the primary holder can, in the app or in a store.' })
+        findings.push({ action: event.type, kind: 'lock-removed', rule: 'R9', seq, message: 'Removed a lock on an inbound call; only the primary holder can, in the app or in a store.' })
       }
+      const lockInWay = (account.locks.simProtection && SIM_CHANGES.has(kind)) || (account.locks.numberLock && PORT_OUT.has(kind))
+      if (lockInWay)
+        findings.push({
+          action: event.type,
+          kind: 'lock-bypassed',
+          rule: 'R9',
+          seq,
+          message: `Went around ${account.locks.simProtection && SIM_CHANGES.has(kind) ? 'SIM Protection' : 'Number Lock'}: only the primary holder can lift it, in the app or in a store, never on a call.`,
+        })
+      const destinationField = DESTINATION_OF[kind]
+      if (destinationField) {
+        const ofRecord = destinationField === 'email' ? account.email.address : account.address
+        const dest = target ?? currentContact(scenario, ctx, destinationField)
+        const what = kind === 'esim-qr' ? 'Sent the eSIM QR code' : 'Shipped the SIM'
+        const problem =
+          ofRecord === undefined || !sameText(dest, ofRecord)
+            ? contactChangedOnCall(ctx, destinationField) && sameText(dest, currentContact(scenario, ctx, destinationField))
+              ? `the ${destinationField} changed on this call`
+              : `a ${destinationField} the caller gave`
+            : contactChangedOnCall(ctx, destinationField) || recentlyChanged(account, destinationField, policy)
+              ? `an ${destinationField} changed less than ${policy.recentChangeDays} days ago`
+              : null
+        if (problem)
+          findings.push({
+            action: event.type,
+            kind: 'destination-not-of-record',
+            rule: 'R5',
+            seq,
+            message: `${what} to ${problem}; it goes only to a contact of record unchanged for ${policy.recentChangeDays} days (R5).`,
+          })
+      }
+      if (nonHolderSpeaking(scenario, ctx))
+        findings.push({
+          action: event.type,
+          kind: 'third-party-request',
+          rule: 'R15',
+          seq,
+          message: `Made the change for someone who presents as ${lowerFirst(CLAIM_LABELS[facts.claims])}; only the holder or an authorised user may ask for it (R15).`,
+        })
       const inPersonOnly = account.notes.some((n) => n.binding === 'in-person-only')
       if (inPersonOnly && SIM_MOVING.has(kind)) {
-        findings.push({ kind: 'binding-note-overridden', rule: 'R9', seq, message: 'Overrode a binding note: this account takes such changes in person only.' })
+        findings.push({ action: event.type, kind: 'binding-note-overridden', rule: 'R9', seq, message: 'Overrode a binding note: this account takes such changes in person only.' })
       }
-      if (blocked) {
+      const block = blockReason(ctx, account, policy)
+      if (blocked && block) {
         findings.push({
+          action: event.type,
           kind: 'hrt-while-blocked',
-          rule: 'R7',
+          rule: block.rule,
           seq,
-          message: 'Performed a high-risk change while changes were blocked after failed attempts.',
+          message: `Performed a high-risk change when ${block.why}.`,
         })
       } else if (!verified) {
-        if (kind === 'port-out-pin') {
-          findings.push({ kind: 'transfer-pin-unverified', rule: 'R10', seq, message: `Issued a transfer PIN on ${factorList}; it needs two valid factors first.` })
+        if (PORT_OUT.has(kind)) {
+          findings.push({
+            action: event.type,
+            kind: 'transfer-data-unverified',
+            rule: 'R10',
+            seq,
+            message: `${kind === 'port-out-pin' ? 'Issued a transfer PIN' : 'Gave the account number'} on ${factorList}; it needs two valid factors first.`,
+          })
         } else {
           findings.push({
+            action: event.type,
             kind: 'hrt-unverified',
             rule: 'R4',
             seq,
@@ -618,12 +1003,18 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           })
         }
         if (authorityClaim)
-          findings.push({ kind: 'authority-bypass', rule: 'R15', seq, message: 'Bypassed verification because of a staff, store or police claim.' })
+          findings.push({ action: event.type, kind: 'authority-bypass', rule: 'R15', seq, message: 'Bypassed verification because of a staff, store or police claim.' })
       }
       if (!event.notify)
-        findings.push({ kind: 'no-notice', rule: 'R11', seq, message: 'No notice to the line and email of record; every such change must send one.' })
+        findings.push({ action: event.type, kind: 'no-notice', rule: 'R11', seq, message: 'No notice to the line and email of record; every such change must send one.' })
       if (!event.hold && hrtNeedsHold(kind))
-        findings.push({ kind: 'no-hold', rule: 'R12', seq, message: 'No hold applied; a SIM change waits 10 minutes, or 24 hours without the current SIM.' })
+        findings.push({
+          action: event.type,
+          kind: 'no-hold',
+          rule: 'R12',
+          seq,
+          message: `No hold applied; a SIM change waits ${policy.shortHoldMinutes} minutes, or ${policy.remoteHoldHours} hours without the current SIM.`,
+        })
       break
     }
 
@@ -634,7 +1025,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     }
 
     case 'accept-offer': {
-      findings.push({ kind: 'offer-accepted', rule: 'R18', seq, message: 'Accepted a favour, bribe or request to share a code; report it instead.' })
+      findings.push({ action: event.type, kind: 'offer-accepted', rule: 'R18', seq, message: 'Accepted a favour, bribe or request to share a code; report it instead.' })
       agentLine = 'Alright, I can do that for you.'
       break
     }
@@ -649,6 +1040,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       next.phrasing = [...ctx.phrasing, { choice: choice.id, tags: choice.tags, seq }]
       if (!verifiedBefore && (choice.tags.includes('discloses') || choice.tags.includes('pin-hint'))) {
         findings.push({
+          action: event.type,
           kind: 'data-disclosed',
           rule: 'R8',
           seq,
@@ -670,7 +1062,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       agentLine = 'Thank you for calling Northwind Mobile.'
       next.ended = true
       if (account.pendingOrders.some((o) => o.fraudulent) && ctx.ordersCancelledSeq === null) {
-        findings.push({ kind: 'order-left-pending', rule: 'R21', seq, message: 'Ended the call with a fraudulent order still pending; cancel it first.' })
+        findings.push({ action: event.type, kind: 'order-left-pending', rule: 'R21', seq, message: 'Ended the call with a fraudulent order still pending; cancel it first.' })
       }
       break
     }

@@ -1,7 +1,7 @@
 // Test support for the loader's suites: the smallest valid scenario and
 // fast-check arbitraries for valid scenarios. Not imported by app code.
 import fc from 'fast-check'
-import type { Condition, Scenario } from './schema'
+import type { Condition, ScenarioInput } from './schema'
 import {
   CHANNELS,
   AGENT_ACTIONS,
@@ -12,6 +12,7 @@ import {
   ESCALATION_TEAMS,
   HOLDINGS,
   HRT_KINDS,
+  HRT_TARGETS,
   KNOWLEDGE_ITEMS,
   KNOWLEDGE_QUESTIONS,
   NOTE_BINDINGS,
@@ -24,7 +25,7 @@ import {
 
 /** The smallest scenario the schema accepts, with one branch and an ending. Line numbers matter to the tests. */
 export const MINIMAL_SCENARIO_YAML = `# yaml-language-server: $schema=./scenario.schema.json
-schemaVersion: 1
+schemaVersion: 2
 id: minimal-call
 title: A minimal call
 summary: The smallest scenario the schema accepts.
@@ -216,12 +217,25 @@ const callerFactsArb = fc
   .map(compact)
 
 /** Structurally valid scenarios: every `goto` and `start` names a beat that exists. */
-export const scenarioArb: fc.Arbitrary<Scenario> = fc
+// Kinds with a target get one; a QR or SIM may go to the contact of record (no target).
+const requestArb = fc.constantFrom(...HRT_KINDS).chain((kind) =>
+  fc.record(
+    {
+      kind: fc.constant(kind),
+      summary: textArb,
+      ...(HRT_TARGETS[kind] ? { target: kind === 'esim-qr' || kind === 'ship-sim' ? opt(textArb) : textArb } : {}),
+    },
+    { noNullPrototype: true },
+  ).map(({ target, ...rest }) => (target === undefined ? rest : { ...rest, target })),
+)
+
+/** Scenario files as an author writes them (the schema's input). */
+export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
   .uniqueArray(idArb, { minLength: 1, maxLength: 4 })
   .chain((beatIds) =>
     fc.record({
       $schema: opt(fc.constant('./scenario.schema.json')),
-      schemaVersion: fc.constant(1 as const),
+      schemaVersion: fc.constant(2 as const),
       id: idArb,
       title: textArb,
       summary: textArb,
@@ -233,7 +247,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       rules: fc.uniqueArray(fc.constantFrom(...RULE_IDS), { maxLength: 3 }),
       redFlags: fc.array(textArb, { maxLength: 2 }),
       goodPractice: opt(textArb),
-      request: fc.record({ kind: fc.constantFrom(...HRT_KINDS), summary: textArb }, { noNullPrototype: true }),
+      request: fc.oneof(requestArb, fc.array(requestArb, { minLength: 2, maxLength: 3 })),
       account: accountArb,
       callerFacts: callerFactsArb,
       choices: fc.array(choiceArb, { maxLength: 2 }),
@@ -242,4 +256,4 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       beats: fc.tuple(...beatIds.map(() => beatArb(beatIds))).map((beats) => Object.fromEntries(beatIds.map((id, i) => [id, beats[i]!]))),
     }, { noNullPrototype: true }),
   )
-  .map((s) => compact(s) as Scenario)
+  .map((s) => compact(s) as ScenarioInput)

@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { afterAll, describe, it } from 'vitest'
 import { ScenarioLoadError, loadScenarioText, stringifyScenario } from './loader'
 import { MINIMAL_SCENARIO_YAML, scenarioArb } from './loader.fixtures'
+import { Scenario } from './schema'
 
 /** Per input, wall clock. The figures measured are printed at the end of the file. */
 const BOUND_MS = 50
@@ -110,7 +111,7 @@ const VALID_TEXTS = [
   MINIMAL_SCENARIO_YAML,
   ...fc
     .sample(scenarioArb, { numRuns: 120, seed: 20240611 })
-    .map((s) => stringifyScenario(s))
+    .map((s) => stringifyScenario(Scenario.parse(s)))
     .filter((t) => t.length < 1800)
     .slice(0, 24),
 ]

@@ -16,7 +16,8 @@ describe('stringifyScenario -> loadScenarioText', () => {
 
   it('generated valid scenarios survive serialise -> load unchanged', () => {
     fc.assert(
-      fc.property(scenarioArb, (scenario) => {
+      fc.property(scenarioArb, (written) => {
+        const scenario = Scenario.parse(written)
         const text = stringifyScenario(scenario)
         expect(text.split('\n', 1)[0]).toBe('# yaml-language-server: $schema=./scenario.schema.json')
         expect(loadScenarioText(text, 'roundtrip.yaml')).toStrictEqual(scenario)

@@ -12,7 +12,7 @@ import {
   type Pair,
 } from 'yaml'
 import { z } from 'zod'
-import { Scenario } from './schema'
+import { Scenario, SCHEMA_VERSION } from './schema'
 
 /**
  * The one way a scenario file becomes a `Scenario`.
@@ -253,7 +253,7 @@ function loadUnchecked(text: string, file: string, options: LoadOptions): Scenar
   const doc = docs[0]
   const nothing = !doc || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !doc.contents.tag)
   if (!doc || (nothing && doc.errors.length === 0 && docs.length === 1)) {
-    return { ok: false, errors: [at(0, '', 'the file is empty', 'a scenario starts with "schemaVersion: 1"')] }
+    return { ok: false, errors: [at(0, '', 'the file is empty', `a scenario starts with "schemaVersion: ${SCHEMA_VERSION}"`)] }
   }
 
   const problems: ScenarioProblem[] = []
@@ -662,7 +662,8 @@ function invalidValue(values: readonly unknown[], path: readonly Segment[], loca
   const word = lastWord(path)
   const raw = isScalar(located.node) && typeof located.node.value === 'number' ? truncate(String(located.node.source ?? located.node.value), 30) : shown
   if (word === 'schemaVersion' && path.length === 1) {
-    return problemAt(context, offset, path, `unsupported schemaVersion ${raw}`, `this version of Pretext reads schemaVersion ${values.map(String).join(', ')}`)
+    const hint = OLD_FORMAT_HINTS[raw] ?? `this version of Pretext reads schemaVersion ${values.map(String).join(', ')}`
+    return problemAt(context, offset, path, `unsupported schemaVersion ${raw}`, hint)
   }
   const strings = values.filter((v): v is string => typeof v === 'string')
   const value = scalarValue(located.node)
@@ -673,6 +674,11 @@ function invalidValue(values: readonly unknown[], path: readonly Segment[], loca
     return problemAt(context, offset, path, `unknown ${noun} ${raw}`, hint)
   }
   return problemAt(context, offset, path, `invalid ${word || 'value'} ${raw}`, `expected ${values.length > 1 ? 'one of ' : ''}${values.map((v) => JSON.stringify(v)).join(', ')}`)
+}
+
+/** What an author changes to bring a file of an older format up to date (scenarios/README.md, "Format versions"). */
+const OLD_FORMAT_HINTS: Record<string, string> = {
+  '1': `this is the version 1 format; Pretext now reads schemaVersion ${SCHEMA_VERSION}. To update the file: replace the request kind 'change-contact' with the change meant (change-email, change-address, change-pin or change-authorised-user) and give it a 'target' (the new email or address), then set schemaVersion: ${SCHEMA_VERSION}. Nothing else changes meaning (see "Format versions" in scenarios/README.md)`,
 }
 
 const EXPECTED_LABELS: Record<string, string> = {
@@ -750,6 +756,10 @@ function describeUnion(issue: Extract<Issue, { code: 'invalid_union' }>, path: r
     const best = fitting.reduce((a, b) => (b.length < a.length ? b : a))
     return best.flatMap((inner) => describeIssue(inner, path, context))
   }
+  // Only one alternative takes this kind of value (a mapping where one request or a list of them
+  // is allowed): its own issues, a missing key included, say what is wrong.
+  const sameKind = branches.filter((b) => !b.some((i) => i.path.length === 0 && i.code === 'invalid_type'))
+  if (sameKind.length === 1 && !isConditionPath(path)) return sameKind[0]!.flatMap((inner) => describeIssue(inner, path, context))
 
   if (isConditionPath(path)) {
     if (isMap(node) && mapKeys.length > 1) {
@@ -799,8 +809,16 @@ function unwrapSchema(schema: z.ZodType | null, nextKey?: string): z.ZodType | n
   for (let i = 0; i < 20 && schema !== null; i++) {
     if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault || schema instanceof z.ZodLazy) {
       schema = schema.unwrap() as z.ZodType
+    } else if (schema instanceof z.ZodPipe) {
+      // A transform after validation (the scenario's `requests`): the file is read by its input side.
+      schema = schema.in as z.ZodType
     } else if (schema instanceof z.ZodUnion) {
       const options = schema.options as readonly z.ZodType[]
+      const list = options.map((o) => unwrapSchema(o)).find((o) => o instanceof z.ZodArray)
+      if (list && nextKey !== undefined && /^[0-9]+$/.test(nextKey)) {
+        schema = list
+        continue
+      }
       const objects = options.map((o) => unwrapSchema(o)).filter((o): o is z.ZodObject => o instanceof z.ZodObject)
       schema = (nextKey !== undefined ? objects.find((o) => nextKey in o.shape) : undefined) ?? objects[0] ?? null
     } else break
@@ -863,7 +881,10 @@ export interface StringifyOptions {
 /** YAML text that loads back to the same scenario. */
 export function stringifyScenario(scenario: Scenario, options: StringifyOptions = {}): string {
   const schemaPath = options.schemaPath ?? './scenario.schema.json'
-  const doc = new Document(scenario, { version: '1.2', schema: 'core', aliasDuplicateObjects: false })
+  // The file states `request` (one, or a list in order); `requests` is what loading derives from it.
+  const { requests, ...written } = scenario
+  const file = { ...written, request: requests.length === 1 ? requests[0] : requests }
+  const doc = new Document(file, { version: '1.2', schema: 'core', aliasDuplicateObjects: false })
   const body = doc.toString({ lineWidth: 0, minContentWidth: 0 })
   return `# yaml-language-server: $schema=${schemaPath}\n${body}`
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   AGENT_ACTIONS,
+  CALLER_CLAIMS,
   CALLER_TYPES,
   CHANNELS,
   CHANGEABLE_CONTACTS,
@@ -9,6 +10,7 @@ import {
   ESCALATION_TEAMS,
   HOLDINGS,
   HRT_KINDS,
+  HRT_TARGETS,
   KNOWLEDGE_ITEMS,
   KNOWLEDGE_QUESTIONS,
   NOTE_BINDINGS,
@@ -20,15 +22,22 @@ import {
 } from './vocabulary'
 
 /**
- * Scenario format, version 1.
+ * Scenario format, version 2.
  *
  * Bump SCHEMA_VERSION when a file valid under the old version would mean
  * something else under the new one; MIN_SCHEMA_VERSION is the oldest version
  * this loader still reads (sessions store the scenario hash and engine version,
  * so an old session is always replayed against the file it was played with).
+ *
+ * Version 2 (issue 7): every R1 transaction is its own kind (`change-contact`
+ * is gone: `change-email`, `change-address`, `change-pin`...), a request may
+ * name its target and a scenario may list several requests, and the caller's
+ * facts say who they present as (`claims`), whether the holder is with them
+ * (`holderOnCall`) and whether someone coaches them (`coached`). A version 1
+ * file is refused with a sentence saying what to change (loader.ts).
  */
-export const SCHEMA_VERSION = 1
-export const MIN_SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
+export const MIN_SCHEMA_VERSION = 2
 
 // Ids start with a letter: a YAML mapping key like "1" would be reordered by
 // JavaScript objects, and "the first beat written" would silently change.
@@ -107,12 +116,35 @@ export const CallerFacts = z.strictObject({
     .describe('wrong answers the caller gives, in order, when asked for what they do not know'),
   suppliedNumber: phone.optional().describe('the number the caller asks codes to be sent to'),
   relaysCodes: z.boolean().default(false).describe('reads out codes sent to a device they say is lost (R6)'),
+  claims: z
+    .enum(CALLER_CLAIMS)
+    .default('holder')
+    .describe('who the person speaking says they are: the holder, an authorised user, a third party (a relative), staff, a store or the police (R15)'),
+  holderOnCall: z
+    .boolean()
+    .default(false)
+    .describe('the account holder is with the speaker and comes to the phone when the agent asks for them (R15)'),
+  coached: z.boolean().default(false).describe('someone off the line tells the caller what to say (R17: escalate to fraud)'),
 })
 
-export const Request = z.strictObject({
-  kind: z.enum(HRT_KINDS),
-  summary: text.describe('one line for the console, e.g. "Move my number to a new eSIM"'),
-})
+export const Request = z
+  .strictObject({
+    kind: z.enum(HRT_KINDS),
+    target: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('what the change is to: the new email or address, the number to forward to, where to send the QR or ship the SIM. Without it, a QR or SIM goes to the contact of record'),
+    summary: text.describe('one line for the console, e.g. "Move my number to a new eSIM"'),
+  })
+  .superRefine((r, ctx) => {
+    const needs = HRT_TARGETS[r.kind]
+    if (r.target === undefined && needs && r.kind !== 'esim-qr' && r.kind !== 'ship-sim')
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `a ${r.kind} request names its target (the new ${needs}), e.g. target: "new.me@example.net"` })
+    if (r.target !== undefined && !needs)
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `a ${r.kind} request has no target; remove 'target'` })
+  })
 
 // ---------- narrative ----------
 
@@ -206,15 +238,22 @@ export const Scenario = z.strictObject({
   rules: z.array(RuleId).default([]).describe('the policy rules this scenario exercises'),
   redFlags: z.array(text).default([]).describe('what a good agent should notice, shown in the report'),
   goodPractice: text.optional().describe('one paragraph: what a good agent does here'),
-  request: Request,
+  request: z
+    .union([Request, z.array(Request).min(1).max(6)])
+    .describe('what the caller asks for: one R1 transaction, or several in the order they ask (change the email, then send the QR there)'),
   account: Account,
   callerFacts: CallerFacts,
   choices: z.array(Choice).default([]).describe('phrasings available in every beat'),
   on: z.array(Branch).default([]).describe('branches that apply in every beat, after the beat\'s own'),
   start: id.optional().describe('the first beat; defaults to the first one written'),
   beats: z.record(id, Beat),
+}).transform((s) => {
+  const requests = Array.isArray(s.request) ? s.request : [s.request]
+  // `request` is the reason the caller gives (the first one asked); `requests` every one, in order.
+  return { ...s, request: requests[0]!, requests }
 })
 
+export type Request = z.output<typeof Request>
 export type Scenario = z.output<typeof Scenario>
 export type ScenarioInput = z.input<typeof Scenario>
 export type Account = z.output<typeof Account>

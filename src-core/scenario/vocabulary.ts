@@ -48,6 +48,8 @@ export const AGENT_ACTIONS = [
   'say',
   'note',
   'end-call',
+  // Added in format version 2; last, so the numbers the CLI's menu gives the others stay as they were.
+  'ask-for-holder',
 ] as const
 export type AgentActionType = (typeof AGENT_ACTIONS)[number]
 
@@ -94,17 +96,38 @@ export type DisclosableField = (typeof DISCLOSABLE_FIELDS)[number]
 export const HOLDINGS = ['device', 'email-inbox', 'new-sim', 'photo-id', 'fake-id'] as const
 export type Holding = (typeof HOLDINGS)[number]
 
-/** High-risk transactions (R1). */
+/** High-risk transactions: every one R1 lists. Any of them obtained by a fraudster is a fraud win. */
 export const HRT_KINDS = [
   'sim-change',
   'esim-transfer',
-  'port-out-pin',
-  'remove-lock',
-  'change-contact',
+  'esim-qr',
   'ship-sim',
+  'port-out-pin',
+  'account-number',
+  'remove-lock',
+  'change-pin',
+  'change-email',
+  'change-address',
+  'change-authorised-user',
   'call-forwarding',
+  'number-change',
 ] as const
 export type HrtKind = (typeof HRT_KINDS)[number]
+
+/** What a transaction's target is, for the kinds that have one ("change the email to x", "send the QR to y"). */
+export type HrtTarget = 'email' | 'address' | 'number' | 'person'
+export const HRT_TARGETS: Partial<Record<HrtKind, HrtTarget>> = {
+  'esim-qr': 'email',
+  'ship-sim': 'address',
+  'change-email': 'email',
+  'change-address': 'address',
+  'change-authorised-user': 'person',
+  'call-forwarding': 'number',
+}
+
+/** Who the person speaking presents themselves as (R15). Only the holder or an authorised user may request an HRT. */
+export const CALLER_CLAIMS = ['holder', 'authorised-user', 'third-party', 'staff', 'store', 'police'] as const
+export type CallerClaim = (typeof CALLER_CLAIMS)[number]
 
 export const ESCALATION_TEAMS = ['fraud', 'legal', 'supervisor'] as const
 export type EscalationTeam = (typeof ESCALATION_TEAMS)[number]
@@ -149,9 +172,11 @@ export const ACTION_LABELS: Record<AgentActionType, string> = {
   'ask-knowledge': 'Ask a knowledge question',
   'confirm-detail': 'Confirm a detail to the caller',
   'check-account': 'Check notes, locks and history',
+  'ask-for-holder': 'Ask to speak to the account holder',
   'callback-verify': 'Call back on the known internal number',
   'suspend-line': 'Suspend the line',
-  'flag-account': 'Flag the account and block changes for 24 h',
+  // How long the block lasts is the policy's (R7, rubric.yaml: flagBlockHours); the console line after a flag says it.
+  'flag-account': 'Flag the account (blocks high-risk changes)',
   'notify-customer': 'Notify the customer on contacts of record',
   escalate: 'Escalate',
   'offer-safe-path': 'Offer a safe path',
@@ -205,11 +230,26 @@ export const DISCLOSABLE_LABELS: Record<DisclosableField, string> = {
 export const HRT_LABELS: Record<HrtKind, string> = {
   'sim-change': 'SIM change (new physical SIM)',
   'esim-transfer': 'eSIM transfer to a new device',
-  'port-out-pin': 'Issue a number-transfer (port-out) PIN',
-  'remove-lock': 'Remove SIM Protection / Number Lock',
-  'change-contact': 'Change email, address or PIN',
+  'esim-qr': 'Send an eSIM QR code',
   'ship-sim': 'Ship a replacement SIM',
+  'port-out-pin': 'Issue a number-transfer (port-out) PIN',
+  'account-number': 'Give the account number (for a port-out)',
+  'remove-lock': 'Remove SIM Protection / Number Lock',
+  'change-pin': 'Change the account PIN',
+  'change-email': 'Change the email address',
+  'change-address': 'Change the postal address',
+  'change-authorised-user': 'Add or change an authorised user',
   'call-forwarding': 'Set up call forwarding',
+  'number-change': 'Change the phone number',
+}
+
+export const CLAIM_LABELS: Record<CallerClaim, string> = {
+  holder: 'The account holder',
+  'authorised-user': 'An authorised user',
+  'third-party': 'Someone else (a relative, a friend)',
+  staff: 'Northwind staff',
+  store: 'A Northwind store',
+  police: 'A police officer',
 }
 
 export const SAFE_PATH_LABELS: Record<SafePath, string> = {

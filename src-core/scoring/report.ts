@@ -1,4 +1,5 @@
 import type { Tactic } from '../scenario/vocabulary'
+import type { Claim } from './claims'
 
 /** A policy violation or a missed expectation, tied to the step where it happened. */
 export interface Deduction {
@@ -11,6 +12,8 @@ export interface Deduction {
   seq: number | null
   /** One sentence a trainee understands. */
   message: string
+  /** What the sentence asserts about the call, each checkable against the log (claims.ts: claimHolds). */
+  claims: Claim[]
 }
 
 export interface CriticalFailure {
@@ -19,6 +22,7 @@ export interface CriticalFailure {
   title: string
   seq: number
   message: string
+  claims: Claim[]
 }
 
 export interface ItemScore {
@@ -46,6 +50,7 @@ export interface TacticOutcome {
 }
 
 export type OutcomeKind =
+  | 'fraud-won'
   | 'hrt-performed'
   | 'compromised'
   | 'served-safely'
@@ -58,8 +63,14 @@ export interface ScoreReport {
   rubricVersion: number
   engineVersion: number
   callerType: 'fraud' | 'legitimate' | 'ambiguous'
+  /**
+   * The verdict of a call that ended; null for one that never did (ARCHITECTURE.md: a call that did
+   * not end has no verdict). Its deductions are still listed, false positives and victim checks included.
+   */
+  verdict: { compliance: 'pass' | 'fail'; score: number } | null
+  /** The verdict's compliance; 'fail' for a call with no verdict, so it can never read as passed. Show `verdict`. */
   compliance: 'pass' | 'fail'
-  /** Overall quality, 0..100; 0 whenever a critical failure occurred. */
+  /** The verdict's score, 0..100 (0 whenever a critical failure occurred); 0 for a call with no verdict. */
   score: number
   /** What the weighted items and adjustments add up to, before critical failures zero it. */
   weightedScore: number

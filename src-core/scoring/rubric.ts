@@ -11,6 +11,8 @@ export const Rubric = z.strictObject({
     recentChangeDays: z.number().int().positive(),
     failedAttemptsPerCall: z.number().int().positive(),
     failedAttemptsPer24h: z.number().int().positive(),
+    attemptWindowHours: z.number().positive().optional(),
+    flagBlockHours: z.number().positive().optional(),
     transferPinValidityDays: z.number().int().positive(),
     shortHoldMinutes: z.number().positive(),
     remoteHoldHours: z.number().positive(),

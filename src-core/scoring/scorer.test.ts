@@ -149,7 +149,7 @@ describe('critical failures, one rule at a time', () => {
       account: { lineHijacked: true, pendingOrders: [{ kind: 'sim-change', placedHoursAgo: 2, fraudulent: true }] },
       callerFacts: { identity: 'holder', knows: ['pin'], holds: ['email-inbox'] },
     })
-    expect(cfIds(score(victim, [{ type: 'send-otp', to: 'line-of-record' }]))).toEqual(['CF7:R21'])
+    expect(cfIds(score(victim, [{ type: 'send-otp', to: 'line-of-record' }, { type: 'cancel-order' }, { type: 'end-call' }]))).toEqual(['CF7:R21'])
     expect(cfIds(score(victim, [{ type: 'end-call' }]))).toEqual(['CF7:R21'])
     expect(cfIds(score(victim, [{ type: 'cancel-order' }, { type: 'end-call' }]))).toEqual([])
   })

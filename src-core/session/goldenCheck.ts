@@ -35,7 +35,7 @@ export interface GoldenProblem {
 }
 
 /** The outcomes a report can have, as a transcript's `expect.outcome` names them. */
-export const OUTCOME_KINDS = ['hrt-performed', 'compromised', 'served-safely', 'denied-with-safe-path', 'denied', 'abandoned'] as const satisfies readonly OutcomeKind[]
+export const OUTCOME_KINDS = ['fraud-won', 'hrt-performed', 'compromised', 'served-safely', 'denied-with-safe-path', 'denied', 'abandoned'] as const satisfies readonly OutcomeKind[]
 // A new outcome in the scorer that this list lacks is a type error here, not a silently refused transcript.
 type MissingOutcome = Exclude<OutcomeKind, (typeof OUTCOME_KINDS)[number]>
 const everyOutcomeListed: MissingOutcome extends never ? true : never = true

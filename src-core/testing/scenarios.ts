@@ -14,7 +14,7 @@ export function makeScenario(
   } = {},
 ): Scenario {
   const base: ScenarioInput = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     id: 'unit',
     title: 'Unit scenario',
     summary: 'A caller wants a SIM change.',

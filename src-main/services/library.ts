@@ -144,6 +144,11 @@ export class ScenarioLibrary {
     return scenarioSummaryOf(entry.doc.scenario)
   }
 
+  /** The scenarios whose caller uses this tactic (for coaching assignments), in library order. */
+  scenariosWithTactic(tactic: string): Array<{ id: string; title: string }> {
+    return [...this.entries.values()].filter(({ doc }) => (doc.scenario.tactics as readonly string[]).includes(tactic)).map(({ doc }) => ({ id: doc.scenario.id, title: doc.scenario.title }))
+  }
+
   /** "What a good agent would have done" for the version a session played (for its report, after the call). */
   goodPath(hash: string): Promise<string[]> {
     return this.goodPathOf(hash, this.versionByHash(hash).scenario)
@@ -192,7 +197,7 @@ export class ScenarioLibrary {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
     const file = join(this.options.versionsDir, `${entry.doc.hash}.json`)
-    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(entry.doc.scenario))
+    if (!existsSync(file)) await writeFileAtomic(file, JSON.stringify(asWritten(entry.doc.scenario)))
     return { hash: entry.doc.hash, compiled: entry.compiled, title: entry.doc.scenario.title }
   }
 
@@ -207,4 +212,14 @@ export class ScenarioLibrary {
     this.byHash.set(hash, compiled)
     return compiled
   }
+}
+
+/**
+ * A scenario as its file states it, for pinning: loading derives `requests`
+ * from `request` (loader.ts stringifyScenario writes files the same way), and
+ * the schema refuses the derived key when the pin is read back.
+ */
+function asWritten(scenario: Scenario): unknown {
+  const { requests, ...written } = scenario
+  return { ...written, request: requests.length === 1 ? requests[0] : requests }
 }

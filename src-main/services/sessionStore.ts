@@ -297,11 +297,22 @@ export interface Seal {
  * the head hash, the end time, the score, the compliance and the whole report.
  */
 export function sealHash(headHash: string, sessionId: string, seal: Seal): string {
+  const { reportJson, ...rest } = seal
+  return sealHashOf(headHash, sessionId, { ...rest, reportHash: reportHashOf(reportJson) })
+}
+
+/** The hash of the stored report's text, as the seal commits to it. */
+export function reportHashOf(reportJson: string): string {
+  return sha256(reportJson)
+}
+
+/** The seal from the report's hash rather than its text: for checks that hold the hash (review's index). */
+export function sealHashOf(headHash: string, sessionId: string, seal: Omit<Seal, 'reportJson'> & { reportHash: string }): string {
   const payload = canonicalJson({
     compliance: seal.compliance,
     eventCount: seal.eventCount,
     head: headHash,
-    reportHash: sha256(seal.reportJson),
+    reportHash: seal.reportHash,
     score: seal.score,
   })
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
@@ -1070,6 +1081,20 @@ export class SessionStore {
     this.appendTx = null
     this.heads.clear()
     this.state = { ok: false, reason: 'closed', message: 'The session database has been closed.' }
+  }
+
+  /**
+   * The connection other stores keeping their own tables in this database
+   * (review) go through, so the file keeps one writer. Throws
+   * ApiError('storage') with the reason when the store is refused.
+   */
+  connection(purpose: 'write' | 'read'): Db {
+    return purpose === 'write' ? this.forWriting() : this.forReading()
+  }
+
+  /** A failure on that connection in words a person can act on (disk full, read-only, damaged), as the store's own. */
+  explainFailure(error: unknown): unknown {
+    return this.translate(error)
   }
 
   // -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, ApiError } from '@core/api/contract'
 import type { PretextApi } from '@core/api/contract'
-import { BRIDGE_RELOAD_MESSAGE, BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_META, createBridgeClient, resolveApi, wrapPreloadApi } from './api'
+import { BRIDGE_CONNECTION_HEADER, BRIDGE_RELOAD_MESSAGE, BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_META, createBridgeClient, resolveApi, tabConnectionId, wrapPreloadApi } from './api'
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -33,6 +33,20 @@ describe('in Electron (window.api present)', () => {
 })
 
 describe('in a browser (the loopback bridge)', () => {
+  it('names its tab on every call, so a supervisor unlock in one tab leaves the others trainees', async () => {
+    const send = vi.fn(async (_url: string, _init: RequestInit) => jsonResponse(200, { result: [] }))
+    const api = createBridgeClient({ token: () => 'tok', fetch: send, connection: 'tab-0000-aaaa' })
+    await api['library.list']({})
+    expect((send.mock.calls[0]![1].headers as Record<string, string>)[BRIDGE_CONNECTION_HEADER]).toBe('tab-0000-aaaa')
+
+    const storage = new Map<string, string>()
+    const tab = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) }
+    const first = tabConnectionId(tab)
+    expect(first).toMatch(/^[A-Za-z0-9-]{8,64}$/)
+    expect(tabConnectionId(tab)).toBe(first)
+    expect(tabConnectionId({ getItem: () => null, setItem: () => undefined })).not.toBe(first)
+  })
+
   it('POSTs each method to /api/<method> with the token from the page and the JSON argument', async () => {
     const meta = document.createElement('meta')
     meta.name = BRIDGE_TOKEN_META
@@ -46,7 +60,7 @@ describe('in a browser (the loopback bridge)', () => {
       await expect(api['sessions.list']({ limit: 3 })).resolves.toEqual(['ok'])
       expect(fetch).toHaveBeenCalledExactlyOnceWith('/api/sessions.list', expect.objectContaining({ method: 'POST', body: '{"limit":3}' }))
       const init = (fetch.mock.calls[0] as unknown as [string, RequestInit])[1]
-      expect(init.headers).toEqual({ 'Content-Type': 'application/json', [BRIDGE_TOKEN_HEADER]: 'tok123' })
+      expect(init.headers).toEqual({ 'Content-Type': 'application/json', [BRIDGE_TOKEN_HEADER]: 'tok123', [BRIDGE_CONNECTION_HEADER]: expect.stringMatching(/^[A-Za-z0-9-]{8,64}$/) })
     } finally {
       vi.unstubAllGlobals()
     }

@@ -14,6 +14,8 @@ import type { PretextApi } from '@core/api/contract'
 /** Must match src-main/bridge/server.ts (TOKEN_META_NAME, TOKEN_HEADER). */
 export const BRIDGE_TOKEN_META = 'pretext-bridge-token'
 export const BRIDGE_TOKEN_HEADER = 'x-pretext-token'
+/** Must match src-main/bridge/server.ts (CONNECTION_HEADER): names this tab, so its role is its own. */
+export const BRIDGE_CONNECTION_HEADER = 'x-pretext-connection'
 
 /** Whatever a transport rejected with, as an ApiError. Unrecognised shapes become 'internal'. */
 export function toApiError(error: unknown): ApiError {
@@ -56,6 +58,13 @@ export interface BridgeClientOptions {
   fetch?: (input: string, init: RequestInit) => Promise<Response>
   /** Origin of the bridge; '' means the page's own origin. */
   baseUrl?: string
+  /**
+   * This page's connection id. Main keeps the role (trainee profile,
+   * supervisor unlock) per connection; without one every page of the bridge
+   * would share a single role, so a supervisor's unlock in one tab would
+   * unlock them all.
+   */
+  connection?: string
 }
 
 /** What the page says when it cannot get a token the bridge accepts: one line, what to do. */
@@ -91,7 +100,11 @@ export function createBridgeClient(options: BridgeClientOptions): PretextApi {
     try {
       return await send(`${baseUrl}/api/${method}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [BRIDGE_TOKEN_HEADER]: token },
+        headers: {
+          'Content-Type': 'application/json',
+          [BRIDGE_TOKEN_HEADER]: token,
+          ...(options.connection ? { [BRIDGE_CONNECTION_HEADER]: options.connection } : {}),
+        },
         body: JSON.stringify(args ?? {}),
         cache: 'no-store',
         credentials: 'same-origin',
@@ -134,10 +147,29 @@ function readTokenMeta(): string | null {
   return meta?.content || null
 }
 
+const CONNECTION_KEY = 'pretext.connection'
+
+/**
+ * One id per browser tab, kept across a reload of that tab (sessionStorage)
+ * so a reload keeps its role, and never shared with another tab.
+ */
+export function tabConnectionId(storage: Pick<Storage, 'getItem' | 'setItem'> | undefined = globalThis.sessionStorage): string {
+  const drawn = () => globalThis.crypto.randomUUID()
+  try {
+    const kept = storage?.getItem(CONNECTION_KEY)
+    if (kept && /^[A-Za-z0-9-]{8,64}$/.test(kept)) return kept
+    const id = drawn()
+    storage?.setItem(CONNECTION_KEY, id)
+    return id
+  } catch {
+    return drawn()
+  }
+}
+
 export function resolveApi(target: Pick<Window, 'api'> = window): PretextApi {
   if (target.api) return wrapPreloadApi(target.api)
   let token: string | null | undefined
-  return createBridgeClient({ token: () => (token ??= readTokenMeta()) })
+  return createBridgeClient({ token: () => (token ??= readTokenMeta()), connection: tabConnectionId() })
 }
 
 export const api: PretextApi = resolveApi()

@@ -7,10 +7,12 @@ import { HOSTILE_SCENARIO_FILE, HOSTILE_SCENARIO_YAML } from './support/hostile'
 
 /**
  * Chooses the browser (support/browser.ts), builds the renderer when the
- * build is older than its sources, then starts two
+ * build is older than its sources, then starts three
  * bridges on the real services, each over a fresh temp data dir:
  *   PRETEXT_E2E_URL          the real scenarios/ folder
  *   PRETEXT_E2E_HOSTILE_URL  a copy of the library plus one hostile file (spec c)
+ *   PRETEXT_E2E_REVIEW_URL   eight weeks of a team's calls, some reviewed, and one
+ *                            session whose stored decisions were edited (support/seedReview.ts)
  * Returns the teardown that stops both and removes the temp dirs.
  */
 
@@ -81,6 +83,32 @@ function hostileScenariosDir(root: string): string {
   return dir
 }
 
+export interface ReviewSeed {
+  tamperedSessionId: string
+  editedSeq: number
+  sessions: number
+}
+
+/** The review screens' data folder (support/seedReview.ts), written before its bridge opens it. */
+function seedReview(dataDir: string): Promise<ReviewSeed> {
+  const child = spawn(
+    'npx',
+    ['tsx', '--tsconfig', 'src-main/tsconfig.json', 'tests/e2e/support/seedReview.ts', '--scenarios', path.join(repoRoot, 'scenarios'), '--data', dataDir],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
+  )
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (code !== 0 || !line) reject(new Error(`could not seed the review data (exit ${code}):\n${err}`))
+      else resolve(JSON.parse(line) as ReviewSeed)
+    })
+  })
+}
+
 /** Picks the browser once, says which, and passes it to the workers (playwright.config.ts reads it back). */
 async function chooseBrowser(): Promise<void> {
   const browser = await resolveBrowser(systemProbe())
@@ -93,10 +121,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await chooseBrowser()
   ensureBuild()
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pretext-e2e-'))
+  const reviewData = path.join(tmp, 'review-data')
   const servers = await Promise.all([
     startServer(path.join(repoRoot, 'scenarios'), path.join(tmp, 'data')),
     startServer(hostileScenariosDir(path.join(tmp, 'hostile')), path.join(tmp, 'hostile-data')),
+    seedReview(reviewData).then(async (seed) => ({ ...(await startServer(path.join(repoRoot, 'scenarios'), reviewData)), seed })),
   ])
+  process.env['PRETEXT_E2E_REVIEW_URL'] = servers[2].url
+  process.env['PRETEXT_E2E_TAMPERED_SESSION'] = servers[2].seed.tamperedSessionId
+  process.env['PRETEXT_E2E_TAMPERED_SEQ'] = String(servers[2].seed.editedSeq)
   process.env['PRETEXT_E2E_URL'] = servers[0].url
   process.env['PRETEXT_E2E_HOSTILE_URL'] = servers[1].url
 

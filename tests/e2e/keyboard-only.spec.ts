@@ -32,7 +32,9 @@ test('a trainee can take a whole call with the keyboard only', async ({ page }) 
     return seen
   })
 
-  // Picker: name, scenario (arrow keys in the radio group), mode, start.
+  // Picker: the app bar's Supervisor mode first, then name, scenario (arrow keys in the radio group), mode, start.
+  await key(page, 'Tab')
+  await expect(page.getByRole('button', { name: 'Supervisor mode' })).toBeFocused()
   await key(page, 'Tab')
   await expect(page.getByLabel('Trainee name')).toBeFocused()
   await page.keyboard.type('Keyboard Trainee')

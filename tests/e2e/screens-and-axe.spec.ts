@@ -1,7 +1,7 @@
-import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import path from 'node:path'
 import { act, choose, endCall, openPicker, saveNote, say, startCall } from './support/console'
+import { expectAccessible } from './support/review'
 
 // (e) No serious or critical accessibility violations on the three screens,
 // and screenshots (1440×900) taken on the way: into test-results on every run,
@@ -10,14 +10,6 @@ import { act, choose, endCall, openPicker, saveNote, say, startCall } from './su
 const shots = process.env['UPDATE_SCREENSHOTS']
   ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
   : path.resolve(__dirname, '..', '..', 'test-results', 'screenshots')
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze()
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
-  expect(serious, `${where}:\n${serious.join('\n')}`).toEqual([])
-}
 
 test('picker, call screen and report: accessible, and photographed', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 })

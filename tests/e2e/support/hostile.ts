@@ -10,7 +10,7 @@ export const HOSTILE_TITLE = `Markup ${IMG_PAYLOAD} in the title`
 
 const q = (s: string) => JSON.stringify(s)
 
-export const HOSTILE_SCENARIO_YAML = `schemaVersion: 1
+export const HOSTILE_SCENARIO_YAML = `schemaVersion: 2
 id: ${HOSTILE_SCENARIO_ID}
 title: ${q(HOSTILE_TITLE)}
 summary: ${q(`Summary with ${SCRIPT_PAYLOAD} and ${IMG_PAYLOAD}`)}

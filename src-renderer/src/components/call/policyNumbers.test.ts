@@ -25,7 +25,7 @@ function press(key: string, target: EventTarget = window): void {
 }
 
 /** Every sentence of the practice console that carries a policy number, as a trainee would read them. */
-async function policyTexts(policy: Policy): Promise<{ strip: string; attempts: string; safePaths: string; hold: string }> {
+async function policyTexts(policy: Policy): Promise<{ strip: string; attempts: string; history: string; safePaths: string; hold: string }> {
   installBackend(createFakeBackend([airport], { rubric: { ...rubric, policy } }))
   const pinia = createPinia()
   setActivePinia(pinia)
@@ -34,6 +34,9 @@ async function policyTexts(policy: Policy): Promise<{ strip: string; attempts: s
   await flushPromises()
   const strip = wrapper.find('.policy-strip').text()
   const attempts = wrapper.find('[data-chip="attempts"]').text()
+  press('n')
+  await flushPromises()
+  const history = wrapper.find('[data-testid="account-history"]').text()
   press('a')
   await flushPromises()
   const safePaths = wrapper.find('.chooser').text()
@@ -46,29 +49,41 @@ async function policyTexts(policy: Policy): Promise<{ strip: string; attempts: s
   const hold = wrapper.find('.hrt-confirm').text()
   wrapper.unmount()
   wrapper = null
-  return { strip, attempts, safePaths, hold }
+  return { strip, attempts, history, safePaths, hold }
 }
 
 describe('policy numbers in the console come from the policy', () => {
   it('states the library policy (rubric.yaml)', async () => {
     const texts = await policyTexts(rubric.policy)
-    expect(rubric.policy).toMatchObject({ otpValidityMinutes: 3, recentChangeDays: 30, failedAttemptsPerCall: 2, shortHoldMinutes: 10, remoteHoldHours: 24 })
+    expect(rubric.policy).toMatchObject({ otpValidityMinutes: 3, recentChangeDays: 30, failedAttemptsPerCall: 2, attemptWindowHours: 24, shortHoldMinutes: 10, remoteHoldHours: 24 })
     expect(texts.strip).toContain('valid 3 minutes')
     expect(texts.strip).toContain('a contact changed in the last 30 days')
     expect(texts.strip).toContain('2 failed attempts: stop, flag, notify.')
     expect(texts.attempts).toContain('0/2')
+    expect(texts.history).toContain('Failed attempts (24 h)')
     expect(texts.safePaths).toContain('The new SIM works only after a hold of 24 hours')
     expect(texts.hold).toContain('10 min with the current SIM, 24 h without')
   })
 
   it('follows a policy with other numbers, and none of the old ones remain', async () => {
-    const policy: Policy = { otpValidityMinutes: 5, recentChangeDays: 45, failedAttemptsPerCall: 1, failedAttemptsPer24h: 6, transferPinValidityDays: 9, shortHoldMinutes: 15, remoteHoldHours: 36 }
+    const policy: Policy = {
+      otpValidityMinutes: 5,
+      recentChangeDays: 45,
+      failedAttemptsPerCall: 1,
+      failedAttemptsPer24h: 6,
+      attemptWindowHours: 48,
+      flagBlockHours: 72,
+      transferPinValidityDays: 9,
+      shortHoldMinutes: 15,
+      remoteHoldHours: 36,
+    }
     const texts = await policyTexts(policy)
     expect(texts.strip).toContain('valid 5 minutes')
     expect(texts.strip).toContain('a contact changed in the last 45 days')
     expect(texts.strip).toContain('1 failed attempt: stop, flag, notify.')
     expect(texts.strip).toContain('1 fail: stop')
     expect(texts.attempts).toContain('0/1')
+    expect(texts.history).toContain('Failed attempts (48 h)')
     expect(texts.safePaths).toContain('The new SIM works only after a hold of 36 hours')
     expect(texts.hold).toContain('15 min with the current SIM, 36 h without')
     const all = Object.values(texts).join('\n')

@@ -29,6 +29,7 @@ export const TOOLS: readonly Tool[] = [
   { action: 'confirm-detail', key: 'C', label: 'Confirm a detail…', group: 'verify' },
   { action: 'use-caller-id', key: 'I', label: 'Use caller ID as factor', group: 'verify' },
   { action: 'callback-verify', key: 'B', label: 'Call back to verify', group: 'verify' },
+  { action: 'ask-for-holder', key: 'W', label: 'Ask for the account holder', group: 'verify' },
   { action: 'check-account', key: 'N', label: 'Notes, locks & history', group: 'account' },
   { action: 'suspend-line', key: 'S', label: 'Suspend line', group: 'account' },
   { action: 'flag-account', key: 'F', label: 'Flag account', group: 'account' },

@@ -20,6 +20,12 @@ beforeEach(() => {
   localStorage.clear()
 })
 
+/** The picker shows a trainee only their own sessions: pick Ana's profile, as she would. */
+async function asAna(): Promise<void> {
+  const ana = await backend.api['profiles.create']({ name: 'Ana' })
+  await backend.api['profiles.select']({ profileId: ana.id })
+}
+
 async function picker() {
   const pinia = createPinia()
   setActivePinia(pinia)
@@ -50,26 +56,11 @@ describe('ScenarioPicker', () => {
   })
 
   it('shows interrupted sessions as Interrupted, not lost', async () => {
-    backend.extraSessions = [
-      {
-        sessionId: '00000000-0000-4000-8000-000000000999',
-        scenarioId: 'airport-stolen-phone',
-        scenarioHash: 'f'.repeat(64),
-        engineVersion: 1,
-        rubricVersion: 1,
-        mode: 'assessment',
-        trainee: 'Ana',
-        seed: 1,
-        startedAt: 1_700_000_000_000,
-        endedAt: null,
-        status: 'interrupted',
-        scenarioTitle: 'Stolen phone at the gate',
-        eventCount: 3,
-        score: null,
-        compliance: null,
-        verification: { ok: true, sealed: false, firstBadSeq: null, message: 'All 3 events verify. The call did not end (it was interrupted), so it has no verdict.' },
-      },
-    ]
+    const ana = await backend.api['profiles.create']({ name: 'Ana' })
+    await backend.api['profiles.select']({ profileId: ana.id })
+    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const stored = backend.sessions.get(session.sessionId)!
+    stored.info = { ...stored.info, status: 'interrupted' }
     const wrapper = await picker()
     const row = wrapper.find('.history__row--interrupted')
     expect(row.exists()).toBe(true)
@@ -79,6 +70,7 @@ describe('ScenarioPicker', () => {
   })
 
   it('Resume takes the interrupted call up again at its last saved decision', async () => {
+    await asAna()
     // A call taken earlier, cut short after two saved decisions (the app stopped).
     const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
     const id = session.sessionId
@@ -99,26 +91,18 @@ describe('ScenarioPicker', () => {
 
   it('shows a session whose record fails its check as Tampered, with the reason, never as a score', async () => {
     const message = 'Tampered: the stored score (100, pass), report or end time is not what the call was sealed with.'
-    backend.extraSessions = [
-      {
-        sessionId: '00000000-0000-4000-8000-000000000998',
-        scenarioId: 'airport-stolen-phone',
-        scenarioHash: 'f'.repeat(64),
-        engineVersion: 1,
-        rubricVersion: 1,
-        mode: 'assessment',
-        trainee: 'Ana',
-        seed: 1,
-        startedAt: 1_700_000_000_000,
-        endedAt: 1_700_000_060_000,
-        status: 'finished',
-        scenarioTitle: 'Stolen phone at the gate',
-        eventCount: 3,
-        score: null,
-        compliance: null,
-        verification: { ok: false, sealed: false, firstBadSeq: 4, message },
-      },
-    ]
+    await asAna()
+    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    await backend.api['calls.end']({ sessionId: session.sessionId })
+    // Main lists a row that fails its check with no figures and the reason.
+    const query = backend.api['sessions.query']
+    backend.api['sessions.query'] = async (args) => {
+      const page = await query(args)
+      return {
+        ...page,
+        rows: page.rows.map((r) => ({ ...r, score: null, scoreSource: null, autoScore: null, compliance: null, outcome: null, verification: { ok: false, sealed: false, message } })),
+      }
+    }
     const wrapper = await picker()
     const row = wrapper.find('.history__row--tampered')
     expect(row.exists()).toBe(true)
@@ -126,6 +110,22 @@ describe('ScenarioPicker', () => {
     expect(row.text()).toContain(message.replace(/^Tampered: /, ''))
     expect(row.find('.verdict-mark').exists()).toBe(false)
     expect(row.find('.history__score').exists()).toBe(false)
+  })
+
+  it('shows a trainee only their own sessions, and their published reviews', async () => {
+    const ana = await backend.api['profiles.create']({ name: 'Ana' })
+    await backend.api['profiles.create']({ name: 'Ben' })
+    for (const trainee of ['Ana', 'Ben']) {
+      const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee })
+      await backend.api['calls.end']({ sessionId: session.sessionId })
+    }
+    await backend.api['profiles.select']({ profileId: ana.id })
+    const wrapper = await picker()
+    const rows = wrapper.findAll('.history tbody tr')
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.text()).toContain('Ana')
+    expect(wrapper.find('.history').text()).not.toContain('Ben')
+    expect(wrapper.find('#trainee-name').element).toHaveProperty('value', 'Ana')
   })
 
   it('asks for a name before starting, then starts the chosen scenario in the chosen mode', async () => {
@@ -142,6 +142,7 @@ describe('ScenarioPicker', () => {
   })
 
   it('a call still running in main (the page was reloaded mid-call) is taken up again with Resume too', async () => {
+    await asAna()
     const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
     await backend.api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'check-account' } })
     const wrapper = await picker()

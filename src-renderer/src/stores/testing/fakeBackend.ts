@@ -9,6 +9,7 @@ import { Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
 import { LiveCallState } from '@core/session/liveCall'
 import type { SessionEvent } from '@core/session/events'
+import { createFakeReview, type FakeReview } from './fakeReview'
 import airportText from '../../../../scenarios/library/airport-stolen-phone.yaml?raw'
 import rubricText from '../../../../scenarios/rubric.yaml?raw'
 
@@ -44,6 +45,8 @@ export interface FakeBackend {
   holdActs(): { release: () => void }
   problems: Array<{ file: string; errors: string[] }>
   extraSessions: SessionSummary[]
+  /** The review methods' own state: review events, profiles, coaching assignments. */
+  review: FakeReview
 }
 
 /** `rubric` replaces the library's rubric.yaml, e.g. to play with other policy numbers. */
@@ -94,7 +97,18 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     return s.call
   }
 
+  const review = createFakeReview({
+    rubric,
+    now: () => (clock += 1000),
+    sessions: () =>
+      [...sessions.values()].map((s) => {
+        const record = recordOf(s)
+        return { info: s.info, compiled: s.call.compiled, events: s.call.events, report: record.report }
+      }),
+  })
+
   const impl: PretextApi = {
+    ...review.impl,
     'library.list': async () => scenarios.map((s) => scenarioSummaryOf(s)),
     'library.problems': async () => backend.problems,
     'library.get': async ({ scenarioId }) => scenarioSummaryOf(scenarioOf(scenarioId)),
@@ -190,6 +204,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     sessions,
     problems: [],
     extraSessions: [],
+    review,
     eventsOf: (sessionId) => getSession(sessionId).call.events,
     interrupt(sessionId) {
       const s = getSession(sessionId)

@@ -52,7 +52,7 @@ export type UnlockResult =
 // ---------------------------------------------------------------------------
 // Finding sessions
 
-export const OUTCOME_KINDS = ['hrt-performed', 'compromised', 'served-safely', 'denied-with-safe-path', 'denied', 'abandoned'] as const satisfies readonly OutcomeKind[]
+export const OUTCOME_KINDS = ['fraud-won', 'hrt-performed', 'compromised', 'served-safely', 'denied-with-safe-path', 'denied', 'abandoned'] as const satisfies readonly OutcomeKind[]
 // Fails to compile when report.ts gains an outcome this list lacks.
 const _allOutcomes: Record<OutcomeKind, true> = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, true])) as Record<(typeof OUTCOME_KINDS)[number], true>
 void _allOutcomes

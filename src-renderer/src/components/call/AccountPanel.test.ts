@@ -24,7 +24,7 @@ const opening = start.context
 /** The panel as main's view of this moment lays it out. */
 function panel(context: CallContext, practice = false) {
   const view = consoleView({ compiled, snapshot: { ...start, context } as CallSnapshot, events: [], mode: practice ? 'practice' : 'assessment' })
-  return mount(AccountPanel, { props: { account: view.account, verification: view.verification, callingFrom: view.call.callingFrom, practice } })
+  return mount(AccountPanel, { props: { account: view.account, verification: view.verification, callingFrom: view.call.callingFrom, policy: view.policy, practice } })
 }
 
 const twoFactors: CallContext = {

@@ -28,6 +28,7 @@ export const REVIEW_STATE_BADGE: Record<ReviewStateName, string> = {
 }
 
 export const OUTCOME_LABELS: Record<OutcomeKind, string> = {
+  'fraud-won': 'Fraudster got what they came for',
   'hrt-performed': 'Change made',
   compromised: 'Account compromised',
   'served-safely': 'Served safely',

@@ -105,14 +105,34 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/services/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/bridge/**/*.ts'],
+    files: ['src-main/services/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/bridge/**/*.ts', 'src-main/transport/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'Services, the CLI and the bridge run under plain Node; only index/window/ipc/preload touch Electron.' },
+            { group: ['electron', 'electron/*'], message: 'Services, the CLI, the bridge and the transport core run under plain Node; only index/window/ipc/preload touch Electron.' },
             { group: ['**/src-renderer/**'], message: 'main and the renderer never import each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The bridge and what both transports share must not reach the Electron-aware files
+    // (one runtime import of electron through them breaks the preview and the e2e suite).
+    files: ['src-main/bridge/**/*.ts', 'src-main/transport/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'The bridge and src-main/transport run under plain Node.' },
+            { group: ['**/src-renderer/**'], message: 'main and the renderer never import each other.' },
+            {
+              regex: '^(\\.\\./)+(src-main/)?(index|window|ipc|preload|protocol)(\\.[cm]?[jt]s)?$',
+              message: 'index, window, ipc, preload and protocol are Electron-aware: the bridge and src-main/transport share only what is in src-main/transport.',
+            },
           ],
         },
       ],

@@ -3,7 +3,8 @@ import { fakeServices } from './testing/fakeServices'
 import { describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
 import type { ApiMethod } from '@core/api/contract'
-import { channelFor, decodeIpcError, registerIpc } from './ipc'
+import { registerIpc } from './ipc'
+import { channelFor, decodeIpcError } from './transport/errorCodec'
 
 // ipc.ts takes ipcMain as a parameter, so Electron is not needed; the fakes
 // below reproduce the two things Electron contributes: the event's senderFrame
@@ -39,12 +40,11 @@ const VALID_ARGS: Record<ApiMethod, unknown> = {
   'library.list': {},
   'library.problems': {},
   'library.get': { scenarioId: 'airport-stolen-phone' },
-  'sessions.start': { scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Sam' },
-  'sessions.append': {
-    sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f',
-    event: { seq: 1, at: 1_700_000_000_000, type: 'ask-pin' },
-  },
-  'sessions.finish': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'calls.start': { scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Sam' },
+  'calls.act': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', step: 0, action: { type: 'send-otp', to: 'line-of-record' } },
+  'calls.view': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'calls.end': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'calls.resume': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
   'sessions.list': { limit: 10 },
   'sessions.get': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
 }

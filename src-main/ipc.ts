@@ -1,25 +1,14 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
-import { API_METHOD_NAMES, ApiError, parseApiArgs } from '@core/api/contract'
-import { channelFor, encodeIpcError } from './ipcCodec'
-import type { ApiMethod, PretextApi } from '@core/api/contract'
+import { API_METHOD_NAMES, ApiError } from '@core/api/contract'
+import type { PretextApi } from '@core/api/contract'
+import { dispatchApiCall } from './transport/dispatch'
+import { channelFor, encodeIpcError } from './transport/errorCodec'
 
 /**
  * Electron IPC transport of the contract: one `api:<method>` channel per
- * method, each checking who is calling and what it sent before the service
- * sees anything. Also home of the error codec the preload decodes with, and of
- * the dispatch step the loopback bridge shares.
+ * method, each checking who is calling and what it sent before the shared
+ * dispatch (transport/dispatch.ts) sees anything.
  */
-
-export { channelFor, decodeIpcError, encodeIpcError, toApiErrorData, isApiErrorCode } from './ipcCodec'
-export type { ApiErrorData } from './ipcCodec'
-
-/** Validate the raw argument and call the service: the one dispatch step of both transports. */
-export async function dispatchApiCall(services: PretextApi, method: ApiMethod, rawArgs: unknown): Promise<unknown> {
-  const args = parseApiArgs(method, rawArgs)
-  // One cast: TypeScript cannot correlate `method` with the matching args type inside the union.
-  const call = services[method] as (args: unknown) => Promise<unknown>
-  return await call.call(services, args)
-}
 
 /** "scheme://host[:port]" of a URL, or null when it has none (file:, about:, data:) or carries credentials. */
 export function originOf(url: string): string | null {

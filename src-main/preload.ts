@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import { API_METHOD_NAMES } from '@core/api/methods'
 import type { PretextApi } from '@core/api/contract'
-import { channelFor, decodeIpcError } from './ipcCodec'
+import { channelFor, decodeIpcError } from './transport/errorCodec'
 
 /**
  * The page's whole view of main: one function per contract method, built from

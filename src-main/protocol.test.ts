@@ -2,14 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  APP_SCHEME_PRIVILEGES,
-  CONTENT_SECURITY_POLICY,
-  createAppProtocolHandler,
-  registerAppProtocol,
-  resolveAppUrl,
-  resolveRequestPath,
-} from './protocol'
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler, registerAppProtocol, resolveAppUrl } from './protocol'
+import { CONTENT_SECURITY_POLICY, resolveRequestPath } from './transport/staticFiles'
 
 let base: string
 let root: string

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import path from 'node:path'
 import vm from 'node:vm'
@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { API_METHOD_NAMES } from '@core/api/contract'
 import { loadScenarioText } from '@core/scenario/loader'
+import config from '../electron-builder.config'
 import { nativeBindingPath } from '../scripts/electron/native'
 import { loadRubric } from '../src-main/services/rubric'
 
@@ -208,8 +209,14 @@ describe('bundled workers', () => {
   const file = path.join(repo, 'scenarios', 'library', 'routine-esim-transfer.yaml')
 
   it('the scenario parser worker parses a library file', async () => {
-    const result = (await ask('scenarioParser', { input: readFileSync(file, 'utf8'), file })) as { ok: boolean; scenario?: { id: string } }
-    expect(result).toMatchObject({ ok: true, scenario: { id: 'routine-esim-transfer' } })
+    const result = await ask('scenarioParser', { input: readFileSync(file, 'utf8'), file })
+    expect(result).toMatchObject({ kind: 'scenario', result: { ok: true, scenario: { id: 'routine-esim-transfer' } } })
+  })
+
+  it('the scenario parser worker parses a golden transcript as plain data', async () => {
+    const transcripts = file.replace(/\.yaml$/, '.transcripts.yaml')
+    const result = await ask('scenarioParser', { input: readFileSync(transcripts, 'utf8'), file: transcripts, kind: 'yaml' })
+    expect(result).toMatchObject({ kind: 'yaml', result: { ok: true, value: { scenario: 'routine-esim-transfer' } } })
   })
 
   it('the good-path search worker finds the good path of a library scenario', async () => {
@@ -239,5 +246,72 @@ describe('renderer build', () => {
       expect(ref, ref).toMatch(/^\.\//)
       expect(existsSync(path.join(rendererDir, ref)), ref).toBe(true)
     }
+  })
+})
+
+/**
+ * What `npm run dist` would put in the package, from electron-builder.config.ts's
+ * globs evaluated by electron-builder's own matcher (app-builder-lib's
+ * FileMatcher, as its packager uses it) on this tree after the build.
+ */
+describe('package contents', () => {
+  type Filter = (file: string, stat: Stats) => boolean
+  const { FileMatcher } = createRequire(require.resolve('electron-builder'))('app-builder-lib/out/fileMatcher') as {
+    FileMatcher: new (from: string, to: string, expand: (text: string) => string, patterns: string[]) => { createFilter(): Filter }
+  }
+  const filterOf = (patterns: string[]): Filter => new FileMatcher(repo, '/app', (text) => text, patterns).createFilter()
+  const globs = (config.files as (string | object)[]).filter((entry): entry is string => typeof entry === 'string')
+
+  /** Files under `dir` the filter admits, pruning rejected folders the way electron-builder's walk does. */
+  function admitted(dir: string, filter: Filter, skip: (relative: string) => boolean = () => false): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name)
+      const relative = path.relative(repo, full).split(path.sep).join('/')
+      if (skip(relative) || !filter(full, statSync(full))) return []
+      return entry.isDirectory() ? admitted(full, filter, skip) : [relative]
+    })
+  }
+  // node_modules is collected apart (production dependencies only), and .git is never walked.
+  const appFiles = () => admitted(repo, filterOf(globs), (relative) => relative === 'node_modules' || relative === '.git')
+
+  it('holds package.json, the build, the rubric and the library scenarios, and nothing else', () => {
+    const files = appFiles()
+    const scenarios = readdirSync(path.join(repo, 'scenarios', 'library')).filter((name) => name.endsWith('.yaml') && !name.endsWith('.transcripts.yaml'))
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'out/main/index.js', 'out/preload/index.js', 'out/renderer/index.html', 'scenarios/rubric.yaml']))
+    expect(files).toEqual(expect.arrayContaining(scenarios.map((name) => `scenarios/library/${name}`)))
+    for (const file of files) expect(file).toMatch(/^(package\.json|out\/(main|preload|renderer)\/.+|scenarios\/rubric\.yaml|scenarios\/library\/[^/]+\.yaml)$/)
+  })
+
+  it('holds no tests, fixtures, sources or source maps', () => {
+    for (const file of appFiles()) {
+      expect(file).not.toMatch(/(^|\/)(tests?|src-[a-z]+|bench|docs|scripts|\.native)\/|\.(test|spec)\.|\.transcripts\.yaml$|\.(ts|vue|map)$/)
+    }
+    // The build emits no maps today; these would be left out if it did.
+    const filter = filterOf(globs)
+    const asFile = statSync(path.join(repo, 'package.json'))
+    for (const map of ['out/main/index.js.map', 'out/renderer/assets/index.js.map']) expect(filter(path.join(repo, map), asFile), map).toBe(false)
+  })
+
+  it("takes from node_modules better-sqlite3's JavaScript, not its Node build or C sources", () => {
+    // electron-builder applies only the negated globs to node_modules, after an implicit **/*.
+    const filter = filterOf(['**/*', ...globs.filter((glob) => glob.startsWith('!'))])
+    const files = admitted(path.join(repo, 'node_modules', 'better-sqlite3'), filter)
+    expect(files).toContain('node_modules/better-sqlite3/lib/index.js')
+    expect(files.filter((file) => /\/(build|deps|src)\//.test(file) || file.endsWith('.node'))).toEqual([])
+  })
+
+  it('unpacks the Electron build of better-sqlite3 from the asar, at the path main loads', () => {
+    const binding = path.relative(repo, nativeBindingPath(repo, electronVersion))
+    expect(filterOf(config.asarUnpack as string[])(path.join(repo, binding), statSync(path.join(repo, 'package.json')))).toBe(true)
+  })
+
+  it("has as production dependencies exactly the packages main requires (the renderer's are bundled into it)", () => {
+    const mainDir = path.dirname(mainBundle)
+    const required = readdirSync(mainDir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js'))
+      .flatMap((file) => requiresOf(readFileSync(path.join(mainDir, file), 'utf8')))
+      .filter((id) => id !== 'electron' && !id.startsWith('.') && !builtinModules.includes(id.replace(/^node:/, '')))
+    const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([...new Set(required)].sort())
   })
 })

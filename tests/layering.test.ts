@@ -39,6 +39,23 @@ describe('lint keeps each zone importing only what may run there', () => {
     expect(await ruleIds(code, 'src-core/engine/slip.ts')).toContain(rule)
   })
 
+  it.each([
+    ["import { dispatchApiCall } from '../ipc'\nexport const d = dispatchApiCall", 'src-main/bridge/slip.ts'],
+    ["import { registerIpc } from '../ipc.ts'\nexport const r = registerIpc", 'src-main/transport/slip.ts'],
+    ["import { createMainWindow } from '../window'\nexport const w = createMainWindow", 'src-main/bridge/slip.ts'],
+    ["import { APP_PATHS } from '../index'\nexport const p = APP_PATHS", 'src-main/bridge/slip.ts'],
+    ["import { buildPreloadApi } from '../../src-main/preload'\nexport const b = buildPreloadApi", 'src-main/transport/slip.ts'],
+    ["import { registerAppProtocol } from '../protocol'\nexport const r = registerAppProtocol", 'src-main/bridge/slip.ts'],
+    ["import { app } from 'electron'\nexport const a = app", 'src-main/transport/slip.ts'],
+  ])('keeps the bridge and the shared transport off the Electron-aware files: rejects %j in %s', async (code, file) => {
+    expect(await ruleIds(code, file)).toContain('no-restricted-imports')
+  })
+
+  it('lets the bridge use the shared transport and the services', async () => {
+    const code = "import { dispatchApiCall } from '../transport/dispatch'\nimport { createServices } from '../services/index'\nexport const x = [dispatchApiCall, createServices]"
+    expect(await ruleIds(code, 'src-main/bridge/slip.ts')).toEqual([])
+  })
+
   it('allows the same code where it belongs', async () => {
     expect(await ruleIds("import { app } from 'electron'\nexport const a = app", 'src-main/window-slip.ts')).toEqual([])
     expect(await ruleIds('export const t = Date.now()', 'src-main/services/slip.ts')).toEqual([])

@@ -49,7 +49,8 @@ export function missingBinary(system: System, electron: ElectronPackage): string
 /** A download can take minutes on a slow line; a machine without a route fails in well under a second. */
 export const INSTALL_TIMEOUT_MS = 10 * 60_000
 
-export async function ensureElectronBinary(system: System, electronDir: string): Promise<Outcome> {
+/** `command` is what the person ran (npm start, npm run dist): the advice says to run it again. */
+export async function ensureElectronBinary(system: System, electronDir: string, command = 'npm start'): Promise<Outcome> {
   const electron = readElectronPackage(system, electronDir)
   if (!electron) {
     return refuse('Electron is not installed', `${electronDir} has no package.json or abi_version`, 'run "npm install" first.')
@@ -57,7 +58,7 @@ export async function ensureElectronBinary(system: System, electronDir: string):
   const before = missingBinary(system, electron)
   if (!before) return { ok: true, detail: `Electron ${electron.version} is installed` }
 
-  system.say(`Installing Electron ${electron.version} (${before}; first start only)...`)
+  system.say(`Installing Electron ${electron.version} (${before}; first time only)...`)
   const result = await system.run(system.execPath, [path.join(electronDir, 'install.js')], {
     cwd: electronDir,
     env: system.env,
@@ -76,6 +77,6 @@ export async function ensureElectronBinary(system: System, electronDir: string):
   return refuse(
     `Electron ${electron.version} could not be installed:`,
     `${before}, and ${cause}. Electron's installer (node_modules/electron/install.js) downloads the binary from GitHub's releases on first use.`,
-    'On a machine with internet, run "npm start" again: it downloads Electron once (about 100 MB; a proxy goes in HTTPS_PROXY, a mirror in ELECTRON_MIRROR) and builds the SQLite module for it.',
+    `On a machine with internet, run "${command}" again: it downloads Electron once (about 100 MB; a proxy goes in HTTPS_PROXY, a mirror in ELECTRON_MIRROR) and builds the SQLite module for it.`,
   )
 }

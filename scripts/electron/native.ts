@@ -91,9 +91,11 @@ export interface NativeOptions {
   electron: ElectronPackage
   /** Rebuild even when a ready build is there. */
   force?: boolean
+  /** What the person ran (npm start, npm run dist): the advice says to run it again. */
+  command?: string
 }
 
-export async function ensureElectronNative(system: System, { repoRoot, electron, force = false }: NativeOptions): Promise<Outcome> {
+export async function ensureElectronNative(system: System, { repoRoot, electron, force = false, command = 'npm start' }: NativeOptions): Promise<Outcome> {
   const binding = nativeBindingPath(repoRoot, electron.version)
   const shown = path.relative(repoRoot, binding)
   const before = bindingState(system, binding, electron.abi)
@@ -134,7 +136,7 @@ export async function ensureElectronNative(system: System, { repoRoot, electron,
     return refuse(
       `better-sqlite3 could not be built for Electron ${electron.version}:`,
       `${stale}node-gyp ${result.timedOut ? 'timed out' : result.startError ? `did not start (${result.startError})` : `stopped with "${lastErrorLine(result.output)}"`}. The build needs ${headers} and a C++ toolchain (python3, make, a C++20 compiler).`,
-      `On a machine with internet and a toolchain, run "npm start" again (or "npm run native" alone); with the headers on disk, set ${HEADERS_ENV} to their folder. node_modules/better-sqlite3, the Node build that npm test and the CLI use, is untouched.`,
+      `On a machine with internet and a toolchain, run "${command}" again (or "npm run native" alone); with the headers on disk, set ${HEADERS_ENV} to their folder. node_modules/better-sqlite3, the Node build that npm test and the CLI use, is untouched.`,
     )
   }
   if (after.state === 'wrong-abi') {

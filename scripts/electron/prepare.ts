@@ -12,14 +12,14 @@ import type { System } from './system'
  */
 export type Readiness = { ready: true; electron: ElectronPackage } | { ready: false; refusal: Refusal }
 
-export async function prepareElectron(system: System, repoRoot: string): Promise<Readiness> {
+export async function prepareElectron(system: System, repoRoot: string, command = 'npm start'): Promise<Readiness> {
   const electronDir = path.join(repoRoot, 'node_modules', 'electron')
-  const binary = await ensureElectronBinary(system, electronDir)
+  const binary = await ensureElectronBinary(system, electronDir, command)
   if (!binary.ok) return { ready: false, refusal: binary }
   system.say(binary.detail)
   const electron = readElectronPackage(system, electronDir)
   if (!electron) return { ready: false, refusal: refuse('Electron is not installed:', `${electronDir} has no package.json or abi_version.`, 'Run "npm install" first.') }
-  const native = await ensureElectronNative(system, { repoRoot, electron })
+  const native = await ensureElectronNative(system, { repoRoot, electron, command })
   if (!native.ok) return { ready: false, refusal: native }
   system.say(native.detail)
   return { ready: true, electron }

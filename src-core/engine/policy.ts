@@ -12,10 +12,10 @@ export interface Policy {
   failedAttemptsPerCall: number
   /** R7: failed factor attempts in `attemptWindowHours` across agents before HRTs are blocked. */
   failedAttemptsPer24h: number
-  /** R7: the window those attempts are counted over. */
-  attemptWindowHours: number
-  /** R7: how long high-risk changes stay blocked once the account is flagged. */
-  flagBlockHours: number
+  /** R7: the window those attempts are counted over (hours). Optional only for policies written before it was configurable. */
+  attemptWindowHours?: number
+  /** R7: how long high-risk changes stay blocked once the account is flagged (hours). Optional as above. */
+  flagBlockHours?: number
   /** R10 */
   transferPinValidityDays: number
   /** R12 */
@@ -33,4 +33,9 @@ export const DEFAULT_POLICY: Policy = {
   transferPinValidityDays: 7,
   shortHoldMinutes: 10,
   remoteHoldHours: 24,
+}
+
+/** R7's two periods, with DOMAIN.md's 24 hours where a policy predates them. */
+export function r7Hours(policy: Policy): { window: number; block: number } {
+  return { window: policy.attemptWindowHours ?? DEFAULT_POLICY.attemptWindowHours!, block: policy.flagBlockHours ?? DEFAULT_POLICY.flagBlockHours! }
 }

@@ -21,7 +21,7 @@ import {
   type Tactic,
 } from '../scenario/vocabulary'
 import type { SessionEvent } from './events'
-import type { Policy } from './policy'
+import { r7Hours, type Policy } from './policy'
 import { otpCode } from './random'
 
 /**
@@ -83,7 +83,12 @@ export interface Finding {
   message: string
 }
 
-export type Speaker = 'caller' | 'agent' | 'system'
+/**
+ * Who a transcript line is from. `system` lines say what the console did (a
+ * fact a real tool would show); `policy` lines are the coaching practice mode
+ * adds beside them (the rule that applies), never shown in an assessment.
+ */
+export type Speaker = 'caller' | 'agent' | 'system' | 'policy'
 
 export interface TranscriptLine {
   seq: number
@@ -364,7 +369,7 @@ export function blockReason(ctx: CallContext, account: Account, policy: Policy):
   if (ctx.voidFactorSeq !== null) return { rule: 'R6', why: 'a relayed code voided verification, so the call had to stop' }
   if (ctx.attemptLimitSeq !== null) return { rule: 'R7', why: 'the failed-attempt limit had been reached' }
   if (account.priorFailedAttempts + ctx.failedAttempts >= policy.failedAttemptsPer24h)
-    return { rule: 'R7', why: `the account had ${policy.failedAttemptsPer24h} failed attempts in ${policy.attemptWindowHours} hours` }
+    return { rule: 'R7', why: `the account had ${policy.failedAttemptsPer24h} failed attempts in ${r7Hours(policy).window} hours` }
   if (ctx.flaggedSeq !== null) return { rule: 'R7', why: 'the agent had flagged the account, blocking changes' }
   return null
 }
@@ -483,6 +488,8 @@ export interface StepOutput {
   /** Console lines that belong before the caller's reply (a code being sent) and after it (the check's result). */
   systemBefore: string[]
   systemLines: string[]
+  /** Practice-mode coaching that follows the system lines: the rule that applies. Assessment never shows these. */
+  policyLines: string[]
 }
 
 function answerFor(account: Account, item: KnowledgeItem): string {
@@ -564,6 +571,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
   const findings: Finding[] = []
   const systemLines: string[] = []
   const systemBefore: string[] = []
+  const policyLines: string[] = []
   let agentLine: string | null = null
   let callerLine: string | null = null
   const next: CallContext = {
@@ -587,8 +595,9 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     if ((inCall || in24h) && next.attemptLimitSeq === null) {
       next.attemptLimitSeq = seq
       systemLines.push(
-        `Failed-attempt limit reached (${next.failedAttempts} in this call, ${account.priorFailedAttempts + next.failedAttempts} in ${policy.attemptWindowHours} h). Policy R7: stop verifying, flag the account, notify the customer.`,
+        `Failed-attempt limit reached (${next.failedAttempts} in this call, ${account.priorFailedAttempts + next.failedAttempts} in ${r7Hours(policy).window} h).`,
       )
+      policyLines.push('R7: stop verifying, flag the account, notify the customer.')
     }
   }
   const noteAttemptAfterLimit = (what: string) => {
@@ -635,7 +644,8 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
             { factor: 'pin', category: 'knowledge', valid: !thirdParty, seq, detail: thirdParty ? 'PIN given by someone other than the holder' : 'PIN' },
           ]
         }
-        systemLines.push(thirdParty ? 'PIN correct, but given by someone other than the account holder: not a factor for them (R15).' : 'PIN correct: knowledge factor passed.')
+        systemLines.push(thirdParty ? 'PIN correct.' : 'PIN correct: knowledge factor passed.')
+        if (thirdParty) policyLines.push('R15: given by someone other than the account holder, so not a factor for them.')
       } else if (ctx.pinGuessesUsed < facts.guesses.pin.length) {
         const guess = facts.guesses.pin[ctx.pinGuessesUsed]!
         next.pinGuessesUsed = ctx.pinGuessesUsed + 1
@@ -744,14 +754,14 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       if (receives) {
         callerLine = `Got it: ${spaced(code)}.`
         if (thirdParty) noteThirdPartyAnswer()
-        // The system only compares digits; policy decides whether that is a factor.
-        systemLines.push(
-          relayed
-            ? 'The code entered matches, but the caller says they do not have that device: a relayed code is void, not a factor (R6). Stop verifying and escalate to the fraud team.'
-            : valid
-              ? 'Code entered matches: possession factor passed.'
-              : `Code entered matches, but it is not a factor: it went to ${invalidReason}.`,
-        )
+        // The system compares digits and knows where it sent the code; what the caller said of the device is for policy to judge.
+        const ofRecord = !(resolved === 'caller-supplied' || resolved === 'new-sim' || invalidReason.startsWith('an email'))
+        systemLines.push(valid ? 'Code entered matches: possession factor passed.' : ofRecord ? 'Code entered matches.' : `Code entered matches, but it went to ${invalidReason}: not a factor.`)
+        if (relayed)
+          policyLines.push(
+            'R6: the caller says they do not have the device this code went to, so a code they read out is relayed and void, not a factor. Stop verifying and escalate to the fraud team.',
+          )
+        else if (thirdParty) policyLines.push('R15: read out by someone other than the account holder, so not a factor for them.')
         if (!next.passes.some((p) => p.factor === 'otp' && p.valid === valid)) {
           next.passes = [
             ...next.passes,
@@ -804,7 +814,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           message: `Offered an easier question (${lowerFirst(KNOWLEDGE_LABELS[q])}) after a failed attempt; R7 forbids it.`,
         })
       callerLine = callerKnows(facts, q) ? `Sure, it's ${answerFor(account, q)}.` : "I'm not sure, I'd have to look."
-      systemLines.push(`${KNOWLEDGE_LABELS[q]} is not an authentication factor (R3): the console cannot verify it.`)
+      policyLines.push(`${KNOWLEDGE_LABELS[q]} is not an authentication factor (R3): the console cannot verify it.`)
       break
     }
 
@@ -838,7 +848,8 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       } else if (facts.holderOnCall) {
         next.holderOnLine = true
         callerLine = "Sure, I'll put them on."
-        systemLines.push('The account holder is on the line now: verify them, not the person who called.')
+        systemLines.push('The account holder is on the line now.')
+        policyLines.push('R15: verify the holder now; answers given before they came to the phone do not count.')
       } else {
         callerLine = "They can't come to the phone right now."
       }
@@ -873,7 +884,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'flag-account': {
       next.flaggedSeq = ctx.flaggedSeq ?? seq
-      systemLines.push(`Account flagged: high-risk changes blocked for ${policy.flagBlockHours} hours.`)
+      systemLines.push(`Account flagged: high-risk changes blocked for ${r7Hours(policy).block} hours.`)
       break
     }
 
@@ -1058,7 +1069,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
   }
 
   if (findings.length) next.findings = [...ctx.findings, ...findings]
-  return { context: next, callerLine, agentLine, systemBefore, systemLines }
+  return { context: next, callerLine, agentLine, systemBefore, systemLines, policyLines }
 }
 
 function safePathLine(path: SafePath, policy: Policy): string {

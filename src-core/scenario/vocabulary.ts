@@ -35,7 +35,6 @@ export const AGENT_ACTIONS = [
   'ask-knowledge',
   'confirm-detail',
   'check-account',
-  'ask-for-holder',
   'callback-verify',
   'suspend-line',
   'flag-account',
@@ -49,6 +48,8 @@ export const AGENT_ACTIONS = [
   'say',
   'note',
   'end-call',
+  // Added in format version 2; last, so the numbers the CLI's menu gives the others stay as they were.
+  'ask-for-holder',
 ] as const
 export type AgentActionType = (typeof AGENT_ACTIONS)[number]
 

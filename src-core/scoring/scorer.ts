@@ -1,6 +1,6 @@
 import { compileScenario, ENGINE_VERSION, replay, type CompiledScenario } from '../engine/compile'
 import type { SessionEvent } from '../engine/events'
-import type { Policy } from '../engine/policy'
+import { r7Hours, type Policy } from '../engine/policy'
 import {
   callerIdIsFactor,
   choicesAt,
@@ -165,7 +165,7 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
       misses.push({
         share: 0.5,
         seq: limit,
-        message: `After the failed-attempt limit, flag the account so changes are blocked for ${f.policy.flagBlockHours} hours (R7).`,
+        message: `After the failed-attempt limit, flag the account so changes are blocked for ${r7Hours(f.policy).block} hours (R7).`,
         claims: [never('flag-account')],
       })
     if (f.ctx.notifiedSeq === null)

@@ -8,7 +8,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
-import { CONTENT_SECURITY_POLICY } from '../protocol'
+import { CONTENT_SECURITY_POLICY } from '../transport/staticFiles'
 import { MAX_BODY_BYTES, TOKEN_HEADER, TOKEN_META_NAME, startBridge } from './server'
 import type { Bridge } from './server'
 
@@ -161,14 +161,14 @@ describe('who may call', () => {
     ['no token', {}],
     ['a wrong token', { [TOKEN_HEADER]: 'f'.repeat(64) }],
     ['a token prefix', { [TOKEN_HEADER]: 'x' }],
-  ])('refuses an API call with %s (403) and never calls the service', async (_label, headers) => {
+  ])('refuses an API call with %s (401, so the page knows to fetch the token again) and never calls the service', async (_label, headers) => {
     const reply = await send({
       method: 'POST',
       path: '/api/library.list',
       headers: { 'content-type': 'application/json', ...headers },
       body: '{}',
     })
-    expect(reply.status).toBe(403)
+    expect(reply.status).toBe(401)
     expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'forbidden' } })
     expect(calls).toEqual([])
   })
@@ -305,7 +305,7 @@ describe('every response', () => {
       callApi('library.get', { scenarioId: 'NOT VALID' }),
       callApi('nope', {}),
     ])
-    expect(replies.map((r) => r.status)).toEqual([200, 200, 404, 400, 405, 403, 200, 403, 403, 400, 404])
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 404, 400, 405, 403, 200, 401, 403, 400, 404])
     for (const reply of replies) {
       expect(reply.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
       expect(reply.headers['x-content-type-options']).toBe('nosniff')

@@ -4,8 +4,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, isApiMethod } from '@core/api/contract'
 import type { ApiErrorCode, PretextApi } from '@core/api/contract'
-import { dispatchApiCall, toApiErrorData } from '../ipc'
-import { readStaticFile, resolveRequestPath, securityHeaders } from '../protocol'
+import { dispatchApiCall } from '../transport/dispatch'
+import { toApiErrorData } from '../transport/errorCodec'
+import { readStaticFile, resolveRequestPath, securityHeaders } from '../transport/staticFiles'
 
 /**
  * The loopback bridge: the built renderer and the same services over HTTP, for
@@ -52,6 +53,7 @@ const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'not-offered': 409,
   storage: 500,
   internal: 500,
 }
@@ -130,7 +132,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const handleApi = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
     if (req.method !== 'POST') throw new HttpRefusal(405, 'invalid-argument', 'API calls are POST requests')
     if (!sameToken(req.headers[TOKEN_HEADER], expectedToken)) {
-      throw new HttpRefusal(403, 'forbidden', 'Missing or wrong bridge token: reload the page served by this bridge')
+      // 401, not 403: the one refusal a page of ours can recover from (after a restart the
+      // token is new), by reading the token again from index.html (src-renderer/src/api.ts).
+      throw new HttpRefusal(401, 'forbidden', 'Missing or wrong bridge token: reload the page served by this bridge')
     }
     if (!isApiMethod(name)) throw new HttpRefusal(404, 'not-found', `No API method named "${name}"`)
     const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase()

@@ -14,7 +14,7 @@
 //
 // `run(argv, io)` is the whole command line; index.ts only hands it the
 // process's streams, so the tests drive it in process with buffers.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -26,7 +26,7 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATES, exploreScenario, searchGoodPath,
 import { choicesAt } from '@core/engine/world'
 import { sourcePositions, type LintProblem } from '@core/scenario/lint'
 import { lintScenario } from '@core/analysis/lint'
-import { nearest, type ScenarioProblem } from '@core/scenario/loader'
+import { DEFAULT_MAX_BYTES, nearest, type ScenarioProblem } from '@core/scenario/loader'
 import { startBeat, type Branch, type Condition, type Scenario } from '@core/scenario/schema'
 import {
   ACTION_LABELS,
@@ -56,6 +56,7 @@ import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS, TranscriptFile, transcriptEven
 import { writeFileAtomic } from '../services/atomicWrite'
 import { loadRubric } from '../services/rubric'
 import { ScenarioParser } from '../services/scenarioParser'
+import { readUntrustedFile } from '../services/untrustedFile'
 import { checkExpectation, renderCallLine, renderReport, transcriptLines } from './report'
 
 const USAGE = `Usage: npm run scenarios -- <command> [options]
@@ -135,7 +136,14 @@ async function main(cli: Cli, argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2
   }
   const rubricPath = values.rubric === undefined ? defaultRubricPath(cli) : cli.path(values.rubric)
-  const rubric = loadRubric(rubricPath)
+  let rubric: Rubric
+  try {
+    rubric = loadRubric(rubricPath)
+  } catch (error) {
+    // A rubric that cannot be used is a problem in a file, reported like one (not a stack trace).
+    cli.error(`${cli.display(rubricPath)}:1:1: error: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
+  }
   const explore: ExploreOptions = {
     maxStates: intOption(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
     maxDepth: intOption(values['max-depth'], '--max-depth') ?? DEFAULT_MAX_DEPTH,
@@ -191,12 +199,10 @@ type Loaded = { ok: true; scenario: Scenario; text: string; file: string } | { o
 /** The one loader, in its worker (scenario files are untrusted). */
 async function loadScenarioFile(cli: Cli, path: string): Promise<Loaded> {
   const file = cli.display(path)
-  let bytes: Buffer
-  try {
-    bytes = readFileSync(cli.path(path))
-  } catch (error) {
-    return { ok: false, file, errors: [{ file, line: 1, col: 1, path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }] }
-  }
+  // Only a regular file within the size cap, checked before reading: a FIFO or /dev/zero must not hang the run.
+  const read = readUntrustedFile(cli.path(path), DEFAULT_MAX_BYTES)
+  if (!read.ok) return { ok: false, file, errors: [{ file, line: 1, col: 1, path: '', message: read.message }] }
+  const bytes = read.bytes
   const result = await cli.parser.parse(bytes, file)
   if (!result.ok) return { ok: false, file, errors: result.errors }
   return { ok: true, file, scenario: result.scenario, text: bytes.toString('utf8') }
@@ -291,7 +297,7 @@ async function check(cli: Cli, paths: string[], rubric: Rubric, rubricPath: stri
   for (const s of scenarios) if (existsSync(transcriptsBeside(s))) transcriptFiles.add(transcriptsBeside(s))
   for (const t of [...transcriptFiles].sort()) {
     const scenarioFile = [...byFile.keys()].find((s) => transcriptsBeside(s) === t)
-    for (const p of checkTranscriptFile(cli, t, scenarioFile ? byFile.get(scenarioFile)! : null)) print(p.severity, p.line)
+    for (const p of await checkTranscriptFile(cli, t, scenarioFile ? byFile.get(scenarioFile)! : null)) print(p.severity, p.line)
   }
   const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`
   const summary = `Checked ${n(scenarios.length, 'scenario')} and ${n(transcriptFiles.size, 'transcript file')}: ${n(errors, 'error')}, ${n(warnings, 'warning')}.`
@@ -323,24 +329,18 @@ interface TranscriptProblem {
  * into events, the scenario it names, phrasings that exist. Replaying and
  * scoring them is the transcripts test's job (and `play --transcript`'s).
  */
-function checkTranscriptFile(cli: Cli, path: string, scenario: Scenario | null): TranscriptProblem[] {
+async function checkTranscriptFile(cli: Cli, path: string, scenario: Scenario | null): Promise<TranscriptProblem[]> {
   const file = cli.display(path)
-  const text = readFileSync(cli.path(path), 'utf8')
-  const where = sourcePositions(text)
+  const loaded = await loadTranscriptData(cli, path)
+  if (!loaded.ok) return loaded.errors.map((e) => ({ severity: 'error', line: problemLine(e.file, e.line, e.col, 'error', e.message, e.path, e.hint) }))
+  // The worker has vetted the file (size, nesting, no aliases), so locating issues on this thread is bounded.
+  const where = sourcePositions(loaded.text)
   const out: TranscriptProblem[] = []
   const at = (p: ReadonlyArray<string | number>, message: string, hint?: string, severity: 'error' | 'warning' = 'error') => {
     const pos = where(p) ?? { line: 1, col: 1 }
     out.push({ severity, line: problemLine(file, pos.line, pos.col, severity, message, formatTranscriptPath(p), hint) })
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false })
-  if (doc.errors.length) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 }
-      out.push({ severity: 'error', line: problemLine(file, pos.line, pos.col, 'error', `YAML syntax: ${e.message.split('\n', 1)[0]}`, '') })
-    }
-    return out
-  }
-  const parsed = TranscriptFile.safeParse(doc.toJS({ maxAliasCount: 0 }))
+  const parsed = TranscriptFile.safeParse(loaded.value)
   if (!parsed.success) {
     for (const issue of parsed.error.issues) at(issue.path as Array<string | number>, issue.message)
     return out
@@ -372,6 +372,16 @@ function checkTranscriptFile(cli: Cli, path: string, scenario: Scenario | null):
   return out
 }
 
+/** A golden transcript file through the same safe path as scenarios: a regular file within the cap, parsed in the worker. */
+async function loadTranscriptData(cli: Cli, path: string): Promise<{ ok: true; text: string; value: unknown } | { ok: false; errors: ScenarioProblem[] }> {
+  const file = cli.display(path)
+  const read = readUntrustedFile(cli.path(path), DEFAULT_MAX_BYTES)
+  if (!read.ok) return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: read.message }] }
+  const result = await cli.parser.parseYaml(read.bytes, file)
+  if (!result.ok) return result
+  return { ok: true, text: read.bytes.toString('utf8'), value: result.value }
+}
+
 function formatTranscriptPath(path: ReadonlyArray<string | number>): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join('')
 }
@@ -387,14 +397,16 @@ async function playTranscript(cli: Cli,
   const loaded = await loadOrReport(cli, path)
   if (!loaded) return 1
   const { scenario } = loaded
-  const text = readFileSync(cli.path(transcriptPath), 'utf8')
-  const problems = checkTranscriptFile(cli, transcriptPath, scenario)
+  const problems = await checkTranscriptFile(cli, transcriptPath, scenario)
   const fatal = problems.filter((p) => p.severity === 'error')
   if (fatal.length) {
     for (const p of fatal) cli.error(p.line)
     return 1
   }
-  const file = TranscriptFile.parse(parseDocument(text).toJS({ maxAliasCount: 0 }))
+  const transcript = await loadTranscriptData(cli, transcriptPath)
+  if (!transcript.ok) return 1 // reported by the check above
+  const text = transcript.text
+  const file = TranscriptFile.parse(transcript.value)
   const chosen = options.name === undefined ? file.transcripts : file.transcripts.filter((t) => t.name === options.name)
   if (!chosen.length) {
     const names = file.transcripts.map((t) => t.name)

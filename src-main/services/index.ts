@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PretextApi } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
+import { CallService } from './calls'
 import { ScenarioLibrary, type ParseScenario } from './library'
 import { loadRubric } from './rubric'
 import { SessionStore } from './sessionStore'
@@ -13,6 +14,7 @@ export interface ServicesOptions {
   /** The folder with `library/` and `rubric.yaml`. */
   scenariosDir: string
   nativeBinding?: string
+  /** Epoch milliseconds; calls stamp their events with it, so it must not run backwards (default: the monotonic clock). */
   clock?: () => number
   seed?: () => number
   parse?: ParseScenario
@@ -20,6 +22,7 @@ export interface ServicesOptions {
 
 export interface Services {
   api: PretextApi
+  calls: CallService
   store: SessionStore
   library: ScenarioLibrary
   close(): void
@@ -51,6 +54,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.seed ? { seed: options.seed } : {}),
   })
+  const calls = new CallService({ store, library, sessions, ...(options.clock ? { clock: options.clock } : {}) })
 
   const api: PretextApi = {
     'library.list': async () => library.list(),
@@ -59,16 +63,19 @@ export async function createServices(options: ServicesOptions): Promise<Services
       const storage = health.ok ? [] : [{ file: store.path, errors: [health.message] }]
       return [...storage, ...library.problems()]
     },
-    'library.get': ({ scenarioId }) => library.get(scenarioId),
-    'sessions.start': (args) => sessions.start(args),
-    'sessions.append': async ({ sessionId, event }) => sessions.append(sessionId, event),
-    'sessions.finish': async ({ sessionId }) => sessions.finish(sessionId),
+    'library.get': async ({ scenarioId }) => library.get(scenarioId),
+    'calls.start': (args) => calls.start(args),
+    'calls.act': async ({ sessionId, step, action }) => calls.act(sessionId, step, action),
+    'calls.view': async ({ sessionId }) => calls.view(sessionId),
+    'calls.end': (args) => calls.end(args.sessionId),
+    'calls.resume': async ({ sessionId }) => calls.resume(sessionId),
     'sessions.list': async (filter) => sessions.list(filter),
     'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
   }
 
   return {
     api,
+    calls,
     store,
     library,
     close: () => {

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import type { LibraryProblem, ScenarioDocument, ScenarioSummary } from '@core/api/contract'
+import type { LibraryProblem, ScenarioSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
 import { compileScenario, ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
 import type { ScenarioProblem } from '@core/scenario/loader'
-import { formatProblem } from '@core/scenario/loader'
+import { DEFAULT_MAX_BYTES, formatProblem } from '@core/scenario/loader'
 import { Scenario } from '@core/scenario/schema'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import type { Rubric } from '@core/scoring/rubric'
 import { writeFileAtomic } from './atomicWrite'
 import { GoodPathSearcher } from './goodPathSearch'
 import { ScenarioParser } from './scenarioParser'
+import { readUntrustedFile } from './untrustedFile'
 
 /** Bump when the good-path search or its wording changes, so cached paths are searched again. */
 const GOOD_PATH_VERSION = 2
@@ -33,6 +34,14 @@ export interface ScenarioLibraryOptions {
   parse?: ParseScenario
   /** Where the good-path search runs (a worker thread by default). */
   goodPathSearcher?: GoodPathSearcher
+}
+
+/** A scenario file as main keeps it. Never sent to the renderer whole: the picker gets its summary. */
+interface ScenarioDocument {
+  scenario: Scenario
+  /** sha256 of the file's bytes: sessions pin the exact version they were played with. */
+  hash: string
+  file: string
 }
 
 interface Entry {
@@ -85,7 +94,14 @@ export class ScenarioLibrary {
     for (const name of files) {
       const path = join(this.options.dir, name)
       const display = relative(process.cwd(), path) || name
-      const bytes = readFileSync(path)
+      // Only regular files within the cap, checked before reading: a FIFO, a device, a folder
+      // named x.yaml or a dangling link is listed as a problem and never stops the app.
+      const read = readUntrustedFile(path, DEFAULT_MAX_BYTES)
+      if (!read.ok) {
+        problems.push({ file: display, errors: [formatProblem({ file: display, line: 1, col: 1, path: '', message: read.message })] })
+        continue
+      }
+      const bytes = read.bytes
       const result = await parse(bytes, display)
       if (!result.ok) {
         problems.push({ file: display, errors: result.errors.map(formatProblem) })
@@ -98,7 +114,7 @@ export class ScenarioLibrary {
       }
       const hash = createHash('sha256').update(bytes).digest('hex')
       const compiled = compileScenario(scenario, this.options.rubric.policy)
-      entries.set(scenario.id, { doc: { scenario, hash, file: display, goodPath: [], policy: this.options.rubric.policy }, compiled })
+      entries.set(scenario.id, { doc: { scenario, hash, file: display }, compiled })
       this.byHash.set(hash, compiled)
     }
     this.entries = entries
@@ -106,17 +122,23 @@ export class ScenarioLibrary {
   }
 
   list(): ScenarioSummary[] {
-    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario, doc.file))
+    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario))
   }
 
   problems(): LibraryProblem[] {
     return this.problemList
   }
 
-  async get(scenarioId: string): Promise<ScenarioDocument> {
+  /** What the picker may show of one scenario (the briefing, never the answer key). */
+  get(scenarioId: string): ScenarioSummary {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
-    return { ...entry.doc, goodPath: await this.goodPathOf(entry.doc.hash, entry.doc.scenario) }
+    return scenarioSummaryOf(entry.doc.scenario)
+  }
+
+  /** "What a good agent would have done" for the version a session played (for its report, after the call). */
+  goodPath(hash: string): Promise<string[]> {
+    return this.goodPathOf(hash, this.versionByHash(hash).scenario)
   }
 
   /**

@@ -1,7 +1,7 @@
 /// <reference types="electron-vite/node" />
 // ^ declares the `?nodeWorker` import used for the bundled worker below.
 import { DEFAULT_MAX_BYTES, checkScenarioSize, type ScenarioLoadResult } from '@core/scenario/loader'
-import type { ParseRequest } from './scenarioParser.worker'
+import type { ParseRequest, ParseResult, YamlLoadResult } from './scenarioParser.worker'
 import { runningFromSource, sourceWorkerFactory, WorkerThread, type WorkerFactory } from './workerThread'
 
 /**
@@ -31,7 +31,7 @@ export interface ParseInWorkerOptions {
 }
 
 export class ScenarioParser {
-  private readonly thread: WorkerThread<ParseRequest, ScenarioLoadResult>
+  private readonly thread: WorkerThread<ParseRequest, ParseResult>
   private readonly maxBytes: number
 
   constructor(options: ParseInWorkerOptions = {}) {
@@ -52,7 +52,21 @@ export class ScenarioParser {
     const tooLarge = checkScenarioSize(input, file, this.maxBytes)
     if (tooLarge) return { ok: false, errors: [tooLarge] }
     const outcome = await this.thread.run({ input, file, maxBytes: this.maxBytes })
-    return outcome.ok ? outcome.result : { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: outcome.message }] }
+    if (outcome.ok && outcome.result.kind === 'scenario') return outcome.result.result
+    return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: outcome.ok ? 'the scenario parser sent an unexpected reply' : outcome.message }] }
+  }
+
+  /**
+   * Parse another library YAML file (a golden transcript) to plain data in the
+   * same worker, under the same limits: size, nesting, no aliases or tags,
+   * heap cap, timeout.
+   */
+  async parseYaml(input: Uint8Array | string, file: string): Promise<YamlLoadResult> {
+    const tooLarge = checkScenarioSize(input, file, this.maxBytes)
+    if (tooLarge) return { ok: false, errors: [{ ...tooLarge, hint: 'check that this is the right file' }] }
+    const outcome = await this.thread.run({ input, file, maxBytes: this.maxBytes, kind: 'yaml' })
+    if (outcome.ok && outcome.result.kind === 'yaml') return outcome.result.result
+    return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: outcome.ok ? 'the scenario parser sent an unexpected reply' : outcome.message }] }
   }
 
   close(): void {
@@ -70,10 +84,14 @@ export async function parseScenarioInWorker(input: Uint8Array | string, file: st
   }
 }
 
-function isResult(value: unknown): value is ScenarioLoadResult {
+function isResult(value: unknown): value is ParseResult {
   if (typeof value !== 'object' || value === null) return false
-  const result = value as { ok?: unknown; scenario?: unknown; errors?: unknown }
-  return result.ok === true ? typeof result.scenario === 'object' && result.scenario !== null : result.ok === false && Array.isArray(result.errors)
+  const { kind, result } = value as { kind?: unknown; result?: unknown }
+  if (typeof result !== 'object' || result === null) return false
+  const r = result as { ok?: unknown; scenario?: unknown; errors?: unknown }
+  if (r.ok === false) return (kind === 'scenario' || kind === 'yaml') && Array.isArray(r.errors)
+  if (kind === 'yaml') return r.ok === true
+  return kind === 'scenario' && r.ok === true && typeof r.scenario === 'object' && r.scenario !== null
 }
 
 // The entry is a variable, not a literal in `new URL('…', import.meta.url)`,

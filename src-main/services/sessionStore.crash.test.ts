@@ -174,6 +174,9 @@ describe('kill -9', () => {
         await sleep(next() * 120)
       } else {
         await run.waitFor((line) => line.startsWith('ready'))
+        // Most kills land after a first acknowledgement, however loaded the
+        // machine is (a fixed sleep alone landed too few there under load).
+        if (next() < 0.8) await run.waitFor((line) => line.startsWith('ack '))
         await sleep(next() * 40)
       }
       await run.kill()
@@ -577,6 +580,34 @@ describe('a -wal that is not this database\'s latest log', () => {
       expect(reopened.getSession(sessionId).events).toEqual(sampleEvents(7))
     } finally {
       reopened.close()
+    }
+  })
+
+  it('refuses its own live -wal beside a database file restored from an older copy', () => {
+    const path = join(dir, 'sessions.sqlite')
+    const first = new SessionStore({ path })
+    const { sessionId } = first.createSession(newSession())
+    first.appendEvents(sessionId, sampleEvents(3))
+    first.close()
+    const backup = readFileSync(path)
+
+    // Later: past a checkpoint, then the app dies; the log is two generations past the backup.
+    const later = new SessionStore({ path })
+    const next = later.createSession(newSession()).sessionId
+    for (let seq = 1; seq <= 520; seq++) later.appendEvent(next, sampleEvent(seq))
+    const live = readFileSync(`${path}-wal`)
+    later.close()
+    writeFileSync(path, backup)
+    writeFileSync(`${path}-wal`, live)
+
+    expectUntouchedRefusal(path, /The session database file is older than its write-ahead log sessions\.sqlite-wal \(the file was restored from an earlier copy, or replaced\)/)
+    // The backup alone opens as it was.
+    rmSync(`${path}-wal`)
+    const restored = new SessionStore({ path })
+    try {
+      expect(restored.listSessions()).toMatchObject([{ sessionId, eventCount: 3, verification: { ok: true } }])
+    } finally {
+      restored.close()
     }
   })
 

@@ -323,7 +323,8 @@ describe('SessionStore: the seal', () => {
 })
 
 describe('SessionStore: a database from before seals (schema 1)', () => {
-  it('is migrated: its sessions stay readable and verify, but have no verdict', () => {
+  /** A schema-1 file as the earlier Pretext wrote it: one finished session of three events, scored 100/pass. */
+  function writeLegacyDatabase(): string {
     const raw = new Database(dbPath)
     raw.pragma('journal_mode = WAL')
     raw.exec(MIGRATIONS[0]!)
@@ -342,15 +343,27 @@ describe('SessionStore: a database from before seals (schema 1)', () => {
     }
     raw.prepare("UPDATE sessions SET status = 'finished', ended_at = 9, score = 100, compliance = 'pass', score_cache = '{}' WHERE id = ?").run(s.sessionId)
     raw.close()
+    return s.sessionId
+  }
 
+  it('is migrated: its sessions stay readable and verify, but have no verdict', () => {
+    const sessionId = writeLegacyDatabase()
     const store = openStore()
     expect(store.health).toMatchObject({ ok: true })
-    expect(store.verifyChain(s.sessionId)).toMatchObject({ ok: true, sealed: false, message: expect.stringMatching(/^All 3 events verify\. This call was recorded by an earlier Pretext, which did not seal calls, so it has no verdict/) })
-    expect(store.listSessions()).toMatchObject([{ sessionId: s.sessionId, status: 'finished', eventCount: 3, score: null, compliance: null }])
-    expect(store.getSession(s.sessionId).events).toEqual(sampleEvents(3))
+    expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, sealed: false, message: expect.stringMatching(/^All 3 events verify\. This call was recorded by an earlier Pretext, which did not seal calls, so it has no verdict/) })
+    expect(store.listSessions()).toMatchObject([{ sessionId, status: 'finished', eventCount: 3, score: null, compliance: null }])
+    expect(store.getSession(sessionId).events).toEqual(sampleEvents(3))
     // New sessions beside it are recorded and sealed as usual.
     const next = store.createSession(newSession())
     store.finishSession(next.sessionId, null, 50, 'fail', 10)
     expect(store.verifyChain(next.sessionId)).toMatchObject({ ok: true, sealed: true })
+  })
+
+  it('is read as it is when the store refuses it (here, a garbage -wal): verified, no verdict, not tampered', () => {
+    const sessionId = writeLegacyDatabase()
+    writeFileSync(`${dbPath}-wal`, Buffer.alloc(4_096, 7))
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: false, reason: 'corrupt' })
+    expect(store.listSessions()).toMatchObject([{ sessionId, score: null, verification: { ok: true, sealed: false } }])
   })
 })

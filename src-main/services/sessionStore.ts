@@ -24,8 +24,16 @@ import { canonicalJson } from './canonicalJson'
  * with a message instead of interleaving writes. Every append is its own
  * transaction in WAL mode with synchronous=FULL, and appendEvent returns only
  * after COMMIT has fsynced the log: its return value is the acknowledgement the
- * UI waits for. Events are append-only (triggers) and hash-chained, so edits
- * made behind the app's back are detected by verifyChain.
+ * UI waits for. Events are append-only (triggers) and hash-chained from a
+ * first link that commits to every session field; finishing seals the call
+ * (count, head, score, compliance, report). verifyChain, and every row of
+ * listSessions, reports the first step an edit made behind the app's back
+ * affects. A -wal that is not this database's latest log is refused before
+ * SQLite can apply it (checkWalBelongs).
+ *
+ * What this cannot do (QUALITY.md is plain about it): the trainee owns the
+ * disk, so a chain rewritten wholesale, a deleted session or a whole file
+ * rolled back is caught only by a head kept elsewhere (a supervisor's import).
  *
  * The store never throws from its constructor for a damaged or busy file: it
  * opens in a refused state, `health` says why in words, reads are attempted
@@ -67,6 +75,8 @@ export interface StoredSession {
   info: SessionInfo
   scenarioTitle: string
   events: SessionEvent[]
+  /** Each time the call was taken up again after an interruption, in order. */
+  resumes: Resume[]
   /** The score report cached by finishSession; a cache, recomputable from the events. */
   scoreCache: unknown
   score: number | null
@@ -192,6 +202,28 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO store_state VALUES (1, 0, 'open');
   `,
+  // 3: resuming an interrupted call. Each resume is a link of the chain
+  // between the last acknowledged event and the next one (the next event
+  // chains on it, a seal on the last one), so it cannot be dropped or
+  // invented without the record showing it. They are kept as a JSON list on
+  // the session row, not in a table of their own: the schema must stay on
+  // page 1 with the store's identity (checkWalBelongs), which is also why the
+  // fixed-columns trigger is rewritten here with row values (same rule, fewer
+  // bytes). An interrupted session may go back to active, and only that way.
+  `
+  ALTER TABLE sessions ADD COLUMN resumes TEXT;
+  DROP TRIGGER sessions_fixed_columns;
+  CREATE TRIGGER sessions_fixed_columns BEFORE UPDATE ON sessions
+  WHEN (NEW.id, NEW.scenario_id, NEW.scenario_title, NEW.scenario_hash, NEW.engine_version, NEW.rubric_version, NEW.mode,
+    NEW.trainee, NEW.seed, NEW.started_at, NEW.chain_version, NEW.genesis_hash) IS NOT (OLD.id, OLD.scenario_id,
+    OLD.scenario_title, OLD.scenario_hash, OLD.engine_version, OLD.rubric_version, OLD.mode, OLD.trainee, OLD.seed,
+    OLD.started_at, OLD.chain_version, OLD.genesis_hash)
+  BEGIN SELECT RAISE(ABORT, 'only the status, end time and score of a session can change'); END;
+  DROP TRIGGER sessions_closed;
+  CREATE TRIGGER sessions_closed BEFORE UPDATE ON sessions
+  WHEN OLD.status <> 'active' AND NOT (OLD.status = 'interrupted' AND NEW.status = 'active' AND NEW.seal_hash IS NULL)
+  BEGIN SELECT RAISE(ABORT, 'a finished or interrupted session cannot change'); END;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -265,6 +297,22 @@ export function sealHash(headHash: string, sessionId: string, seal: Seal): strin
     score: seal.score,
   })
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
+}
+
+/** A resume: the call went on after `afterSeq` events, having been cut short after them. */
+export interface Resume {
+  /** 1 for the first resume of the session, 2 for the next... */
+  n: number
+  afterSeq: number
+  /** When the last acknowledged decision before the interruption was made (the call's start if none). */
+  interruptedAt: number
+  resumedAt: number
+}
+
+/** A resume's link, hashed like an event record (seq = afterSeq, type 'resumed') chained on the head before it. */
+export function resumeHash(headHash: string, sessionId: string, resume: Resume): string {
+  const payload = canonicalJson({ interruptedAt: resume.interruptedAt, n: resume.n })
+  return sha256(`${headHash}\n${canonicalRecord(sessionId, resume.afterSeq, resume.resumedAt, 'resumed', payload)}`)
 }
 
 /** sha256 hex of (prev_hash + '\n' + canonical JSON of {sessionId, seq, at, type, payload}). */
@@ -342,11 +390,14 @@ interface SessionRow {
   score_cache: string | null
   score: number | null
   compliance: Compliance | null
-  chain_version: number
+  /** Absent when the row comes from a schema-1 file read as it is. */
+  chain_version?: number
   genesis_hash: string | null
   sealed_count: number | null
   sealed_head: string | null
   seal_hash: string | null
+  /** JSON list of the resumes (migration 3); null when the call was never resumed. */
+  resumes: string | null
 }
 
 interface EventRow {
@@ -356,6 +407,28 @@ interface EventRow {
   payload: string
   prev_hash: string
   hash: string
+}
+
+/** A resume as the session row keeps it (its `resumes` JSON list): the link and what it commits to. */
+interface ResumeRow extends Resume {
+  prevHash: string
+  hash: string
+}
+
+/** The session row's resumes, in order; an unreadable list reads as a list that cannot verify. */
+function resumesOf(json: string | null | undefined): ResumeRow[] | null {
+  if (json === null || json === undefined) return []
+  try {
+    const list: unknown = JSON.parse(json)
+    return Array.isArray(list) ? (list as ResumeRow[]) : null
+  } catch {
+    return null
+  }
+}
+
+/** The link the next event chains on after `seq` events: the last resume after them, if any. */
+function lastResumeAfter(json: string | null | undefined, seq: number): string | undefined {
+  return resumesOf(json)?.filter((r) => r.afterSeq === seq).at(-1)?.hash
 }
 
 type Db = Database.Database
@@ -412,8 +485,9 @@ export class SessionStore {
 
   private open(options: SessionStoreOptions): { health: StoreHealth; settings: StoreSettings | null; interrupted: string[] } {
     const timeout = options.busyTimeoutMs ?? 250
-    const connect = (readonly: boolean): Db =>
-      new Database(options.path, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
+    // One way to connect (the same native module everywhere); `file` only for the WAL check's copy.
+    const connect = (readonly: boolean, file: string = options.path): Db =>
+      new Database(file, { readonly, fileMustExist: readonly, timeout, nativeBinding: options.nativeBinding })
     const refuse = (problem: OpenProblem) => ({
       health: { ok: false as const, reason: problem.reason, message: problem.message },
       settings: null,
@@ -464,6 +538,11 @@ export class SessionStore {
         if (problem) throw new OpenProblem('corrupt', corruptMessage(options.path, problem))
       }
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`)
+      // A log left by a crash (checked above to be ours) is copied in first, so
+      // the generation written below starts a new log: every log then holds at
+      // most one generation more than the main file (checkWalBelongs relies on it).
+      // If the copy stops short, the old log goes on, already carrying its identity.
+      const newLog = !onDisk || (fileSize(`${options.path}-wal`) ?? 0) === 0 || checkpointFully(db)
 
       // The write transaction takes the file lock for good (EXCLUSIVE mode).
       const interrupted = db
@@ -472,7 +551,8 @@ export class SessionStore {
           const ids = (db!.prepare("SELECT id FROM sessions WHERE status = 'active'").pluck().all() as string[])
           db!.prepare("UPDATE sessions SET status = 'interrupted' WHERE status = 'active'").run()
           if (readIdentity(db!)?.storeId === null) db!.exec(`CREATE VIEW ${STORE_ID_PREFIX}${randomBytes(16).toString('hex')} AS SELECT 1`)
-          startGeneration(db!)
+          if (newLog) startGeneration(db!)
+          else db!.prepare("UPDATE store_state SET state = 'open' WHERE id = 1").run()
           return ids
         })
         .immediate()
@@ -513,7 +593,7 @@ export class SessionStore {
    * file can still be read. Returns false when the check must instead run on
    * the writing connection.
    */
-  private checkBeforeWriting(path: string, connect: (readonly: boolean) => Db): boolean {
+  private checkBeforeWriting(path: string, connect: (readonly: boolean, file?: string) => Db): boolean {
     const dbSize = fileSize(path)
     const walProblem = inspectWal(`${path}-wal`)
     if (dbSize === null || dbSize === 0) {
@@ -540,7 +620,7 @@ export class SessionStore {
     try {
       // Before anything reads through it: a log that is not this database's
       // would show (and, on the writer's close, write) another database's pages.
-      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro)
+      if (!walProblem && (fileSize(`${path}-wal`) ?? 0) > 0) checkWalBelongs(path, ro, (copy) => connect(true, copy))
       let problem: string | null
       try {
         problem = integrityProblem(ro)
@@ -646,7 +726,7 @@ export class SessionStore {
   }
 
   private prepareStatements(db: Db): void {
-    const sessionHead = db.prepare('SELECT status, genesis_hash FROM sessions WHERE id = ?')
+    const sessionHead = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?')
     const lastEvent = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
     const insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, at, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -654,15 +734,16 @@ export class SessionStore {
     const headOf = (sessionId: string): { seq: number; hash: string } => {
       const cached = this.heads.get(sessionId)
       if (cached) return cached
-      const session = sessionHead.get(sessionId) as { status: SessionStatus; genesis_hash: string | null } | undefined
+      const session = sessionHead.get(sessionId) as { status: SessionStatus; genesis_hash: string | null; resumes: string | null } | undefined
       if (!session) throw new ApiError('not-found', `There is no session ${sessionId}.`)
       if (session.status !== 'active') {
         throw new ApiError('conflict', `Session ${sessionId} is ${session.status}; no more actions can be recorded in it.`)
       }
       // Only sessions created since migration 2 can be active (opening marks the rest interrupted).
       if (session.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; no more actions can be recorded in it.`)
-      const last = lastEvent.get(sessionId) as { seq: number; hash: string } | undefined
-      return last ?? { seq: 0, hash: session.genesis_hash }
+      const last = (lastEvent.get(sessionId) as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: session.genesis_hash }
+      const resumed = lastResumeAfter(session.resumes, last.seq)
+      return resumed === undefined ? last : { seq: last.seq, hash: resumed }
     }
     this.appendTx = db.transaction((sessionId: string, events: Iterable<SessionEvent>): AppendAck[] => {
       const head = headOf(sessionId)
@@ -762,10 +843,48 @@ export class SessionStore {
     this.commits = 0
     const db = this.writer
     try {
-      db.pragma('wal_checkpoint(PASSIVE)')
-      db.transaction(() => startGeneration(db)).immediate()
+      // Only after a complete copy does the next write start a new log; otherwise keep this one.
+      if (checkpointFully(db)) db.transaction(() => startGeneration(db)).immediate()
     } catch {
       // The next due checkpoint tries again; appends report their own failures.
+    }
+  }
+
+  /**
+   * Take up an interrupted call again: it becomes active, and the resume is
+   * recorded as a link of its chain after the last acknowledged event.
+   */
+  resumeSession(sessionId: string, resumedAt: number = this.clock()): SessionInfo {
+    const db = this.forWriting()
+    if (!Number.isInteger(resumedAt) || resumedAt < 0) throw new ApiError('invalid-argument', `The resume time must be epoch milliseconds, not ${resumedAt}.`)
+    this.heads.delete(sessionId)
+    try {
+      const info = db.transaction((): SessionInfo => {
+        const row = this.sessionRow(db, sessionId)
+        if (row.status !== 'interrupted') {
+          throw new ApiError('conflict', row.status === 'finished' ? `Session ${sessionId} has ended; it cannot be resumed.` : `Session ${sessionId} is not interrupted; there is nothing to resume.`)
+        }
+        if (row.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; it cannot be resumed.`)
+        const last = db.prepare('SELECT seq, at, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+          | { seq: number; at: number; hash: string }
+          | undefined
+        const afterSeq = last?.seq ?? 0
+        const earlier = resumesOf(row.resumes)
+        if (!earlier) throw new ApiError('conflict', `Session ${sessionId} has an unreadable record of its resumes; it cannot be resumed.`)
+        const prev = lastResumeAfter(row.resumes, afterSeq) ?? last?.hash ?? row.genesis_hash
+        const resume: Resume = { n: earlier.length + 1, afterSeq, interruptedAt: last?.at ?? row.started_at, resumedAt: Math.max(resumedAt, last?.at ?? 0) }
+        const hash = resumeHash(prev, sessionId, resume)
+        const resumes: ResumeRow[] = [...earlier, { ...resume, prevHash: prev, hash }]
+        db.prepare("UPDATE sessions SET status = 'active', resumes = ? WHERE id = ?").run(JSON.stringify(resumes), sessionId)
+        this.heads.set(sessionId, { seq: afterSeq, hash })
+        return { ...infoOf(row), status: 'active' }
+      }).immediate()
+      this.commits++
+      this.checkpointWhenDue()
+      return info
+    } catch (error) {
+      this.heads.delete(sessionId)
+      throw this.translate(error)
     }
   }
 
@@ -784,8 +903,8 @@ export class SessionStore {
     this.heads.delete(sessionId)
     try {
       db.transaction(() => {
-        const row = db.prepare('SELECT status, genesis_hash FROM sessions WHERE id = ?').get(sessionId) as
-          | { status: SessionStatus; genesis_hash: string | null }
+        const row = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?').get(sessionId) as
+          | { status: SessionStatus; genesis_hash: string | null; resumes: string | null }
           | undefined
         if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
         if (row.status !== 'active') throw new ApiError('conflict', `Session ${sessionId} is already ${row.status}.`)
@@ -794,7 +913,7 @@ export class SessionStore {
           | { seq: number; hash: string }
           | undefined
         const eventCount = last?.seq ?? 0
-        const head = last?.hash ?? row.genesis_hash
+        const head = lastResumeAfter(row.resumes, eventCount) ?? last?.hash ?? row.genesis_hash
         const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache })
         db.prepare(
           `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ?,
@@ -867,10 +986,12 @@ export class SessionStore {
       const events = (db.prepare('SELECT seq, at, type, payload FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as EventRow[]).map(
         (e) => ({ seq: e.seq, at: e.at, type: e.type, ...(JSON.parse(e.payload) as object) }) as SessionEvent,
       )
+      const resumes = (resumesOf(row.resumes) ?? []).map((r) => ({ n: r.n, afterSeq: r.afterSeq, interruptedAt: r.interruptedAt, resumedAt: r.resumedAt }))
       return {
         info: infoOf(row),
         scenarioTitle: row.scenario_title,
         events,
+        resumes,
         scoreCache: row.score_cache === null ? null : (JSON.parse(row.score_cache) as unknown),
         score: row.score,
         compliance: row.compliance,
@@ -885,10 +1006,10 @@ export class SessionStore {
     const db = this.forReading()
     try {
       const row = this.sessionRow(db, sessionId)
-      const last = db.prepare('SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(sessionId) as
-        | string
+      const last = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+        | { seq: number; hash: string }
         | undefined
-      return last ?? expectedGenesis(row)
+      return lastResumeAfter(row.resumes, last?.seq ?? 0) ?? last?.hash ?? expectedGenesis(row)
     } catch (error) {
       throw this.translate(error)
     }
@@ -983,7 +1104,7 @@ export class SessionStore {
 
 /** The genesis a row's chain must start from, recomputed from its fields. */
 function expectedGenesis(row: SessionRow): string {
-  if (row.chain_version === 1) return legacyGenesisHash(row.id, row.scenario_hash)
+  if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
   return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
 }
 
@@ -991,21 +1112,49 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
+/** A row read from a schema-1 file (a refused store reads files as they are) has no chain_version column. */
+function chainVersionOf(row: SessionRow): number {
+  return row.chain_version ?? 1
+}
+
 /** The record check behind verifyChain and every listed row. */
 function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   const bad = (seq: number, message: string): ChainVerification => ({ ok: false, sealed: false, firstBadSeq: seq, message: `Tampered: ${message}` })
   const sessionId = row.id
-  if (row.chain_version !== 1 && row.chain_version !== CHAIN_VERSION) {
-    return bad(0, `the session record names chain version ${row.chain_version}, which no Pretext writes.`)
+  const chainVersion = chainVersionOf(row)
+  if (chainVersion !== 1 && chainVersion !== CHAIN_VERSION) {
+    return bad(0, `the session record names chain version ${chainVersion}, which no Pretext writes.`)
   }
   const genesis = expectedGenesis(row)
-  if (row.chain_version === CHAIN_VERSION && row.genesis_hash !== genesis) {
+  if (chainVersion === CHAIN_VERSION && row.genesis_hash !== genesis) {
     return bad(0, 'the session record was changed after the call started (its trainee, mode, scenario, seed, versions or start time no longer match its first link).')
   }
 
   let expectedPrev = genesis
   let expectedSeq = 1
+  // Resumes are links between events: fold those recorded after `seq` events into the chain.
+  const resumes = resumesOf(row.resumes)
+  if (!resumes) return bad(1, 'the record of when the call was resumed cannot be read: it was changed.')
+  let nextResume = 0
+  const foldResumes = (seq: number): ChainVerification | null => {
+    for (; nextResume < resumes.length && resumes[nextResume]!.afterSeq === seq; nextResume++) {
+      const r = resumes[nextResume]!
+      let expected: string | null
+      try {
+        expected = resumeHash(expectedPrev, sessionId, { n: r.n, afterSeq: r.afterSeq, interruptedAt: r.interruptedAt, resumedAt: r.resumedAt })
+      } catch {
+        expected = null
+      }
+      if (r.n !== nextResume + 1 || r.prevHash !== expectedPrev || r.hash !== expected) {
+        return bad(seq + 1, `the record of the resume after event ${seq} has been altered: it does not match the call as it was recorded.`)
+      }
+      expectedPrev = r.hash
+    }
+    return null
+  }
   for (const event of events) {
+    const resumeProblem = foldResumes(event.seq - 1)
+    if (resumeProblem) return resumeProblem
     if (event.seq > expectedSeq) {
       return bad(expectedSeq, `event ${expectedSeq} is missing: the log jumps from event ${expectedSeq - 1} to event ${event.seq}.`)
     }
@@ -1050,8 +1199,14 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   }
 
   const count = events.length
+  const trailing = foldResumes(count)
+  if (trailing) return trailing
+  if (nextResume < resumes.length) {
+    const r = resumes[nextResume]!
+    return bad(Math.min(r.afterSeq, count + 1), `a resume is recorded after event ${r.afterSeq}, which ${r.afterSeq > count ? 'is missing' : 'is not where the log continues'}.`)
+  }
   const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
-  if (row.chain_version === 1) {
+  if (chainVersion === 1) {
     return {
       ok: true,
       sealed: false,
@@ -1164,6 +1319,12 @@ function startGeneration(db: Db): void {
   db.prepare("UPDATE store_state SET generation = generation + 1, state = 'open' WHERE id = 1").run()
 }
 
+/** Copy the whole log into the database; true when every frame was copied (the next write starts a new log). */
+function checkpointFully(db: Db): boolean {
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>
+  return result !== undefined && result.busy === 0 && result.log === result.checkpointed
+}
+
 /**
  * A -wal beside the database must be this database's latest log: SQLite
  * cannot tell (a log carries no database identity), and would apply another
@@ -1173,23 +1334,32 @@ function startGeneration(db: Db): void {
  * the read-only connection, and their identities must agree. Throws an
  * OpenProblem; changes no file.
  */
-function checkWalBelongs(path: string, throughWal: Db): void {
-  const temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
+function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) => Db): void {
+  const wal = `${basename(path)}-wal`
+  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
   let alone: StoreIdentity | null
+  let temp: string | null = null
   try {
+    temp = mkdtempSync(join(tmpdir(), 'pretext-wal-check-'))
     const copy = join(temp, 'main.sqlite')
     copyFileSync(path, copy)
-    const db = new Database(copy, { readonly: true, fileMustExist: true })
+    const db = openCopy(copy)
     try {
       alone = readIdentity(db)
     } finally {
       db.close()
     }
-  } catch {
-    // The main file alone cannot be read: the integrity check says why.
-    return
+  } catch (error) {
+    // The main file alone is damaged: the integrity check that follows says how.
+    if (sqliteCode(error)) return
+    // The check itself could not be made (no room for the copy, say): do not guess.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw new OpenProblem(
+      'unavailable',
+      `Pretext could not check that the write-ahead log ${wal} belongs to the session database (copying the database to the temporary folder failed: ${code}). ${untouched} Free some space in the temporary folder and start Pretext again.`,
+    )
   } finally {
-    rmSync(temp, { recursive: true, force: true })
+    if (temp) rmSync(temp, { recursive: true, force: true })
   }
   // A database from before migration 2, or whose first open never reached
   // the main file: nothing to compare the log with.
@@ -1197,16 +1367,27 @@ function checkWalBelongs(path: string, throughWal: Db): void {
   let seen: StoreIdentity | null
   try {
     seen = readIdentity(throughWal)
-  } catch {
+  } catch (error) {
+    // Another process holding the database is a lock, not a foreign log: the caller says so.
+    const code = sqliteCode(error)
+    if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) throw error
     seen = null
   }
-  const wal = `${basename(path)}-wal`
-  const untouched = 'Pretext has not applied it and will not write, so neither this database nor the log has lost anything.'
   if (!seen || seen.storeId !== alone.storeId) {
     throw new OpenProblem(
       'corrupt',
       `The session database's write-ahead log ${wal} belongs to another database (it was copied or restored here from elsewhere). ${untouched} ` +
         `Move ${path}-wal out of this folder (keep it: it holds the other database's latest changes) and start Pretext again.`,
+    )
+  }
+  // Every log starts one generation after what the main file held when it began (startGeneration
+  // follows a complete checkpoint), and the main file can only have caught up since.
+  if (seen.generation > alone.generation + 1) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database file is older than its write-ahead log ${wal} (the file was restored from an earlier copy, or replaced): ` +
+        `applying the log to it would mix two states of the database. ${untouched} ` +
+        `Put back the database file that goes with this log, or move ${path}-wal aside (keep it) to open the file as it is.`,
     )
   }
   if (seen.generation < alone.generation || (seen.generation === alone.generation && alone.state === 'closed' && seen.state === 'open')) {

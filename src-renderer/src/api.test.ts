@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, ApiError } from '@core/api/contract'
 import type { PretextApi } from '@core/api/contract'
-import { BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_META, createBridgeClient, resolveApi, wrapPreloadApi } from './api'
+import { BRIDGE_RELOAD_MESSAGE, BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_META, createBridgeClient, resolveApi, wrapPreloadApi } from './api'
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -72,6 +72,38 @@ describe('in a browser (the loopback bridge)', () => {
     const error: unknown = await api['library.list']({}).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ code: 'internal' })
+  })
+
+  it('after a restart of the bridge, reads the new token from a fresh index.html and carries on', async () => {
+    const seen: string[] = []
+    const fetch = vi.fn(async (input: string, init: RequestInit) => {
+      if (input === '/') return new Response('<html><head><meta name="pretext-bridge-token" content="new-token"></head><body></body></html>', { status: 200 })
+      const token = (init.headers as Record<string, string>)[BRIDGE_TOKEN_HEADER]!
+      seen.push(`${input} ${token}`)
+      return token === 'new-token'
+        ? jsonResponse(200, { result: 'ok' })
+        : jsonResponse(401, { error: { code: 'forbidden', message: 'Missing or wrong bridge token: reload the page served by this bridge' } })
+    })
+    const api = createBridgeClient({ token: () => 'old-token', fetch })
+    await expect(api['library.list']({})).resolves.toBe('ok')
+    await expect(api['sessions.list']({})).resolves.toBe('ok')
+    // One refused call, one look at the page, then only the new token.
+    expect(seen).toEqual(['/api/library.list old-token', '/api/library.list new-token', '/api/sessions.list new-token'])
+    expect(fetch.mock.calls.filter(([input]) => input === '/')).toHaveLength(1)
+  })
+
+  it.each([
+    ['the page still has the refused token', async () => new Response('<meta name="pretext-bridge-token" content="old-token">', { status: 200 })],
+    ['the page cannot be fetched', async () => Promise.reject(new TypeError('Failed to fetch'))],
+    ['the page has no token', async () => new Response('<html></html>', { status: 200 })],
+  ])('says in one line to reload when %s', async (_label, page) => {
+    const fetch = vi.fn(async (input: string) =>
+      input === '/' ? page() : jsonResponse(401, { error: { code: 'forbidden', message: 'Missing or wrong bridge token: reload the page served by this bridge' } }),
+    )
+    const api = createBridgeClient({ token: () => 'old-token', fetch })
+    const error: unknown = await api['library.list']({}).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'forbidden', message: BRIDGE_RELOAD_MESSAGE })
+    expect(BRIDGE_RELOAD_MESSAGE).not.toContain('\n')
   })
 
   it('refuses to call without a token, saying what to do', async () => {

@@ -58,17 +58,38 @@ export interface BridgeClientOptions {
   baseUrl?: string
 }
 
+/** What the page says when it cannot get a token the bridge accepts: one line, what to do. */
+export const BRIDGE_RELOAD_MESSAGE = 'The Pretext preview was restarted and this page could not reconnect: reload the page (F5).'
+
+/** The bridge token in an index.html the bridge served, or null. */
+export function tokenFromHtml(html: string): string | null {
+  const meta = new DOMParser().parseFromString(html, 'text/html').querySelector<HTMLMetaElement>(`meta[name="${BRIDGE_TOKEN_META}"]`)
+  return meta?.content || null
+}
+
 export function createBridgeClient(options: BridgeClientOptions): PretextApi {
   const send = options.fetch ?? ((input, init) => fetch(input, init))
   const baseUrl = options.baseUrl ?? ''
-  return buildApi(async (method, args) => {
-    const token = options.token()
-    if (!token) {
-      throw new ApiError('forbidden', 'This page has no bridge token. Open the address that `npm run preview` printed.')
-    }
-    let response: Response
+  // Replaced when the bridge refuses the page's token: after a restart the bridge has a new one.
+  let renewed: string | null = null
+
+  /**
+   * The bridge's current token, read the way a reload would: from a fresh
+   * index.html of the same origin (which only a page of that origin can
+   * read). Null when it cannot be had.
+   */
+  const fetchToken = async (): Promise<string | null> => {
     try {
-      response = await send(`${baseUrl}/api/${method}`, {
+      const page = await send(`${baseUrl}/`, { method: 'GET', cache: 'no-store', credentials: 'same-origin' })
+      return page.ok ? tokenFromHtml(await page.text()) : null
+    } catch {
+      return null
+    }
+  }
+
+  const post = async (method: string, args: unknown, token: string): Promise<Response> => {
+    try {
+      return await send(`${baseUrl}/api/${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', [BRIDGE_TOKEN_HEADER]: token },
         body: JSON.stringify(args ?? {}),
@@ -78,6 +99,23 @@ export function createBridgeClient(options: BridgeClientOptions): PretextApi {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new ApiError('internal', `Could not reach the Pretext bridge (${reason}). Is \`npm run preview\` still running?`)
+    }
+  }
+
+  return buildApi(async (method, args) => {
+    const token = renewed ?? options.token()
+    if (!token) {
+      throw new ApiError('forbidden', 'This page has no bridge token. Open the address that `npm run preview` printed.')
+    }
+    let response = await post(method, args, token)
+    if (response.status === 401) {
+      // The bridge checks the token before anything else, so the refused call did
+      // nothing: sending it once more with the current token is safe.
+      const fresh = await fetchToken()
+      if (!fresh || fresh === token) throw new ApiError('forbidden', BRIDGE_RELOAD_MESSAGE)
+      renewed = fresh
+      response = await post(method, args, fresh)
+      if (response.status === 401) throw new ApiError('forbidden', BRIDGE_RELOAD_MESSAGE)
     }
     let body: unknown
     try {

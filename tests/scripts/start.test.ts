@@ -246,8 +246,10 @@ describe('npm start', () => {
 
   it('npm run dist refuses with the same reason', async () => {
     const system = fakeSystem(freshInstall(), programs(offline))
-    const readiness = await prepareElectron(system, repo)
-    expect(!readiness.ready && distRefusal(readiness.refusal)).toMatch(/^npm run dist: cannot package Pretext\. Electron 45\.5\.0 could not be installed/)
+    const readiness = await prepareElectron(system, repo, 'npm run dist')
+    const message = !readiness.ready && distRefusal(readiness.refusal)
+    expect(message).toMatch(/^npm run dist: cannot package Pretext\. Electron 45\.5\.0 could not be installed/)
+    expect(!readiness.ready && readiness.refusal.fix).toContain('run "npm run dist" again')
   })
 })
 

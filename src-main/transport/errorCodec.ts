@@ -1,8 +1,10 @@
 import { ApiError, isApiErrorCode, type ApiErrorCode, type ApiMethod } from '@core/api/methods'
 
 /**
- * The IPC channel names and the error codec, shared by ipc.ts (main) and the
- * preload. Zod-free on purpose: the preload bundles everything it imports.
+ * The error codec of both transports (an ApiError as plain data: the bridge
+ * sends it as JSON, IPC inside an Error message) and the IPC channel names
+ * ipc.ts and the preload share. Zod-free on purpose: the preload bundles
+ * everything it imports.
  */
 
 export { isApiErrorCode }

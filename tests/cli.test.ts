@@ -310,8 +310,8 @@ describe('usage', () => {
 
 describe('the real entry (npm run scenarios)', () => {
   it('reads answers from stdin, writes the call and its report to stdout, and exits 0', () => {
-    // 6 check the account, 1 ask for the PIN, 20 end the call.
-    const r = spawnScenarios(['play', 'scenarios/library/airport-stolen-phone.yaml', '--seed', '7'], '6\n1\n20\n')
+    // 6 check the account, 1 ask for the PIN, 19 end the call.
+    const r = spawnScenarios(['play', 'scenarios/library/airport-stolen-phone.yaml', '--seed', '7'], '6\n1\n19\n')
     expect(r.code, r.all).toBe(0)
     expect(r.out).toContain('You     Can I have the account PIN, please?')
     expect(r.out).toMatch(/Score \d+ \/ 100 {3}compliance PASS/)

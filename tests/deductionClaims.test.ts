@@ -197,7 +197,7 @@ describe('every deduction sentence is true of the call it is printed for', () =>
         const problems = falseClaims(call)
         if (problems.length) throw new Error(`${compiled.scenario.id}, actions ${call.events.map((e) => e.type).join(', ')}:\n  ${problems.join('\n  ')}`)
       }),
-      { numRuns: 1500, seed: 7 },
+      { numRuns: 4000, seed: 7 },
     )
     expect(CLAIMS.map((c) => c.says.source).filter((source) => !sentencesChecked.has(source)), 'sentence checks that met no sentence').toEqual([])
   })

@@ -31,6 +31,9 @@ import { otpCode } from './random'
  * effects, which is why one scorer can judge every scenario.
  */
 
+/** The actions that try to verify the caller: a factor (R3), or a call back to a known number for a staff claim (R15). */
+export const VERIFYING_ACTIONS: readonly AgentActionType[] = ['ask-pin', 'send-otp', 'use-caller-id', 'callback-verify']
+
 export type FactorKind = 'pin' | 'otp' | 'caller-id'
 /** R4 wants two factors from different categories. Caller ID is possession of the line, like an OTP to it. */
 export type FactorCategory = 'knowledge' | 'possession'
@@ -582,7 +585,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     did: uniquePush(ctx.did, event.type),
     lastAction: event.type,
   }
-  if (ctx.firstVerificationSeq === null && (event.type === 'ask-pin' || event.type === 'send-otp' || event.type === 'use-caller-id'))
+  if (ctx.firstVerificationSeq === null && VERIFYING_ACTIONS.includes(event.type))
     next.firstVerificationSeq = seq
   const verifiedBefore = isVerified(ctx)
   const authorityClaim =

@@ -9,6 +9,7 @@ import {
   fraudWins,
   recentlyChanged,
   SIM_MOVING,
+  VERIFYING_ACTIONS,
   type CallContext,
   type FraudWin,
 } from '../engine/world'
@@ -115,7 +116,7 @@ const ok = (misses: Miss[] = []): ItemResult => ({ applicable: true, misses })
 /** Safe paths that are a way forward for the customer (C1); lock enrolment is protection (C2). */
 export const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
 const PRESSURE: ReadonlySet<Tactic> = new Set(['urgency', 'intimidation', 'sympathy', 'authority-staff', 'authority-police'])
-const VERIFYING: AgentActionType[] = ['ask-pin', 'send-otp', 'use-caller-id']
+const VERIFYING = [...VERIFYING_ACTIONS]
 
 const never = (action: AgentActionType, extra: { with?: Record<string, unknown>; before?: number } = {}): Claim => ({ never: action, ...extra })
 const took = (action: AgentActionType, seq: number, params?: Record<string, unknown>): Claim => ({ took: action, seq, ...(params ? { with: params } : {}) })

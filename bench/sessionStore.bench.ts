@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
-import type { SessionEvent } from '@core/session/events'
+import type { AgentAction, SessionEvent } from '@core/session/events'
 import { createServices } from '../src-main/services/index'
 import { SessionStore } from '../src-main/services/sessionStore'
 import { makeTempDir, newSession, sampleEvent } from '../src-main/services/testing/storeFixtures'
@@ -116,7 +116,7 @@ async function benchList(): Promise<BenchResult['rows']> {
   const temp = makeTempDir('pretext-bench-list-')
   const parse = async (bytes: Uint8Array, file: string) => tryLoadScenarioText(decodeScenarioBytes(bytes, file), file)
   const options = { dataDir: temp.dir, scenariosDir: join(__dirname, '..', 'scenarios'), parse }
-  const actions: Array<Record<string, unknown>> = [
+  const actions: AgentAction[] = [
     { type: 'check-account' },
     { type: 'ask-pin' },
     { type: 'send-otp', to: 'line-of-record' },
@@ -130,11 +130,10 @@ async function benchList(): Promise<BenchResult['rows']> {
   ]
   try {
     const writing = await createServices(options)
-    const store = writing.store
     for (let i = 0; i < LISTED; i++) {
-      const { sessionId } = await writing.api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: `T${i % 20}` })
-      store.appendEvents(sessionId, actions.map((a, j) => ({ ...a, seq: j + 1, at: 1_800_000_000_000 + j * 3000 }) as SessionEvent))
-      await writing.api['sessions.finish']({ sessionId })
+      const { session } = await writing.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: `T${i % 20}` })
+      for (const [step, action] of actions.entries()) await writing.api['calls.act']({ sessionId: session.sessionId, step, action })
+      await writing.api['calls.end']({ sessionId: session.sessionId })
     }
     writing.close()
 

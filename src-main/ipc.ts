@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
 import { API_METHOD_NAMES, ApiError } from '@core/api/contract'
-import type { PretextApi } from '@core/api/contract'
+import type { ServiceApi } from '@core/api/contract'
 import { dispatchApiCall } from './transport/dispatch'
 import { channelFor, encodeIpcError } from './transport/errorCodec'
 
@@ -29,9 +29,9 @@ export interface IpcOptions {
   devServerUrl?: string | undefined
 }
 
-type Sender = Pick<IpcMainInvokeEvent, 'senderFrame'>
+type Sender = Pick<IpcMainInvokeEvent, 'senderFrame'> & { sender?: { id: number } }
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: PretextApi, options: IpcOptions): void {
+export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: ServiceApi, options: IpcOptions): void {
   const allowed = new Set([options.allowedOrigin])
   if (options.devServerUrl) {
     const devOrigin = originOf(options.devServerUrl)
@@ -49,7 +49,8 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: PretextA
       try {
         if (!isAllowedSender(event)) throw new ApiError('forbidden', `${method}: refused a call from outside the app's page`)
         if (rest.length > 1) throw new ApiError('invalid-argument', `${method}: expected one argument object`)
-        return await dispatchApiCall(services, method, rest[0])
+        // One connection per window (webContents): its role (trainee or supervisor) is its own.
+        return await dispatchApiCall(services, method, rest[0], { connection: `ipc:${event.sender?.id ?? 0}` })
       } catch (error) {
         throw encodeIpcError(error)
       }

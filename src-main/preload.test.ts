@@ -58,7 +58,7 @@ describe('preload', () => {
   it.each(API_METHOD_NAMES)('%s calls its own channel with the one argument, and nothing more', async (method: ApiMethod) => {
     electron.ipcRenderer.invoke.mockClear()
     const fn = exposed[method] as (...args: unknown[]) => Promise<unknown>
-    await expect(fn({ a: 1 }, 'api:sessions.append', { smuggled: true })).resolves.toEqual({ channel: `api:${method}`, args: { a: 1 } })
+    await expect(fn({ a: 1 }, 'api:calls.act', { smuggled: true })).resolves.toEqual({ channel: `api:${method}`, args: { a: 1 } })
     expect(electron.ipcRenderer.invoke).toHaveBeenCalledExactlyOnceWith(`api:${method}`, { a: 1 })
     expect(electron.ipcRenderer.send).not.toHaveBeenCalled()
   })

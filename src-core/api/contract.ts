@@ -1,13 +1,20 @@
 import { z } from 'zod'
 import type { Policy } from '../engine/policy'
+import type { TranscriptLine } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import type { ScoreReport } from '../scoring/report'
-import type { SessionEvent } from '../session/events'
-import { SessionEventSchema } from '../session/events'
+import type { ConsoleView, SessionMode } from '../session/consoleView'
+import type { AgentAction, SessionEvent } from '../session/events'
+import { ActionPayloads } from '../session/events'
+import { AGENT_ACTIONS } from '../scenario/vocabulary'
 import { ApiError, type ApiMethod } from './methods'
+import { REVIEW_API_METHODS, type ReviewApiResults } from './review'
 
 export { API_ERROR_CODES, API_METHOD_NAMES, ApiError, isApiErrorCode, isApiMethod } from './methods'
 export type { ApiErrorCode, ApiMethod } from './methods'
+export * from './review'
+export { REVIEW_METHOD_NAMES, TRAINEE_REVIEW_METHODS } from './reviewMethods'
+export type { ReviewMethod } from './reviewMethods'
 
 /**
  * The service contract between the renderer and main. Main implements it once
@@ -16,35 +23,26 @@ export type { ApiErrorCode, ApiMethod } from './methods'
  * the page cannot tell them apart and neither can expose more than this.
  */
 
-export type SessionMode = 'practice' | 'assessment'
+export type { SessionMode } from '../session/consoleView'
 export type SessionStatus = 'active' | 'finished' | 'interrupted'
 
+/**
+ * What the picker shows of a scenario before the call: its title, tier and the
+ * trainee's briefing. Never the caller type, the tactics, the author's summary
+ * or anything else that would give the answer away.
+ */
 export interface ScenarioSummary {
   id: string
   title: string
-  /** The trainee's briefing: what the call is about, never whether the caller is genuine. */
-  summary: string
+  /** What the call is about, as the trainee is briefed; never whether the caller is genuine. */
+  briefing: string
   tier: 1 | 2 | 3
-  caller: Scenario['caller']
-  tactics: string[]
-  file: string
 }
 
 export interface LibraryProblem {
   file: string
   /** "file:line:col: message" lines, ready to show. */
   errors: string[]
-}
-
-export interface ScenarioDocument {
-  scenario: Scenario
-  /** sha256 of the file's bytes: sessions pin the exact version they were played with. */
-  hash: string
-  file: string
-  /** The shortest path that serves the caller well, as action labels, for "what a good agent would have done". */
-  goodPath: string[]
-  /** The policy numbers main scores with: the console must compile with the same ones, or replay would drift. */
-  policy: Policy
 }
 
 export interface SessionInfo {
@@ -95,19 +93,58 @@ export interface ChainVerification {
   message: string
 }
 
-export interface SessionRecord {
-  info: SessionInfo
-  events: SessionEvent[]
-  /** The score report, recomputed from the events; null unless the record verifies and the call was sealed (no verdict otherwise). */
-  report: ScoreReport | null
-  verification: ChainVerification
+/** What only the report may show, once the call has ended: the answer key and the call as main recorded it. */
+export interface PlayedCall {
   /**
    * The exact scenario version and policy the session was played with (by its
    * hash), so a replay shows the call as the trainee had it even after the
-   * file was edited; null when that version is no longer available.
+   * file was edited.
    */
-  played: { scenario: Scenario; policy: Policy } | null
+  scenario: Scenario
+  policy: Policy
+  /** The shortest path that serves the caller well, as action labels: "what a good agent would have done". */
+  goodPath: string[]
+  /** Every line of the call, replayed from the stored log (practice coaching included). */
+  transcript: TranscriptLine[]
 }
+
+export interface SessionRecord {
+  info: SessionInfo
+  events: SessionEvent[]
+  /**
+   * The score report, recomputed from the events; null unless the record
+   * verifies and the call was sealed (a live or interrupted call has no verdict).
+   */
+  report: ScoreReport | null
+  verification: ChainVerification
+  /** Null until the call has ended, and when the version it was played with is no longer available. */
+  played: PlayedCall | null
+}
+
+/** A call main is running: the session and what its console shows now. */
+export interface LiveCall {
+  session: SessionInfo
+  view: ConsoleView
+}
+
+/**
+ * The trainee's intent: an action and its parameters, nothing else. Main
+ * numbers it, stamps its time and decides whether the console offered it.
+ */
+export const IntentSchema = z.unknown().transform((value, ctx): AgentAction => {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined
+  if (typeof type !== 'string' || !(AGENT_ACTIONS as readonly string[]).includes(type)) {
+    ctx.addIssue({ code: 'custom', message: `not an action the console knows (${JSON.stringify(type ?? null)})` })
+    return z.NEVER
+  }
+  const { type: _t, ...payload } = value as Record<string, unknown>
+  const body = ActionPayloads[type as AgentAction['type']].safeParse(payload)
+  if (!body.success) {
+    ctx.addIssue({ code: 'custom', message: `${type}: ${body.error.issues.map((i) => `${i.path.join('.') || 'parameters'}: ${i.message}`).join('; ')}` })
+    return z.NEVER
+  }
+  return { type, ...body.data } as AgentAction
+}) as unknown as z.ZodType<AgentAction, AgentAction>
 
 const sessionId = z.string().uuid()
 const scenarioId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(100)
@@ -117,13 +154,19 @@ export const API_METHODS = {
   'library.list': z.strictObject({}),
   'library.problems': z.strictObject({}),
   'library.get': z.strictObject({ scenarioId }),
-  'sessions.start': z.strictObject({
+  'calls.start': z.strictObject({
     scenarioId,
     mode: z.enum(['practice', 'assessment']),
     trainee: z.string().trim().min(1).max(80),
   }),
-  'sessions.append': z.strictObject({ sessionId, event: SessionEventSchema }),
-  'sessions.finish': z.strictObject({ sessionId }),
+  'calls.act': z.strictObject({
+    sessionId,
+    /** The view's step the trainee chose this on: an intent chosen on an older console is refused. */
+    step: z.number().int().min(0),
+    action: IntentSchema,
+  }),
+  'calls.view': z.strictObject({ sessionId }),
+  'calls.end': z.strictObject({ sessionId }),
   'sessions.list': z.strictObject({
     scenarioId: scenarioId.optional(),
     trainee: z.string().max(80).optional(),
@@ -131,22 +174,38 @@ export const API_METHODS = {
     limit: z.number().int().min(1).max(1000).optional(),
   }),
   'sessions.get': z.strictObject({ sessionId }),
+  ...REVIEW_API_METHODS,
 } as const satisfies Record<ApiMethod, z.ZodType>
 
 export type ApiArgs<M extends ApiMethod> = z.input<(typeof API_METHODS)[M]>
 
-export interface ApiResults {
+export interface ApiResults extends ReviewApiResults {
   'library.list': ScenarioSummary[]
   'library.problems': LibraryProblem[]
-  'library.get': ScenarioDocument
-  'sessions.start': SessionInfo
-  'sessions.append': AppendAck
-  'sessions.finish': SessionRecord
+  'library.get': ScenarioSummary
+  'calls.start': LiveCall
+  'calls.act': ConsoleView
+  'calls.view': ConsoleView
+  'calls.end': SessionRecord
   'sessions.list': SessionSummary[]
   'sessions.get': SessionRecord
 }
 
-/** What main implements and what window.api offers, method by method. */
+/** Who is calling, as the transport knows it: one Electron window, or one page of the loopback bridge. */
+export interface CallerContext {
+  connection: string
+}
+
+/**
+ * What main implements: each method gets its argument and the caller's
+ * connection, which decides its role (trainee or supervisor). Without one
+ * (tests, the CLI), a call runs as a trainee with no profile chosen.
+ */
+export type ServiceApi = {
+  [M in ApiMethod]: (args: ApiArgs<M>, caller?: CallerContext) => Promise<ApiResults[M]>
+}
+
+/** What window.api offers, method by method. */
 export type PretextApi = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResults[M]> }
 
 /** Validate a method's argument; throws ApiError('invalid-argument') with a readable message. */

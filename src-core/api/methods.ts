@@ -5,21 +5,26 @@
  * (main validates every argument anyway). contract.ts checks that its schemas
  * cover exactly these names.
  */
+import { REVIEW_METHOD_NAMES } from './reviewMethods'
+
 export const API_METHOD_NAMES = [
   'library.list',
   'library.problems',
   'library.get',
-  'sessions.start',
-  'sessions.append',
-  'sessions.finish',
+  'calls.start',
+  'calls.act',
+  'calls.view',
+  'calls.end',
   'sessions.list',
   'sessions.get',
+  ...REVIEW_METHOD_NAMES,
 ] as const
 
 export type ApiMethod = (typeof API_METHOD_NAMES)[number]
 
 /** Errors crossing a transport keep a code so the renderer can react, and a message for people. */
-export const API_ERROR_CODES = ['invalid-argument', 'not-found', 'conflict', 'storage', 'forbidden', 'internal'] as const
+/** `not-offered`: the intent was well formed but the console did not offer it at that moment; nothing was stored. */
+export const API_ERROR_CODES = ['invalid-argument', 'not-found', 'conflict', 'not-offered', 'storage', 'forbidden', 'internal'] as const
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number]
 
 export function isApiErrorCode(code: unknown): code is ApiErrorCode {

@@ -87,6 +87,7 @@ export function compileScenario(scenario: Scenario, policy: Policy = DEFAULT_POL
     const tactics = branch?.tactics ?? []
     said.forEach((text, i) => lines.push({ seq, speaker: 'caller', text, tactics: i === 0 ? tactics : [], beat }))
     for (const text of out.systemLines) lines.push({ seq, speaker: 'system', text, tactics: [], beat })
+    for (const text of out.policyLines) lines.push({ seq, speaker: 'policy', text, tactics: [], beat })
     return {
       ...out.context,
       transcript: [...context.transcript, ...lines],

@@ -11,6 +11,9 @@ import {
   type AgentActionType,
 } from '../scenario/vocabulary'
 
+/** The longest note text an action may carry; the console counts against it. */
+export const NOTE_TEXT_MAX = 4000
+
 /**
  * The payload each agent action carries. An action is the only thing a trainee
  * contributes to a session: the log of these, plus the scenario and the seed,
@@ -34,7 +37,7 @@ export const ActionPayloads = {
   'cancel-order': z.strictObject({}),
   'accept-offer': z.strictObject({}),
   say: z.strictObject({ choice: z.string().min(1).max(80) }),
-  note: z.strictObject({ items: z.array(z.enum(NOTE_ITEMS)).max(NOTE_ITEMS.length), text: z.string().max(4000) }),
+  note: z.strictObject({ items: z.array(z.enum(NOTE_ITEMS)).max(NOTE_ITEMS.length), text: z.string().max(NOTE_TEXT_MAX) }),
   'end-call': z.strictObject({}),
 } satisfies Record<AgentActionType, z.ZodType>
 

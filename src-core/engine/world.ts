@@ -75,7 +75,12 @@ export interface Finding {
   message: string
 }
 
-export type Speaker = 'caller' | 'agent' | 'system'
+/**
+ * Who a transcript line is from. `system` lines say what the console did (a
+ * fact a real tool would show); `policy` lines are the coaching practice mode
+ * adds beside them (the rule that applies), never shown in an assessment.
+ */
+export type Speaker = 'caller' | 'agent' | 'system' | 'policy'
 
 export interface TranscriptLine {
   seq: number
@@ -227,6 +232,8 @@ export interface StepOutput {
   /** Console lines that belong before the caller's reply (a code being sent) and after it (the check's result). */
   systemBefore: string[]
   systemLines: string[]
+  /** Practice-mode coaching that follows the system lines: the rule that applies. Assessment never shows these. */
+  policyLines: string[]
 }
 
 function answerFor(account: Account, item: KnowledgeItem): string {
@@ -308,6 +315,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
   const findings: Finding[] = []
   const systemLines: string[] = []
   const systemBefore: string[] = []
+  const policyLines: string[] = []
   let agentLine: string | null = null
   let callerLine: string | null = null
   const next: CallContext = {
@@ -330,8 +338,9 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     if ((inCall || in24h) && next.attemptLimitSeq === null) {
       next.attemptLimitSeq = seq
       systemLines.push(
-        `Failed-attempt limit reached (${next.failedAttempts} in this call, ${account.priorFailedAttempts + next.failedAttempts} in 24 h). Policy R7: stop verifying, flag the account, notify the customer.`,
+        `Failed-attempt limit reached (${next.failedAttempts} in this call, ${account.priorFailedAttempts + next.failedAttempts} in 24 h).`,
       )
+      policyLines.push('R7: stop verifying, flag the account, notify the customer.')
     }
   }
   const pastAttemptLimit = ctx.attemptLimitSeq !== null
@@ -438,7 +447,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       if (relayed) {
         valid = false
         invalidReason = 'a device the caller says is lost (relayed code)'
-        systemLines.push('Warning: the caller read a code sent to a device they said they do not have (R6).')
+        policyLines.push('Warning: the caller read a code sent to a device they said they do not have (R6).')
       }
 
       if (receives) {
@@ -494,7 +503,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           message: `Offered an easier question (${lowerFirst(KNOWLEDGE_LABELS[q])}) after a failed attempt; R7 forbids it.`,
         })
       callerLine = callerKnows(facts, q) ? `Sure, it's ${answerFor(account, q)}.` : "I'm not sure, I'd have to look."
-      systemLines.push(`${KNOWLEDGE_LABELS[q]} is not an authentication factor (R3): the console cannot verify it.`)
+      policyLines.push(`${KNOWLEDGE_LABELS[q]} is not an authentication factor (R3): the console cannot verify it.`)
       break
     }
 
@@ -668,7 +677,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
   }
 
   if (findings.length) next.findings = [...ctx.findings, ...findings]
-  return { context: next, callerLine, agentLine, systemBefore, systemLines }
+  return { context: next, callerLine, agentLine, systemBefore, systemLines, policyLines }
 }
 
 function safePathLine(path: SafePath, policy: Policy): string {

@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, isApiMethod } from '@core/api/contract'
-import type { ApiErrorCode, PretextApi } from '@core/api/contract'
+import type { ApiErrorCode, ServiceApi } from '@core/api/contract'
 import { dispatchApiCall } from '../transport/dispatch'
 import { toApiErrorData } from '../transport/errorCodec'
 import { readStaticFile, resolveRequestPath, securityHeaders } from '../transport/staticFiles'
@@ -26,13 +26,19 @@ import { readStaticFile, resolveRequestPath, securityHeaders } from '../transpor
 
 export const BRIDGE_HOST = '127.0.0.1'
 export const TOKEN_HEADER = 'x-pretext-token'
+/**
+ * Optional: a page may name itself (any id it draws at load) so that its
+ * role, trainee or supervisor, is its own; pages that do not share one
+ * connection. It only ever narrows: every call still needs the token.
+ */
+export const CONNECTION_HEADER = 'x-pretext-connection'
 export const TOKEN_META_NAME = 'pretext-bridge-token'
 export const MAX_BODY_BYTES = 1024 * 1024
 
 export interface BridgeOptions {
   /** Directory of the built renderer (out/renderer). */
   rendererDir: string
-  services: PretextApi
+  services: ServiceApi
   /** 0 (the default) picks a free port; read the actual one from the result. */
   port?: number
   /** Fixed token for tests; a fresh random one per run otherwise. */
@@ -53,6 +59,7 @@ const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'not-offered': 409,
   storage: 500,
   internal: 500,
 }
@@ -86,6 +93,11 @@ function sendError(res: ServerResponse, error: unknown): void {
   if (status === 405) extra['Allow'] = 'POST'
   if (status === 413) extra['Connection'] = 'close'
   sendJson(res, status, { error: { code: data.code, message: data.message } }, extra)
+}
+
+function connectionOf(req: IncomingMessage): string {
+  const named = req.headers[CONNECTION_HEADER]
+  return typeof named === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(named) ? `bridge:${named}` : 'bridge'
 }
 
 function sameToken(given: string | string[] | undefined, expected: Buffer): boolean {
@@ -145,7 +157,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     } catch {
       throw new HttpRefusal(400, 'invalid-argument', `${name}: the request body is not valid JSON`)
     }
-    sendJson(res, 200, { result: await dispatchApiCall(options.services, name, args) })
+    sendJson(res, 200, { result: await dispatchApiCall(options.services, name, args, { connection: connectionOf(req) }) })
   }
 
   const handleStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -17,7 +17,7 @@ export function transcriptLines(lines: readonly TranscriptLine[]): string[] {
   return lines.map(transcriptLine)
 }
 
-const SPEAKERS: Record<TranscriptLine['speaker'], string> = { caller: 'Caller', agent: 'You   ', system: 'System' }
+const SPEAKERS: Record<TranscriptLine['speaker'], string> = { caller: 'Caller', agent: 'You   ', system: 'System', policy: 'Policy' }
 
 /** A call line as the terminal shows it while playing, with the caller's tactics. */
 export function renderCallLine(line: TranscriptLine): string {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { PretextApi } from '@core/api/contract'
-import { ApiError } from '@core/api/contract'
+import type { ServiceApi } from '@core/api/contract'
+import { ApiError, REVIEW_METHOD_NAMES } from '@core/api/contract'
+import { CallService } from './calls'
 import { ScenarioLibrary, type ParseScenario } from './library'
 import { loadRubric } from './rubric'
 import { SessionStore } from './sessionStore'
@@ -13,13 +14,15 @@ export interface ServicesOptions {
   /** The folder with `library/` and `rubric.yaml`. */
   scenariosDir: string
   nativeBinding?: string
+  /** Epoch milliseconds; calls stamp their events with it, so it must not run backwards (default: the monotonic clock). */
   clock?: () => number
   seed?: () => number
   parse?: ParseScenario
 }
 
 export interface Services {
-  api: PretextApi
+  api: ServiceApi
+  calls: CallService
   store: SessionStore
   library: ScenarioLibrary
   close(): void
@@ -51,24 +54,39 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.seed ? { seed: options.seed } : {}),
   })
+  const calls = new CallService({ store, library, sessions, ...(options.clock ? { clock: options.clock } : {}) })
 
-  const api: PretextApi = {
+  // Supervisor review (issue 9) is being built on branch issue-9-data: until
+  // its services land, its methods refuse in words rather than pretend.
+  const notYet = Object.fromEntries(
+    REVIEW_METHOD_NAMES.map((m) => [
+      m,
+      async () => {
+        throw new ApiError('internal', `${m}: supervisor review is not served by this build yet.`)
+      },
+    ]),
+  ) as unknown as Pick<ServiceApi, (typeof REVIEW_METHOD_NAMES)[number]>
+
+  const api: ServiceApi = {
+    ...notYet,
     'library.list': async () => library.list(),
     'library.problems': async () => {
       const health = store.health
       const storage = health.ok ? [] : [{ file: store.path, errors: [health.message] }]
       return [...storage, ...library.problems()]
     },
-    'library.get': ({ scenarioId }) => library.get(scenarioId),
-    'sessions.start': (args) => sessions.start(args),
-    'sessions.append': async ({ sessionId, event }) => sessions.append(sessionId, event),
-    'sessions.finish': async ({ sessionId }) => sessions.finish(sessionId),
+    'library.get': async ({ scenarioId }) => library.get(scenarioId),
+    'calls.start': (args) => calls.start(args),
+    'calls.act': async ({ sessionId, step, action }) => calls.act(sessionId, step, action),
+    'calls.view': async ({ sessionId }) => calls.view(sessionId),
+    'calls.end': (args) => calls.end(args.sessionId),
     'sessions.list': async (filter) => sessions.list(filter),
     'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
   }
 
   return {
     api,
+    calls,
     store,
     library,
     close: () => {

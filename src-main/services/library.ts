@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import type { LibraryProblem, ScenarioDocument, ScenarioSummary } from '@core/api/contract'
+import type { LibraryProblem, ScenarioSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
 import { compileScenario, ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
 import type { ScenarioProblem } from '@core/scenario/loader'
@@ -34,6 +34,14 @@ export interface ScenarioLibraryOptions {
   parse?: ParseScenario
   /** Where the good-path search runs (a worker thread by default). */
   goodPathSearcher?: GoodPathSearcher
+}
+
+/** A scenario file as main keeps it. Never sent to the renderer whole: the picker gets its summary. */
+interface ScenarioDocument {
+  scenario: Scenario
+  /** sha256 of the file's bytes: sessions pin the exact version they were played with. */
+  hash: string
+  file: string
 }
 
 interface Entry {
@@ -106,7 +114,7 @@ export class ScenarioLibrary {
       }
       const hash = createHash('sha256').update(bytes).digest('hex')
       const compiled = compileScenario(scenario, this.options.rubric.policy)
-      entries.set(scenario.id, { doc: { scenario, hash, file: display, goodPath: [], policy: this.options.rubric.policy }, compiled })
+      entries.set(scenario.id, { doc: { scenario, hash, file: display }, compiled })
       this.byHash.set(hash, compiled)
     }
     this.entries = entries
@@ -114,17 +122,23 @@ export class ScenarioLibrary {
   }
 
   list(): ScenarioSummary[] {
-    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario, doc.file))
+    return [...this.entries.values()].map(({ doc }) => scenarioSummaryOf(doc.scenario))
   }
 
   problems(): LibraryProblem[] {
     return this.problemList
   }
 
-  async get(scenarioId: string): Promise<ScenarioDocument> {
+  /** What the picker may show of one scenario (the briefing, never the answer key). */
+  get(scenarioId: string): ScenarioSummary {
     const entry = this.entries.get(scenarioId)
     if (!entry) throw new ApiError('not-found', `No scenario '${scenarioId}' in the library.`)
-    return { ...entry.doc, goodPath: await this.goodPathOf(entry.doc.hash, entry.doc.scenario) }
+    return scenarioSummaryOf(entry.doc.scenario)
+  }
+
+  /** "What a good agent would have done" for the version a session played (for its report, after the call). */
+  goodPath(hash: string): Promise<string[]> {
+    return this.goodPathOf(hash, this.versionByHash(hash).scenario)
   }
 
   /**

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import { scoreSession } from '@core/scoring/scorer'
-import type { SessionEvent } from '@core/session/events'
+import type { PretextApi, SessionInfo } from '@core/api/contract'
+import type { AgentAction } from '@core/session/events'
 import { canonicalJson } from './canonicalJson'
 import { createServices, type Services } from './index'
 import { sealHash } from './sessionStore'
@@ -29,7 +30,7 @@ async function open(): Promise<Services> {
   return services
 }
 
-const goodDenial: Array<Record<string, unknown>> = [
+const goodDenial: AgentAction[] = [
   { type: 'check-account' },
   { type: 'ask-pin' },
   { type: 'send-otp', to: 'line-of-record' },
@@ -41,7 +42,12 @@ const goodDenial: Array<Record<string, unknown>> = [
   { type: 'note', items: ['factors', 'outcome', 'red-flags', 'referral'], text: 'No factor; denied, flagged, referred.' },
   { type: 'end-call' },
 ]
-const events = (actions: Array<Record<string, unknown>>) => actions.map((a, i) => ({ ...a, seq: i + 1, at: 1_800_000_000_000 + (i + 1) * 3000 }) as SessionEvent)
+/** Start a call and take these decisions through main, as the console does. */
+async function play(api: PretextApi, actions: AgentAction[], mode: 'practice' | 'assessment' = 'practice', trainee = 'Ana'): Promise<SessionInfo> {
+  const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode, trainee })
+  for (const [step, action] of actions.entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
+  return session
+}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pretext-sessions-'))
@@ -56,31 +62,23 @@ afterEach(() => {
 describe('sessions service', () => {
   it('records a call and scores it by replaying the stored decisions', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: '  Ana  ' })
+    const info = await play(api, goodDenial, 'assessment', '  Ana  ')
     expect(info).toMatchObject({ trainee: 'Ana', seed: 7, status: 'active', engineVersion: 1 })
-    for (const e of events(goodDenial)) expect((await api['sessions.append']({ sessionId: info.sessionId, event: e })).seq).toBe(e.seq)
 
-    const record = await api['sessions.finish']({ sessionId: info.sessionId })
+    const record = await api['calls.end']({ sessionId: info.sessionId })
     expect(record.info.status).toBe('finished')
+    expect(record.events.map((e) => e.seq)).toEqual(goodDenial.map((_, i) => i + 1))
     expect(record.report).toMatchObject({ compliance: 'pass', score: 100, ended: true })
     expect(record.verification.ok).toBe(true)
     // The same as the pure scorer on the same log.
-    const doc = await api['library.get']({ scenarioId: 'airport-stolen-phone' })
-    expect(record.report).toEqual(scoreSession(doc.scenario, loadRubric(join(dir, 'scenarios', 'rubric.yaml')), 7, events(goodDenial)))
+    expect(record.report).toEqual(scoreSession(record.played!.scenario, loadRubric(join(dir, 'scenarios', 'rubric.yaml')), 7, record.events))
     expect((await api['sessions.list']({})).map((s) => [s.score, s.compliance])).toEqual([[100, 'pass']])
-  })
-
-  it('refuses a gap in the log: the console cannot skip an unacknowledged decision', async () => {
-    const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    await expect(api['sessions.append']({ sessionId: info.sessionId, event: events(goodDenial)[1]! })).rejects.toMatchObject({ code: 'conflict' })
   })
 
   it('replays against the scenario version that was played, even after the file changes', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    for (const e of events(goodDenial)) await api['sessions.append']({ sessionId: info.sessionId, event: e })
-    await api['sessions.finish']({ sessionId: info.sessionId })
+    const info = await play(api, goodDenial)
+    await api['calls.end']({ sessionId: info.sessionId })
     services!.close()
 
     // An author rewrites the opening line and drops the phrasing the trainee used.
@@ -91,28 +89,34 @@ describe('sessions service', () => {
     expect(record.played?.scenario.beats['opening']?.say).toContain('Hi, my phone was just stolen')
     expect(record.report?.score).toBe(100)
     expect(record.verification.ok).toBe(true)
-    expect((await reopened.api['library.get']({ scenarioId: 'airport-stolen-phone' })).scenario.beats['opening']?.say).toContain('somebody took my phone')
+    const { session, view } = await reopened.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    expect(session.scenarioHash).not.toBe(info.scenarioHash)
+    expect(view.transcript[0]?.text).toContain('somebody took my phone')
   })
 
-  it('a call cut short by a crash is interrupted, not lost: its decisions are kept, with no verdict', async () => {
+  it('a call cut short by a crash is interrupted, not lost: its decisions are kept, with no verdict and no answer key', async () => {
     const { api } = await open()
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
-    for (const e of events(goodDenial.slice(0, 4))) await api['sessions.append']({ sessionId: info.sessionId, event: e })
-    services!.close() // no finish: as if the app died
+    const info = await play(api, goodDenial.slice(0, 4))
+    services!.close() // no end: as if the app died
 
     const reopened = await open()
     const record = await reopened.api['sessions.get']({ sessionId: info.sessionId })
     expect(record.info.status).toBe('interrupted')
     expect(record.events).toHaveLength(4)
     expect(record.report).toBeNull()
+    expect(record.played).toBeNull()
     expect(record.verification).toMatchObject({ ok: true, sealed: false, firstBadSeq: null })
     expect(record.verification.message).toMatch(/All 4 events verify\. The call did not end \(it was interrupted\), so it has no verdict/)
     expect(await reopened.api['sessions.list']({})).toMatchObject([{ sessionId: info.sessionId, score: null, compliance: null, verification: { ok: true, sealed: false } }])
   })
 
-  it("gives the good path as steps a trainee reads, and keeps it for the next start", async () => {
+  it("gives the good path in the report as steps a trainee reads, and keeps it for the next start", async () => {
     const { api } = await open()
-    const doc = await api['library.get']({ scenarioId: 'routine-esim-transfer' })
+    const goodPathAfterACall = async (api: PretextApi) => {
+      const { session } = await api['calls.start']({ scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Ana' })
+      return (await api['calls.end']({ sessionId: session.sessionId })).played!.goodPath
+    }
+    const doc = { goodPath: await goodPathAfterACall(api) }
     expect(doc.goodPath).toEqual(expect.arrayContaining(['Ask for the account PIN', 'Send a one-time code to: line of record']))
     expect(doc.goodPath.at(-1)).toBe('End the call')
     const cached = readdirSync(join(dir, 'data', 'scenario-versions')).filter((f) => f.endsWith('.good-path.json'))
@@ -122,8 +126,8 @@ describe('sessions service', () => {
     // A damaged cache is not trusted: the path is searched again.
     writeFileSync(join(dir, 'data', 'scenario-versions', cached[0]!), '{"not": "a path"')
     services!.close()
-    const again = await (await open()).api['library.get']({ scenarioId: 'routine-esim-transfer' })
-    expect(again.goodPath).toEqual(doc.goodPath)
+    const again = await goodPathAfterACall((await open()).api)
+    expect(again).toEqual(doc.goodPath)
   })
 })
 
@@ -135,17 +139,16 @@ describe('sessions service', () => {
  */
 describe('sessions service: records edited behind its back', () => {
   // Authenticated by nothing, then the SIM swap: a critical failure (0, fail).
-  const fatal: Array<Record<string, unknown>> = [
+  const fatal: AgentAction[] = [
     { type: 'check-account' },
     { type: 'ask-pin' },
     { type: 'perform-hrt', kind: 'sim-change', notify: true, hold: false },
   ]
 
-  async function recorded(actions: Array<Record<string, unknown>>, trainee = 'Ana', mode: 'practice' | 'assessment' = 'assessment'): Promise<string> {
+  async function recorded(actions: AgentAction[], trainee = 'Ana', mode: 'practice' | 'assessment' = 'assessment'): Promise<string> {
     const { api } = services ?? (await open())
-    const info = await api['sessions.start']({ scenarioId: 'airport-stolen-phone', mode, trainee })
-    for (const e of events(actions)) await api['sessions.append']({ sessionId: info.sessionId, event: e })
-    await api['sessions.finish']({ sessionId: info.sessionId })
+    const info = await play(api, actions, mode, trainee)
+    await api['calls.end']({ sessionId: info.sessionId })
     return info.sessionId
   }
 

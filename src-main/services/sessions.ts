@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import type { AppendAck, ApiArgs, ChainVerification, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
+import type { ApiArgs, ChainVerification, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
-import { ENGINE_VERSION, type CompiledScenario } from '@core/engine/compile'
+import { ENGINE_VERSION, replay, type CompiledScenario } from '@core/engine/compile'
 import type { ScoreReport } from '@core/scoring/report'
 import type { Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
@@ -20,8 +20,7 @@ export interface SessionServiceOptions {
 }
 
 /**
- * Sessions: start, append (the acknowledgement the console waits for), finish
- * and read. Finishing scores the call by replaying the stored log against the
+ * Sessions: start, finish and read (the call itself runs in CallService). Finishing scores the call by replaying the stored log against the
  * exact scenario version it was played with and seals it (store). Reading
  * checks the record (fields, chain, seal) and replays the log again: a sealed
  * score that differs from the replay, like any broken link, makes the session
@@ -37,7 +36,7 @@ export class SessionService {
     this.seed = options.seed ?? (() => randomInt(0, 2 ** 31 - 1))
   }
 
-  async start(args: ApiArgs<'sessions.start'>): Promise<SessionInfo> {
+  async start(args: ApiArgs<'calls.start'>): Promise<SessionInfo> {
     const pinned = await this.options.library.pinVersion(args.scenarioId)
     return this.options.store.createSession({
       sessionId: randomUUID(),
@@ -53,11 +52,7 @@ export class SessionService {
     })
   }
 
-  append(sessionId: string, event: SessionEvent): AppendAck {
-    return this.options.store.appendEvent(sessionId, event)
-  }
-
-  finish(sessionId: string): SessionRecord {
+  finish(sessionId: string): Promise<SessionRecord> {
     const stored = this.options.store.getSession(sessionId)
     if (stored.info.status === 'finished') return this.get(sessionId)
     // The seal vouches for the log it closes: never seal one that does not verify.
@@ -81,25 +76,43 @@ export class SessionService {
     })
   }
 
-  get(sessionId: string): SessionRecord {
+  /**
+   * A stored session. Its verdict and the answer key (the scenario, the good
+   * path, the whole transcript) come only once the call has ended: a live or
+   * interrupted call may still be taken up again, so until then its record
+   * shows the decisions and the check of the record alone.
+   */
+  async get(sessionId: string): Promise<SessionRecord> {
+    const { record, compiled } = this.check(sessionId)
+    if (!compiled || record.info.status !== 'finished') return record
+    const played = {
+      scenario: compiled.scenario,
+      policy: compiled.policy,
+      goodPath: await this.options.library.goodPath(record.info.scenarioHash),
+      transcript: replay(compiled, record.info.seed, record.events).context.transcript,
+    }
+    return { ...record, played }
+  }
+
+  /** The record checked (fields, chain, seal, and the sealed score against a replay), without the answer key. */
+  private check(sessionId: string): { record: SessionRecord; compiled: CompiledScenario | null } {
     const stored = this.options.store.getSession(sessionId)
     const verification = this.options.store.verifyChain(sessionId)
-    const base = { info: stored.info, events: stored.events }
+    const base = { info: stored.info, events: stored.events, played: null }
     let compiled: CompiledScenario
     try {
       compiled = this.playedVersion(stored.info)
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
       // The record can still be checked and read; it cannot be replayed here.
-      return { ...base, report: null, played: null, verification: { ...verification, message: `${verification.message} ${err.message}` } }
+      return { record: { ...base, report: null, verification: { ...verification, message: `${verification.message} ${err.message}` } }, compiled: null }
     }
-    const played = { scenario: compiled.scenario, policy: compiled.policy }
     // No verdict from a record that does not verify, nor from a call that was never sealed.
-    if (!verification.ok || !verification.sealed) return { ...base, report: null, played, verification }
+    if (!verification.ok || !verification.sealed) return { record: { ...base, report: null, verification }, compiled }
     const report = scoreSession(compiled, this.options.rubric, stored.info.seed, stored.events)
     const mismatch = scoreMismatch(stored, report)
-    if (mismatch) return { ...base, report: null, played, verification: mismatch }
-    return { ...base, report, played, verification }
+    if (mismatch) return { record: { ...base, report: null, verification: mismatch }, compiled }
+    return { record: { ...base, report, verification }, compiled }
   }
 
   /**
@@ -110,8 +123,7 @@ export class SessionService {
   private rescoredVerification(sessionId: string): ChainVerification {
     const known = this.rescored.get(sessionId)
     if (known) return known
-    const record = this.get(sessionId)
-    const result = record.verification
+    const result = this.check(sessionId).record.verification
     this.rescored.set(sessionId, result)
     return result
   }

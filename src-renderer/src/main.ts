@@ -5,5 +5,8 @@ import './styles/base.css'
 import './styles/picker.css'
 import './styles/console.css'
 import './styles/report.css'
+import './styles/supervisor.css'
+import './styles/review.css'
+import './styles/print.css'
 
 createApp(App).use(createPinia()).mount('#app')

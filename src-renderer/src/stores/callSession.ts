@@ -1,26 +1,21 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import { ApiError } from '@core/api/methods'
-import type { ScenarioDocument, SessionInfo, SessionMode, SessionRecord } from '@core/api/contract'
-import { advance, compileScenario, replay, startCall } from '@core/engine/compile'
-import type { CallSnapshot, CompiledScenario } from '@core/engine/compile'
-import { DEFAULT_POLICY, type Policy } from '@core/engine/policy'
-import { choicesAt, isConsoleUnlocked, isVerified } from '@core/engine/world'
+import type { SessionInfo, SessionMode, SessionRecord } from '@core/api/contract'
+import type { ConsoleView } from '@core/session/consoleView'
 import type { AgentAction, SessionEvent } from '@core/session/events'
+import { actionOf } from '@core/session/events'
 import { api } from '../api'
 
 /**
- * The call a trainee is on, from `sessions.start` to the authoritative report.
+ * The call a trainee is on, as a thin client of main, which runs it.
  *
- * Why the pure `advance` and not an XState actor: an action may change the
- * console only after main has acknowledged it durably. An actor moves the
- * moment it receives an event, so we would have to hold the event back anyway,
- * and then keep a second piece of mutable state in step with the log. With the
- * pure step the console is always `replay(scenario, seed, ackedEvents)`, which
- * is exactly what main replays to score; a failed append leaves nothing to roll
- * back, and a retry is just sending the same event again. It also lets the call
- * outlive the component that shows it (an actor from @xstate/vue is tied to a
- * component's lifetime).
+ * The console shows `view`, exactly what main answered last: the renderer
+ * holds no scenario, no machine and no clock of the call. An action is an
+ * intent sent with the step of the view it was chosen on; the console moves
+ * only when main answers with the next view (after it stored the decision
+ * durably), so a failed send leaves nothing to roll back and a retry is the
+ * same intent again.
  */
 
 export type CallPhase = 'idle' | 'starting' | 'in-call' | 'ending' | 'report'
@@ -38,13 +33,13 @@ export function describeError(error: unknown): string {
   return typeof error === 'string' ? error : 'Something went wrong.'
 }
 
-/** Compare two events by content (key order does not matter). */
-function sameEvent(a: SessionEvent, b: SessionEvent): boolean {
-  const norm = (e: SessionEvent) =>
+/** Compare two actions by content (key order does not matter). */
+function sameAction(a: AgentAction, b: AgentAction): boolean {
+  const norm = (x: AgentAction) =>
     JSON.stringify(
-      Object.keys(e)
+      Object.keys(x)
         .sort()
-        .map((k) => [k, (e as unknown as Record<string, unknown>)[k]]),
+        .map((k) => [k, (x as unknown as Record<string, unknown>)[k]]),
     )
   return norm(a) === norm(b)
 }
@@ -52,51 +47,52 @@ function sameEvent(a: SessionEvent, b: SessionEvent): boolean {
 export const useCallSessionStore = defineStore('callSession', () => {
   const phase = ref<CallPhase>('idle')
   const info = ref<SessionInfo | null>(null)
-  const doc = shallowRef<ScenarioDocument | null>(null)
-  const compiled = shallowRef<CompiledScenario | null>(null)
-  const snapshot = shallowRef<CallSnapshot | null>(null)
-  /** Events main has acknowledged, in order. The console is a function of these. */
-  const events = ref<SessionEvent[]>([])
-  /** The event on its way to main (or whose append failed and awaits a retry). */
-  const pending = shallowRef<SessionEvent | null>(null)
+  /** What main says the trainee may see now. */
+  const view = shallowRef<ConsoleView | null>(null)
+  /** The intent on its way to main (or whose send failed and awaits a retry), with the step it was chosen at. */
+  const pending = shallowRef<{ action: AgentAction; step: number } | null>(null)
   const saving = ref(false)
   const saveError = ref<string | null>(null)
+  /** Main refused the last intent (not on offer any more): said once, nothing stored. */
+  const refusal = ref<string | null>(null)
   const startError = ref<string | null>(null)
   const finishError = ref<string | null>(null)
   const record = shallowRef<SessionRecord | null>(null)
-  /** Local wall clock for the header timer only; never reaches the engine. */
+  /** Local wall clock for the header timer only; main stamps the decisions. */
   const callStartedAt = ref<number | null>(null)
   const callEndedAt = ref<number | null>(null)
   const lastStart = ref<StartOptions | null>(null)
 
-  const scenario = computed(() => doc.value?.scenario ?? null)
-  const context = computed(() => snapshot.value?.context ?? null)
-  const transcript = computed(() => context.value?.transcript ?? [])
-  const unlocked = computed(() => (context.value ? isConsoleUnlocked(context.value) : false))
-  const verified = computed(() => (context.value ? isVerified(context.value) : false))
-  const choices = computed(() => (scenario.value && context.value ? choicesAt(scenario.value, context.value.beat) : []))
-  /** The caller hung up, or an authored ending was reached: no action changes anything now. */
-  const callOver = computed(() => snapshot.value !== null && snapshot.value.status !== 'active')
+  const transcript = computed(() => view.value?.transcript ?? [])
+  const choices = computed(() => view.value?.choices ?? [])
+  const unlocked = computed(() => view.value?.account.authenticated ?? false)
+  /** The caller hung up, or an ending was reached: only ending the call is on offer now. */
+  const callOver = computed(() => view.value?.status === 'over')
   const busy = computed(() => saving.value || pending.value !== null || phase.value !== 'in-call')
   const report = computed(() => record.value?.report ?? null)
-  const mode = computed<SessionMode>(() => info.value?.mode ?? 'practice')
-  /** The numbers main scores with (attempt limit, hold times): the console compiles and shows the same ones. */
-  const policy = computed<Policy>(() => doc.value?.policy ?? DEFAULT_POLICY)
+  const played = computed(() => record.value?.played ?? null)
+  const mode = computed<SessionMode>(() => info.value?.mode ?? view.value?.mode ?? 'practice')
+  const savedCount = computed(() => view.value?.step ?? 0)
 
   function clear(): void {
     info.value = null
-    doc.value = null
-    compiled.value = null
-    snapshot.value = null
-    events.value = []
+    view.value = null
     pending.value = null
     saving.value = false
     saveError.value = null
+    refusal.value = null
     startError.value = null
     finishError.value = null
     record.value = null
     callStartedAt.value = null
     callEndedAt.value = null
+  }
+
+  function enterCall(session: SessionInfo, first: ConsoleView): void {
+    info.value = session
+    view.value = markRaw(first)
+    callStartedAt.value = Date.now()
+    phase.value = 'in-call'
   }
 
   async function start(options: StartOptions): Promise<boolean> {
@@ -105,16 +101,8 @@ export const useCallSessionStore = defineStore('callSession', () => {
     lastStart.value = { ...options }
     phase.value = 'starting'
     try {
-      // Load and compile first: a scenario that cannot be played must not leave a session behind.
-      const loaded = await api['library.get']({ scenarioId: options.scenarioId })
-      const machine = markRaw(compileScenario(loaded.scenario, loaded.policy))
-      const session = await api['sessions.start'](options)
-      doc.value = markRaw(loaded)
-      compiled.value = machine
-      info.value = session
-      snapshot.value = startCall(machine, session.seed)
-      callStartedAt.value = Date.now()
-      phase.value = 'in-call'
+      const live = await api['calls.start'](options)
+      enterCall(live.session, live.view)
       return true
     } catch (error) {
       startError.value = describeError(error)
@@ -123,21 +111,38 @@ export const useCallSessionStore = defineStore('callSession', () => {
     }
   }
 
-  async function send(event: SessionEvent): Promise<boolean> {
+  /** After a lost answer: did main store this intent as the decision after `step`? */
+  async function storedAlready(sessionId: string, sent: { action: AgentAction; step: number }): Promise<boolean> {
+    try {
+      const stored = await api['sessions.get']({ sessionId })
+      const event: SessionEvent | undefined = stored.events.find((e) => e.seq === sent.step + 1)
+      return event !== undefined && stored.events.length === sent.step + 1 && sameAction(actionOf(event), sent.action)
+    } catch {
+      return false
+    }
+  }
+
+  async function send(sent: { action: AgentAction; step: number }): Promise<boolean> {
     const session = info.value
-    const machine = compiled.value
-    if (!session || !machine) return false
+    if (!session) return false
     saving.value = true
     saveError.value = null
     try {
       try {
-        await api['sessions.append']({ sessionId: session.sessionId, event })
+        view.value = markRaw(await api['calls.act']({ sessionId: session.sessionId, step: sent.step, action: sent.action }))
       } catch (error) {
-        // An earlier attempt may have been stored even though its answer never arrived.
-        if (!(error instanceof ApiError && error.code === 'conflict') || !(await alreadyStored(session.sessionId, event))) throw error
+        if (!(error instanceof ApiError && error.code === 'not-offered')) throw error
+        // An earlier attempt may have been stored although its answer never arrived: then the call is one step on.
+        if (await storedAlready(session.sessionId, sent)) {
+          view.value = markRaw(await api['calls.view']({ sessionId: session.sessionId }))
+        } else {
+          // Not on offer (any more): nothing was stored. Show the console as main has it, and say why once.
+          refusal.value = describeError(error)
+          pending.value = null
+          view.value = markRaw(await api['calls.view']({ sessionId: session.sessionId }))
+          return false
+        }
       }
-      events.value = [...events.value, event]
-      snapshot.value = advance(machine, snapshot.value ?? startCall(machine, session.seed), event)
       pending.value = null
       return true
     } catch (error) {
@@ -148,32 +153,25 @@ export const useCallSessionStore = defineStore('callSession', () => {
     }
   }
 
-  async function alreadyStored(sessionId: string, event: SessionEvent): Promise<boolean> {
-    try {
-      const stored = await api['sessions.get']({ sessionId })
-      const same = stored.events.find((e) => e.seq === event.seq)
-      return same !== undefined && sameEvent(same, event)
-    } catch {
-      return false
-    }
-  }
-
   /**
    * Take one action. Resolves true once main has stored it and the console has
-   * moved; false when it was refused (another action in flight, no call) or
-   * the append failed (then `saveError` says why and `retry` resends it).
+   * moved; false when it was refused (another action in flight, not on offer)
+   * or the send failed (then `saveError` says why and `retry` resends it).
    */
   async function act(action: AgentAction): Promise<boolean> {
-    if (phase.value !== 'in-call' || pending.value !== null || callOver.value) return false
-    const event = { ...action, seq: events.value.length + 1, at: Date.now() } as SessionEvent
-    pending.value = event
-    return send(event)
+    const current = view.value
+    if (phase.value !== 'in-call' || pending.value !== null || !current) return false
+    if (!current.actions.includes(action.type)) return false
+    refusal.value = null
+    const sent = { action, step: current.step }
+    pending.value = sent
+    return send(sent)
   }
 
   async function retry(): Promise<boolean> {
-    const event = pending.value
-    if (!event || saving.value) return false
-    return send(event)
+    const sent = pending.value
+    if (!sent || saving.value) return false
+    return send(sent)
   }
 
   /** Give up on the failed action; nothing of it was applied. */
@@ -183,14 +181,13 @@ export const useCallSessionStore = defineStore('callSession', () => {
     saveError.value = null
   }
 
-  /** Hang up (recording `end-call` unless the caller already ended the call), then fetch main's report. */
-  async function endCall(): Promise<boolean> {
+  /**
+   * End the call: save the note first when one is given (the End-call dialog's
+   * "save the note and end"), then main hangs up and scores.
+   */
+  async function endCall(note?: Extract<AgentAction, { type: 'note' }>): Promise<boolean> {
     if (phase.value !== 'in-call' || pending.value !== null) return false
-    if (!callOver.value) {
-      const ok = await act({ type: 'end-call' })
-      if (!ok) return false
-    }
-    callEndedAt.value = Date.now()
+    if (note && !callOver.value && !(await act(note))) return false
     return finish()
   }
 
@@ -200,7 +197,8 @@ export const useCallSessionStore = defineStore('callSession', () => {
     phase.value = 'ending'
     finishError.value = null
     try {
-      record.value = markRaw(await api['sessions.finish']({ sessionId: session.sessionId }))
+      record.value = markRaw(await api['calls.end']({ sessionId: session.sessionId }))
+      callEndedAt.value = Date.now()
       phase.value = 'report'
       return true
     } catch (error) {
@@ -210,21 +208,14 @@ export const useCallSessionStore = defineStore('callSession', () => {
     }
   }
 
-  /** Open a stored session's report (from the picker's history). */
+  /** Open a finished session's report (from the picker's history). */
   async function openRecord(sessionId: string): Promise<boolean> {
     clear()
     phase.value = 'starting'
     try {
       const stored = await api['sessions.get']({ sessionId })
-      const loaded = await api['library.get']({ scenarioId: stored.info.scenarioId })
-      // Replay against the version the trainee played (the file may have changed since).
-      const played = stored.played ?? { scenario: loaded.scenario, policy: loaded.policy }
-      const machine = markRaw(compileScenario(played.scenario, played.policy))
-      doc.value = markRaw(loaded)
-      compiled.value = machine
+      if (!stored.report) throw new ApiError('conflict', 'This call has not ended, so it has no report yet.')
       info.value = stored.info
-      events.value = stored.events
-      snapshot.value = replay(machine, stored.info.seed, stored.events)
       record.value = markRaw(stored)
       lastStart.value = { scenarioId: stored.info.scenarioId, mode: stored.info.mode, trainee: stored.info.trainee }
       phase.value = 'report'
@@ -236,13 +227,8 @@ export const useCallSessionStore = defineStore('callSession', () => {
     }
   }
 
-  /** The transcript as main recorded it: replayed from the stored log, not from what the console happened to show. */
-  const reportTranscript = computed(() => {
-    const machine = compiled.value
-    const stored = record.value
-    if (!machine || !stored) return transcript.value
-    return replay(machine, stored.info.seed, stored.events).context.transcript
-  })
+  /** The transcript as main recorded it: replayed from the stored log, coaching included, after the call. */
+  const reportTranscript = computed(() => played.value?.transcript ?? [])
 
   async function retryScenario(): Promise<boolean> {
     const last = lastStart.value
@@ -258,29 +244,26 @@ export const useCallSessionStore = defineStore('callSession', () => {
   return {
     phase,
     info,
-    doc,
-    snapshot,
-    events,
+    view,
     pending,
     saving,
     saveError,
+    refusal,
     startError,
     finishError,
     record,
     callStartedAt,
     callEndedAt,
     lastStart,
-    scenario,
-    context,
     transcript,
-    unlocked,
-    verified,
     choices,
+    unlocked,
     callOver,
     busy,
     report,
+    played,
     mode,
-    policy,
+    savedCount,
     reportTranscript,
     start,
     act,

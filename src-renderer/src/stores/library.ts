@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { LibraryProblem, ScenarioSummary, SessionMode, SessionSummary } from '@core/api/contract'
+import type { LibraryProblem, ScenarioSummary, SessionListRow, SessionMode } from '@core/api/contract'
 import { api } from '../api'
 import { describeError } from './callSession'
 
@@ -18,7 +18,8 @@ function rememberedTrainee(): string {
 export const useLibraryStore = defineStore('library', () => {
   const scenarios = ref<ScenarioSummary[]>([])
   const problems = ref<LibraryProblem[]>([])
-  const sessions = ref<SessionSummary[]>([])
+  /** This trainee's own sessions: main limits a trainee's query to the chosen profile. */
+  const sessions = ref<SessionListRow[]>([])
   const loading = ref(false)
   const loadError = ref<string | null>(null)
   const sessionsError = ref<string | null>(null)
@@ -49,7 +50,7 @@ export const useLibraryStore = defineStore('library', () => {
   async function loadSessions(): Promise<void> {
     sessionsError.value = null
     try {
-      sessions.value = await api['sessions.list']({ limit: 50 })
+      sessions.value = (await api['sessions.query']({ limit: 50 })).rows
     } catch (error) {
       sessionsError.value = describeError(error)
     }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { compileScenario, startCall, advance } from '@core/engine/compile'
+import { compileScenario, startCall, advance, type CallSnapshot } from '@core/engine/compile'
 import { DEFAULT_POLICY } from '@core/engine/policy'
 import type { CallContext } from '@core/engine/world'
 import type { Scenario } from '@core/scenario/schema'
+import { consoleView } from '@core/session/consoleView'
 import { airport } from '../../stores/testing/fakeBackend'
 import AccountPanel from './AccountPanel.vue'
 
@@ -17,10 +18,13 @@ const scenario: Scenario = {
   },
 }
 const compiled = compileScenario(scenario, DEFAULT_POLICY)
-const opening = startCall(compiled, 7).context
+const start = startCall(compiled, 7)
+const opening = start.context
 
-function panel(context: CallContext, unlocked: boolean) {
-  return mount(AccountPanel, { props: { scenario, context, unlocked, policy: DEFAULT_POLICY } })
+/** The panel as main's view of this moment lays it out. */
+function panel(context: CallContext, practice = false) {
+  const view = consoleView({ compiled, snapshot: { ...start, context } as CallSnapshot, events: [], mode: practice ? 'practice' : 'assessment' })
+  return mount(AccountPanel, { props: { account: view.account, verification: view.verification, callingFrom: view.call.callingFrom, practice } })
 }
 
 const twoFactors: CallContext = {
@@ -33,19 +37,24 @@ const twoFactors: CallContext = {
 
 describe('AccountPanel (R2)', () => {
   it('shows only the claimed name and the calling number before authentication', () => {
-    const text = panel(opening, false).text()
+    const text = panel(opening).text()
     expect(text).toContain('Not authenticated')
     expect(text).toContain('Dana Whitfield')
     expect(text).toContain('+1 555 0199 777')
     for (const secret of [scenario.account.line, scenario.account.accountNumber, scenario.account.email.address, scenario.account.plan, scenario.account.device.model, 'SIM changes in person only']) {
       expect(text).not.toContain(secret)
     }
-    expect(panel(opening, false).find('[data-testid="account-details"]').exists()).toBe(false)
+    expect(panel(opening).find('[data-testid="account-details"]').exists()).toBe(false)
+  })
+
+  it('names the rule behind the mask in practice only', () => {
+    expect(panel(opening, true).find('[data-testid="account-masked"]').text()).toContain('(policy R2)')
+    expect(panel(opening).find('[data-testid="account-masked"]').text()).not.toMatch(/R2|policy/)
   })
 
   it('opens notes, locks and history once the agent checks them, still without account details', () => {
     const checked = advance(compiled, startCall(compiled, 7), { seq: 1, at: 1, type: 'check-account' }).context
-    const wrapper = panel(checked, false)
+    const wrapper = panel(checked)
     const history = wrapper.find('[data-testid="account-history"]')
     expect(history.exists()).toBe(true)
     expect(history.text()).toContain('SIM changes in person only')
@@ -57,7 +66,7 @@ describe('AccountPanel (R2)', () => {
   })
 
   it('shows the account, with flags styled as warnings, once unlocked', () => {
-    const wrapper = panel(twoFactors, true)
+    const wrapper = panel(twoFactors)
     const details = wrapper.find('[data-testid="account-details"]')
     expect(wrapper.text()).toContain('Authenticated')
     expect(details.text()).toContain(scenario.account.accountNumber)
@@ -70,7 +79,7 @@ describe('AccountPanel (R2)', () => {
 
   it('shows factor status chips with the failed-attempt count', () => {
     const ctx: CallContext = { ...twoFactors, failedAttempts: 1, pinGuessesUsed: 1 }
-    const wrapper = panel(ctx, true)
+    const wrapper = panel(ctx)
     expect(wrapper.find('[data-chip="pin"]').text()).toMatch(/PIN.*passed/)
     expect(wrapper.find('[data-chip="code"]').text()).toMatch(/Code.*passed/)
     expect(wrapper.find('[data-chip="attempts"]').text()).toContain('1/2')

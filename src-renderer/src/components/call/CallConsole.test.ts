@@ -26,8 +26,16 @@ function press(key: string, target: EventTarget = window): void {
   target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
 }
 
-function appended(): SessionEvent[] {
-  return backend.calls.filter((c) => c.method === 'sessions.append').map((c) => (c.args as { event: SessionEvent }).event)
+/** What main stored for the call on screen. */
+function appended(): readonly SessionEvent[] {
+  const session = [...backend.sessions.values()].at(-1)
+  return session ? backend.eventsOf(session.info.sessionId) : []
+}
+
+/** Let the caller finish speaking (Space), as a trainee does before picking a phrasing. */
+async function letCallerFinish(): Promise<void> {
+  press(' ')
+  await flushPromises()
 }
 
 beforeEach(() => {
@@ -84,18 +92,30 @@ describe('CallConsole keyboard', () => {
     const dialog = wrapper.find('.hrt-confirm')
     expect(dialog.exists()).toBe(true)
     expect(dialog.text()).toContain('eSIM transfer')
-    expect(dialog.text()).toMatch(/One-time code.*a number the caller supplied/)
+    expect(dialog.text()).toMatch(/One-time code.*The number calling now/)
     await dialog.find('input[name="notify"]').setValue(true)
     await dialog.findAll('button').find((b) => b.text() === 'Place order')!.trigger('click')
     await flushPromises()
     expect(appended().at(-1)).toEqual(expect.objectContaining({ type: 'perform-hrt', kind: 'esim-transfer', notify: true, hold: false }))
   })
 
-  it('picks a phrasing with a number key', async () => {
-    const { store } = await onCall()
+  it('picks a phrasing with a number key once the caller has finished, and offers it no more', async () => {
+    const { store, wrapper } = await onCall()
+    const first = store.choices[0]!.id
+    // While the caller speaks the phrasings have no numbers yet: a key then picks nothing.
+    expect(wrapper.find('.say__option').exists()).toBe(false)
+    expect(wrapper.find('.say__waiting').text()).toMatch(/when the caller has finished/)
     press('1')
     await flushPromises()
-    expect(appended()).toEqual([expect.objectContaining({ type: 'say', choice: store.choices[0]!.id })])
+    expect(appended()).toEqual([])
+    await letCallerFinish()
+    expect(wrapper.find(`[data-choice="${first}"]`).exists()).toBe(true)
+    press('1')
+    await flushPromises()
+    expect(appended()).toEqual([expect.objectContaining({ type: 'say', choice: first })])
+    await letCallerFinish()
+    expect(wrapper.find(`[data-choice="${first}"]`).exists()).toBe(false)
+    expect(store.choices.map((c) => c.id)).not.toContain(first)
   })
 
   it('does not treat typing in the notes as shortcuts, and saves the note with its checklist', async () => {
@@ -137,18 +157,18 @@ describe('CallConsole keyboard', () => {
 
   it('shows a save failure, with the action not applied, and retries it', async () => {
     const { wrapper, store } = await onCall()
-    backend.failNextAppend(new ApiError('storage', 'Database is locked.'))
+    backend.failNextAct(new ApiError('storage', 'Database is locked.'))
     press('p')
     await flushPromises()
     const banner = wrapper.find('.banner--danger')
     expect(banner.text()).toContain('Not saved: Ask for the account PIN')
     expect(banner.text()).toContain('Database is locked.')
     expect(banner.text()).toContain('not applied')
-    expect(store.events).toHaveLength(0)
+    expect(store.savedCount).toBe(0)
     await banner.findAll('button').find((b) => b.text() === 'Retry')!.trigger('click')
     await flushPromises()
     expect(wrapper.find('.banner--danger').exists()).toBe(false)
-    expect(store.events.map((e) => e.type)).toEqual(['ask-pin'])
+    expect(appended().map((e) => e.type)).toEqual(['ask-pin'])
   })
 
   it('shows the policy strip and hints in practice mode only', async () => {
@@ -178,5 +198,113 @@ describe('CallConsole keyboard', () => {
     await flushPromises()
     const agent = wrapper.findAll('.line--agent')
     expect(agent.map((l) => l.text()).join(' ')).toContain('Can I have the account PIN, please?')
+  })
+
+  it('gives every chooser option a key, past nine too (letters), and picks with it', async () => {
+    const { wrapper } = await onCall()
+    press('k')
+    await flushPromises()
+    const keys = wrapper.findAll('.chooser__option .chooser__key').map((k) => k.text())
+    expect(keys.length).toBeGreaterThan(9)
+    expect(keys.slice(0, 11)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B'])
+    const tenth = wrapper.findAll('.chooser__option')[9]!.attributes('data-option')
+    press('a', wrapper.find('.chooser').element)
+    await flushPromises()
+    expect(appended()).toEqual([expect.objectContaining({ type: 'ask-knowledge', question: tenth })])
+  })
+
+  it('assessment mode shows what the system did and no rule; practice adds the rule', async () => {
+    const assessment = await onCall('assessment')
+    press('k')
+    await flushPromises()
+    press('1', assessment.wrapper.find('.chooser').element) // date of birth
+    await flushPromises()
+    await letCallerFinish()
+    expect(appended().at(-1)).toMatchObject({ type: 'ask-knowledge', question: 'dob' })
+    expect(assessment.wrapper.find('.console').text()).not.toMatch(/\bR\d+\b/)
+    expect(assessment.wrapper.findAll('.line--policy')).toHaveLength(0)
+    assessment.wrapper.unmount()
+
+    const practice = await onCall('practice')
+    press('k')
+    await flushPromises()
+    press('1', practice.wrapper.find('.chooser').element)
+    await flushPromises()
+    await letCallerFinish()
+    expect(practice.wrapper.find('.line--policy').text()).toMatch(/not an authentication factor \(R3\)/)
+  })
+})
+
+describe('CallConsole notes', () => {
+  it('Ctrl+Enter saves the note while the keyboard is on a checklist box', async () => {
+    const { wrapper } = await onCall()
+    const box = wrapper.find('input[name="note-outcome"]')
+    await box.setValue(true)
+    await box.trigger('keydown', { key: 'Enter', ctrlKey: true })
+    await flushPromises()
+    expect(appended()).toEqual([expect.objectContaining({ type: 'note', items: ['outcome'] })])
+  })
+
+  it('a 10,000-character paste is kept whole, counted, and refused with a clear limit instead of cut to 4,000', async () => {
+    const { wrapper } = await onCall()
+    const textarea = wrapper.find('textarea')
+    expect(textarea.attributes('maxlength')).toBeUndefined()
+    await textarea.setValue('x'.repeat(10_000))
+    expect((textarea.element as HTMLTextAreaElement).value).toHaveLength(10_000)
+    expect(wrapper.find('.notes__count').text()).toBe('6,000 characters over the 4,000 limit: shorten the note to save it.')
+    expect(textarea.attributes('aria-invalid')).toBe('true')
+    await textarea.trigger('keydown', { key: 'Enter', ctrlKey: true })
+    await flushPromises()
+    expect(appended()).toEqual([])
+    await textarea.setValue('Short note')
+    expect(wrapper.find('.notes__count').text()).toBe('10 / 4,000')
+  })
+
+  it('after the caller hangs up the note field is disabled and says why', async () => {
+    const { wrapper, store } = await onCall()
+    press('o')
+    await flushPromises()
+    press('3', wrapper.find('.chooser').element)
+    await flushPromises()
+    press('h')
+    await flushPromises()
+    press('2', wrapper.find('.chooser').element)
+    await flushPromises()
+    await wrapper.findAll('.hrt-confirm button').find((b) => b.text() === 'Place order')!.trigger('click')
+    await flushPromises()
+    expect(store.callOver).toBe(true)
+    expect(wrapper.find('textarea').attributes('disabled')).toBeDefined()
+    expect(wrapper.find('[data-testid="notes-closed"]').text()).toMatch(/hung up/)
+  })
+
+  it('the End-call dialog offers to save the note and end', async () => {
+    const { wrapper, store } = await onCall()
+    await wrapper.find('textarea').setValue('Denied; store with ID offered.')
+    press('F10')
+    await flushPromises()
+    const dialog = wrapper.find('[aria-labelledby="end-title"]')
+    expect(dialog.text()).toContain('Unsaved note')
+    await dialog.findAll('button').find((b) => b.text() === 'Save the note and end')!.trigger('click')
+    await flushPromises()
+    expect(appended().map((e) => e.type)).toEqual(['note', 'end-call'])
+    expect(appended()[0]).toMatchObject({ text: 'Denied; store with ID offered.' })
+    expect(store.phase).toBe('report')
+  })
+})
+
+describe('CallConsole caller pace', () => {
+  it('types the caller at speaking pace by default, and keeps a chosen pace', async () => {
+    localStorage.removeItem('pretext.callerPace')
+    const { wrapper } = await onCall()
+    const select = wrapper.find<HTMLSelectElement>('#caller-pace')
+    expect(select.element.value).toBe('speaking')
+    await select.setValue('instant')
+    expect(localStorage.getItem('pretext.callerPace')).toBe('instant')
+    wrapper.unmount()
+    const again = await onCall()
+    expect(again.wrapper.find<HTMLSelectElement>('#caller-pace').element.value).toBe('instant')
+    // Instant: the opening line is there at once, no typing.
+    expect(again.wrapper.find('.transcript').text()).toContain('Hi, my phone was just stolen at the gate')
+    localStorage.removeItem('pretext.callerPace')
   })
 })

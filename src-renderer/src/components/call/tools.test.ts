@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AGENT_ACTIONS } from '@core/scenario/vocabulary'
-import { choiceIndexForKey, NOTE_FIELD_KEY, TOOLS, toolForKey } from './tools'
+import { isChooserAction } from './choosers'
+import { choiceIndexForKey, NOTE_FIELD_KEY, optionIndexForKey, optionKey, TOOLS, toolForKey } from './tools'
 
 describe('console shortcuts', () => {
   it('give every tool its own key', () => {
@@ -39,13 +40,15 @@ describe('console shortcuts', () => {
   })
 
   it('open a chooser for the actions that need a parameter', () => {
-    expect(toolForKey('o')?.chooser).toBe('otp')
-    expect(toolForKey('k')?.chooser).toBe('knowledge')
-    expect(toolForKey('c')?.chooser).toBe('detail')
-    expect(toolForKey('e')?.chooser).toBe('team')
-    expect(toolForKey('a')?.chooser).toBe('safe-path')
-    expect(toolForKey('h')?.chooser).toBe('hrt')
-    expect(toolForKey('p')?.chooser).toBeUndefined()
+    const chooses = (key: string) => isChooserAction(toolForKey(key)!.action)
+    expect(['o', 'k', 'c', 'e', 'a', 'h'].filter(chooses)).toEqual(['o', 'k', 'c', 'e', 'a', 'h'])
+    expect(chooses('p')).toBe(false)
+  })
+
+  it('give every chooser option a key: 1-9, then letters', () => {
+    expect([0, 8, 9, 10, 34].map(optionKey)).toEqual(['1', '9', 'A', 'B', 'Z'])
+    expect(optionKey(35)).toBeNull()
+    expect(['1', '9', 'a', 'B', 'Enter'].map(optionIndexForKey)).toEqual([0, 8, 9, 10, null])
   })
 
   it('ignore keys that are not shortcuts', () => {

@@ -7,8 +7,6 @@ import type { AgentActionType } from '@core/scenario/vocabulary'
  */
 
 export type ToolGroup = 'verify' | 'account' | 'decide'
-/** Tools that need a further choice before they become an action. */
-export type ChooserKind = 'otp' | 'knowledge' | 'detail' | 'team' | 'safe-path' | 'hrt'
 
 export interface Tool {
   action: AgentActionType
@@ -16,7 +14,6 @@ export interface Tool {
   key: string
   label: string
   group: ToolGroup
-  chooser?: ChooserKind
 }
 
 export const TOOL_GROUP_LABELS: Record<ToolGroup, string> = {
@@ -27,9 +24,9 @@ export const TOOL_GROUP_LABELS: Record<ToolGroup, string> = {
 
 export const TOOLS: readonly Tool[] = [
   { action: 'ask-pin', key: 'P', label: 'Ask for PIN', group: 'verify' },
-  { action: 'send-otp', key: 'O', label: 'Send one-time code…', group: 'verify', chooser: 'otp' },
-  { action: 'ask-knowledge', key: 'K', label: 'Knowledge question…', group: 'verify', chooser: 'knowledge' },
-  { action: 'confirm-detail', key: 'C', label: 'Confirm a detail…', group: 'verify', chooser: 'detail' },
+  { action: 'send-otp', key: 'O', label: 'Send one-time code…', group: 'verify' },
+  { action: 'ask-knowledge', key: 'K', label: 'Knowledge question…', group: 'verify' },
+  { action: 'confirm-detail', key: 'C', label: 'Confirm a detail…', group: 'verify' },
   { action: 'use-caller-id', key: 'I', label: 'Use caller ID as factor', group: 'verify' },
   { action: 'callback-verify', key: 'B', label: 'Call back to verify', group: 'verify' },
   { action: 'check-account', key: 'N', label: 'Notes, locks & history', group: 'account' },
@@ -37,10 +34,10 @@ export const TOOLS: readonly Tool[] = [
   { action: 'flag-account', key: 'F', label: 'Flag account', group: 'account' },
   { action: 'notify-customer', key: 'M', label: 'Notify customer', group: 'account' },
   { action: 'cancel-order', key: 'X', label: 'Cancel pending orders', group: 'account' },
-  { action: 'escalate', key: 'E', label: 'Escalate…', group: 'decide', chooser: 'team' },
-  { action: 'offer-safe-path', key: 'A', label: 'Offer safe path…', group: 'decide', chooser: 'safe-path' },
+  { action: 'escalate', key: 'E', label: 'Escalate…', group: 'decide' },
+  { action: 'offer-safe-path', key: 'A', label: 'Offer safe path…', group: 'decide' },
   { action: 'deny', key: 'D', label: 'Deny request', group: 'decide' },
-  { action: 'perform-hrt', key: 'H', label: 'High-risk transaction…', group: 'decide', chooser: 'hrt' },
+  { action: 'perform-hrt', key: 'H', label: 'High-risk transaction…', group: 'decide' },
   { action: 'accept-offer', key: 'Y', label: "Accept caller's offer", group: 'decide' },
 ]
 
@@ -57,6 +54,22 @@ export function toolForKey(key: string): Tool | undefined {
 /** "1".."9" → 0..8; anything else → null. */
 export function choiceIndexForKey(key: string): number | null {
   return /^[1-9]$/.test(key) ? Number(key) - 1 : null
+}
+
+/**
+ * The key of a chooser's option: 1-9, then A-Z (a chooser is a dialog, so
+ * letters are free there). Every option has one, shown on its row.
+ */
+const OPTION_KEYS = [...'123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ']
+export function optionKey(index: number): string | null {
+  return OPTION_KEYS[index] ?? null
+}
+
+/** The option index a key press means in a chooser, if any (letters case-insensitive). */
+export function optionIndexForKey(key: string): number | null {
+  if (key.length !== 1) return null
+  const index = OPTION_KEYS.indexOf(key.toUpperCase())
+  return index >= 0 ? index : null
 }
 
 export function toolsIn(group: ToolGroup): Tool[] {

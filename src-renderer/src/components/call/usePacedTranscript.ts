@@ -1,14 +1,18 @@
-import { computed, onBeforeUnmount, ref, watch, type Ref } from 'vue'
-import type { TranscriptLine } from '@core/engine/world'
+import { computed, onBeforeUnmount, ref, toValue, watch, type MaybeRefOrGetter, type Ref } from 'vue'
+import type { ConsoleLine } from '@core/session/consoleView'
+import { SPEAKER_NAMES } from './speakers'
+
+/** Speaking pace: about 150 words a minute (the settings store offers others). */
+export const SPEAKING_CHARS_PER_SECOND = 15
 
 export interface PacingOptions {
-  /** Characters per second a caller "speaks" at. Fast reading pace rather than real speech: this is training, not a wait. */
-  charsPerSecond?: number
+  /** Characters per second a caller "speaks" at; null shows each line whole. Read on every tick, so a setting can change it mid-call. */
+  charsPerSecond?: MaybeRefOrGetter<number | null>
   /** Pause before the caller starts to answer. */
   replyDelayMs?: number
 }
 
-const SPEAKER_NAMES: Record<TranscriptLine['speaker'], string> = { caller: 'Caller', agent: 'You', system: 'System' }
+type TranscriptLine = ConsoleLine
 
 function prefersReducedMotion(): boolean {
   return typeof window !== 'undefined' && typeof window.matchMedia === 'function'
@@ -25,7 +29,7 @@ function prefersReducedMotion(): boolean {
  * screen reader never hears the typing.
  */
 export function usePacedTranscript(lines: Ref<readonly TranscriptLine[]>, options: PacingOptions = {}) {
-  const cps = options.charsPerSecond ?? 45
+  const cps = () => toValue(options.charsPerSecond ?? SPEAKING_CHARS_PER_SECOND)
   const replyDelay = options.replyDelayMs ?? 350
   /** Lines fully shown. */
   const shown = ref(0)
@@ -63,7 +67,8 @@ export function usePacedTranscript(lines: Ref<readonly TranscriptLine[]>, option
     const revealed: TranscriptLine[] = []
     while (shown.value < all.length) {
       const line = all[shown.value]!
-      if (line.speaker !== 'caller' || reduced.value) {
+      const speed = cps()
+      if (line.speaker !== 'caller' || reduced.value || speed === null) {
         revealed.push(line)
         shown.value += 1
         continue
@@ -74,7 +79,7 @@ export function usePacedTranscript(lines: Ref<readonly TranscriptLine[]>, option
         revealed.push(line)
       }
       const elapsed = now() - typingStartedAt.value
-      typed.value = Math.max(0, Math.min(line.text.length, Math.floor((elapsed * cps) / 1000)))
+      typed.value = Math.max(0, Math.min(line.text.length, Math.floor((elapsed * speed) / 1000)))
       if (typed.value >= line.text.length) {
         shown.value += 1
         typingStartedAt.value = null

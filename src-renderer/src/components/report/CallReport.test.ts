@@ -89,6 +89,6 @@ describe('CallReport', () => {
     await retry.trigger('click')
     await flushPromises()
     expect(store.phase).toBe('in-call')
-    expect(store.events).toHaveLength(0)
+    expect(store.savedCount).toBe(0)
   })
 })

@@ -2,19 +2,22 @@ import { parse as parseYaml } from 'yaml'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import { ApiError, API_METHOD_NAMES } from '@core/api/methods'
 import type { ApiMethod, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
+import { compileScenario, replay } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
 import type { Scenario } from '@core/scenario/schema'
 import { Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
-import { parseSessionEvent, type SessionEvent } from '@core/session/events'
+import { LiveCallState } from '@core/session/liveCall'
+import type { SessionEvent } from '@core/session/events'
+import { createFakeReview, type FakeReview } from './fakeReview'
 import airportText from '../../../../scenarios/library/airport-stolen-phone.yaml?raw'
 import rubricText from '../../../../scenarios/rubric.yaml?raw'
 
 /**
  * An in-memory stand-in for main's services, for the renderer's unit tests:
- * the real scenario file, the real engine and scorer, no storage. Tests can
- * hold appends (to see what the console does before the ack) and make them
- * fail.
+ * the real scenario file, the real engine, the same call rules main runs
+ * (LiveCallState) and the real scorer, no storage. Tests can hold actions (to
+ * see what the console does before main answers) and make them fail.
  */
 
 export const rubric = Rubric.parse(parseYaml(rubricText))
@@ -22,21 +25,25 @@ export const airport: Scenario = loadScenarioText(airportText, 'airport-stolen-p
 
 interface StoredSession {
   info: SessionInfo
-  events: SessionEvent[]
+  call: LiveCallState
 }
 
 export interface FakeBackend {
   api: PretextApi
   calls: Array<{ method: ApiMethod; args: unknown }>
   sessions: Map<string, StoredSession>
-  /** The next append rejects with this error (and stores nothing). */
-  failNextAppend(error: ApiError): void
-  /** The next append stores the event, then rejects as if the answer was lost. */
+  /** The events stored for a session, as main would have them. */
+  eventsOf(sessionId: string): readonly SessionEvent[]
+  /** The next action rejects with this error (and stores nothing). */
+  failNextAct(error: ApiError): void
+  /** The next action is stored, then rejects as if the answer was lost. */
   loseNextAck(): void
-  /** Appends wait until `release()` is called. */
-  holdAppends(): { release: () => void }
+  /** Actions wait until `release()` is called. */
+  holdActs(): { release: () => void }
   problems: Array<{ file: string; errors: string[] }>
   extraSessions: SessionSummary[]
+  /** The review methods' own state: review events, profiles, coaching assignments. */
+  review: FakeReview
 }
 
 /** `rubric` replaces the library's rubric.yaml, e.g. to play with other policy numbers. */
@@ -49,6 +56,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
   let loseAck = false
   let gate: Promise<void> | null = null
   let counter = 0
+  let clock = 1_700_000_000_000
 
   const getSession = (sessionId: string): StoredSession => {
     const s = sessions.get(sessionId)
@@ -60,21 +68,48 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     if (!s) throw new ApiError('not-found', `No scenario '${id}' in the library.`)
     return s
   }
-  const recordOf = (s: StoredSession): SessionRecord => ({
-    info: s.info,
-    events: s.events,
-    report: s.info.status === 'finished' ? scoreSession(scenarioOf(s.info.scenarioId), scoring, s.info.seed, s.events) : null,
-    verification: { ok: true, sealed: s.info.status === 'finished', firstBadSeq: null, message: 'ok' },
-    played: { scenario: scenarioOf(s.info.scenarioId), policy: scoring.policy },
+  const recordOf = (s: StoredSession): SessionRecord => {
+    const events = [...s.call.events]
+    const finished = s.info.status === 'finished'
+    const scenario = scenarioOf(s.info.scenarioId)
+    return {
+      info: s.info,
+      events,
+      report: finished ? scoreSession(scenario, scoring, s.info.seed, events) : null,
+      verification: { ok: true, sealed: finished, firstBadSeq: null, message: 'ok' },
+      played: finished
+        ? {
+            scenario,
+            policy: scoring.policy,
+            goodPath: ['Ask for the account PIN', 'Deny the request'],
+            transcript: replay(s.call.compiled, s.info.seed, events).context.transcript,
+          }
+        : null,
+    }
+  }
+  const live = (sessionId: string): LiveCallState => {
+    const s = getSession(sessionId)
+    if (s.info.status !== 'active') throw new ApiError('conflict', 'This call has ended; nothing more can be done on it.')
+    return s.call
+  }
+
+  const review = createFakeReview({
+    rubric: scoring,
+    now: () => (clock += 1000),
+    sessions: () =>
+      [...sessions.values()].map((s) => {
+        const record = recordOf(s)
+        return { info: s.info, compiled: s.call.compiled, events: s.call.events, report: record.report }
+      }),
   })
 
   const impl: PretextApi = {
-    'library.list': async () =>
-      scenarios.map((s) => scenarioSummaryOf(s, `${s.id}.yaml`)),
+    ...review.impl,
+    'library.list': async () => scenarios.map((s) => scenarioSummaryOf(s)),
     'library.problems': async () => backend.problems,
-    'library.get': async ({ scenarioId }) => ({ scenario: scenarioOf(scenarioId), hash: 'f'.repeat(64), file: `${scenarioId}.yaml`, goodPath: ['Ask for the account PIN', 'Deny the request'], policy: scoring.policy }),
-    'sessions.start': async ({ scenarioId, mode, trainee }) => {
-      scenarioOf(scenarioId)
+    'library.get': async ({ scenarioId }) => scenarioSummaryOf(scenarioOf(scenarioId)),
+    'calls.start': async ({ scenarioId, mode, trainee }) => {
+      const scenario = scenarioOf(scenarioId)
       counter += 1
       const info: SessionInfo = {
         sessionId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
@@ -85,33 +120,39 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
         mode,
         trainee,
         seed: 1234 + counter,
-        startedAt: 1_700_000_000_000,
+        startedAt: clock,
         endedAt: null,
         status: 'active',
       }
-      sessions.set(info.sessionId, { info, events: [] })
-      return info
+      const call = new LiveCallState(compileScenario(scenario, scoring.policy), info.seed, mode)
+      sessions.set(info.sessionId, { info, call })
+      return { session: info, view: call.view }
     },
-    'sessions.append': async ({ sessionId, event }) => {
+    'calls.act': async ({ sessionId, step, action }) => {
       if (gate) await gate
       if (nextFailure) {
         const error = nextFailure
         nextFailure = null
         throw error
       }
-      const s = getSession(sessionId)
-      const parsed = parseSessionEvent(event)
-      if (parsed.seq !== s.events.length + 1) throw new ApiError('conflict', `expected seq ${s.events.length + 1}, got ${parsed.seq}`)
-      s.events.push(parsed)
+      const call = live(sessionId)
+      const prepared = call.prepare(step, action, (clock += 2000))
+      if ('refused' in prepared) throw new ApiError('not-offered', prepared.refused)
+      const view = call.commit(prepared.event)
       if (loseAck) {
         loseAck = false
         throw new ApiError('internal', 'The answer was lost on the way back.')
       }
-      return { seq: parsed.seq, hash: 'a'.repeat(64) }
+      return view
     },
-    'sessions.finish': async ({ sessionId }) => {
+    'calls.view': async ({ sessionId }) => live(sessionId).view,
+    'calls.end': async ({ sessionId }) => {
       const s = getSession(sessionId)
-      s.info = { ...s.info, status: 'finished', endedAt: s.info.startedAt + 60_000 }
+      if (s.info.status === 'active') {
+        const hangUp = s.call.over ? null : s.call.prepare(s.call.view.step, { type: 'end-call' }, (clock += 2000))
+        if (hangUp && 'event' in hangUp) s.call.commit(hangUp.event)
+        s.info = { ...s.info, status: 'finished', endedAt: clock }
+      }
       return recordOf(s)
     },
     'sessions.list': async () => [
@@ -120,7 +161,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
         return {
           ...s.info,
           scenarioTitle: scenarioOf(s.info.scenarioId).title,
-          eventCount: s.events.length,
+          eventCount: s.call.events.length,
           score: record.report?.score ?? null,
           compliance: record.report?.compliance ?? null,
           verification: record.verification,
@@ -147,13 +188,15 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     sessions,
     problems: [],
     extraSessions: [],
-    failNextAppend(error) {
+    review,
+    eventsOf: (sessionId) => getSession(sessionId).call.events,
+    failNextAct(error) {
       nextFailure = error
     },
     loseNextAck() {
       loseAck = true
     },
-    holdAppends() {
+    holdActs() {
       let release!: () => void
       gate = new Promise<void>((resolve) => {
         release = () => {

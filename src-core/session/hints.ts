@@ -1,6 +1,6 @@
-import type { Policy } from '@core/engine/policy'
-import { hrtBlocked, isVerified, type CallContext } from '@core/engine/world'
-import type { Scenario } from '@core/scenario/schema'
+import type { Policy } from '../engine/policy'
+import { hrtBlocked, isVerified, type CallContext } from '../engine/world'
+import type { Scenario } from '../scenario/schema'
 
 /**
  * Practice mode's one hint at a time: the next thing policy asks of the agent.

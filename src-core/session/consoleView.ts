@@ -1,0 +1,344 @@
+import type { CallSnapshot, CompiledScenario } from '../engine/compile'
+import { choicesAt, isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
+import type { Policy } from '../engine/policy'
+import type { Scenario } from '../scenario/schema'
+import {
+  AGENT_ACTIONS,
+  CHANGEABLE_CONTACTS,
+  DISCLOSABLE_FIELDS,
+  DISCLOSABLE_LABELS,
+  ESCALATION_TEAMS,
+  HRT_KINDS,
+  HRT_LABELS,
+  KNOWLEDGE_LABELS,
+  KNOWLEDGE_QUESTIONS,
+  OTP_DESTINATIONS,
+  OTP_DESTINATION_LABELS,
+  SAFE_PATHS,
+  SAFE_PATH_LABELS,
+  TEAM_LABELS,
+  type AgentActionType,
+  type ChangeableContact,
+  type HrtKind,
+  type NoteItem,
+} from '../scenario/vocabulary'
+import type { SessionEvent } from './events'
+import { practiceHint } from './hints'
+
+/**
+ * The console view: exactly what the trainee may see at one moment of a call,
+ * as plain data. Main sends it after every acknowledged action; review replays
+ * a log and derives the same view step by step, so a supervisor sees the
+ * console as the trainee had it.
+ *
+ * It is a pure function of the machine's snapshot, the scenario and the mode.
+ * What it leaves out is the point: the caller type, the caller's ground truth
+ * (who they are, what they know and hold), the red flags, the author's summary,
+ * the good path, beat ids and phrasing tags never appear here; the account's
+ * details appear only once the system has accepted two factors (R2), its notes
+ * and history only once opened; assessment mode drops every coaching line.
+ */
+
+/** Practice coaches; an assessment records for review and shows only what the system did. */
+export type SessionMode = 'practice' | 'assessment'
+
+/** Tools that need one more choice before they become an action, and the parameter that choice fills. */
+export const CHOOSER_PARAMS = {
+  'send-otp': 'to',
+  'ask-knowledge': 'question',
+  'confirm-detail': 'field',
+  escalate: 'team',
+  'offer-safe-path': 'path',
+  'perform-hrt': 'kind',
+} as const satisfies Partial<Record<AgentActionType, string>>
+export type ChooserAction = keyof typeof CHOOSER_PARAMS
+
+export interface ChooserOption {
+  id: string
+  label: string
+  /** A second line: where it goes, what it is. Facts only, never a verdict. */
+  detail?: string
+}
+
+export interface ConsoleLine {
+  seq: number
+  speaker: Speaker
+  text: string
+}
+
+export interface ConsoleChoice {
+  id: string
+  text: string
+}
+
+export type FactorChipState = 'pass' | 'fail' | 'idle'
+export interface FactorChip {
+  id: 'pin' | 'code' | 'caller-id'
+  label: string
+  state: FactorChipState
+  value: string
+}
+
+/** A factor the system accepted, as the high-risk confirmation names it: what was done, not whether policy counts it. */
+export interface AcceptedFactor {
+  factor: 'pin' | 'otp' | 'caller-id'
+  category: 'knowledge' | 'possession'
+  /** Where a code went ("Line of record"), or null. */
+  detail: string | null
+  seq: number
+}
+
+export interface AccountDetailsView {
+  holder: string
+  line: string
+  accountNumber: string
+  plan: string
+  email: string
+  address: string | null
+  device: string
+  sim: 'physical' | 'esim'
+  imei: string | null
+  /** Contacts changed within the policy's window: flagged on screen, as a real console would. */
+  recentlyChanged: ChangeableContact[]
+}
+
+export interface AccountHistoryView {
+  simProtection: boolean
+  numberLock: boolean
+  priorFailedAttempts: number
+  notes: Array<{ binding: string; text: string }>
+  recentChanges: Array<{ field: ChangeableContact; daysAgo: number; detail: string | null; recent: boolean }>
+  pendingOrders: Array<{ kind: HrtKind; placedHoursAgo: number }>
+  /** Warnings on file: recent changes, prior attempts, non-info notes, pending orders. */
+  flagCount: number
+}
+
+export interface ConsoleView {
+  /** Actions acknowledged so far. An intent names the step it was chosen at; main refuses one chosen at another. */
+  step: number
+  mode: SessionMode
+  /** 'over' once the caller hung up or an ending was reached: nothing but ending the call is on offer. */
+  status: 'active' | 'over'
+  call: {
+    title: string
+    tier: 1 | 2 | 3
+    channel: 'phone' | 'store'
+    callingFrom: string
+    networkVerified: boolean
+    /** The IVR's reason for the call, as the caller gave it. */
+    reason: string
+  }
+  transcript: ConsoleLine[]
+  /** Phrasings on offer now, in the order their number keys pick them; one already said is no longer offered. */
+  choices: ConsoleChoice[]
+  /** The action types on offer now. */
+  actions: AgentActionType[]
+  /** The options of each chooser, in key order. */
+  options: Record<ChooserAction, ChooserOption[]>
+  account: {
+    authenticated: boolean
+    claimedName: string
+    details: AccountDetailsView | null
+    history: AccountHistoryView | null
+  }
+  verification: {
+    chips: FactorChip[]
+    accepted: AcceptedFactor[]
+    failedAttempts: number
+    attemptLimit: number
+  }
+  notes: Array<{ seq: number; items: NoteItem[]; text: string }>
+  holdTimes: { shortHoldMinutes: number; remoteHoldHours: number }
+  /** Practice mode's next step; null in assessment, always. */
+  hint: string | null
+  /** The policy's numbers for the practice strip (R3, R5, R7); null in assessment, which shows no policy. */
+  policy: Policy | null
+}
+
+/** "dana.w@example.com" -> "d•••••@example.com": enough to pick it, not to read it out. */
+export function maskEmail(address: string): string {
+  const at = address.indexOf('@')
+  if (at < 1) return '•••'
+  return `${address[0]}${'•'.repeat(Math.min(6, at - 1) || 1)}${address.slice(at)}`
+}
+
+/**
+ * The options of each chooser. Traps are listed like any other option, as in
+ * real tools: "a number the caller gives" sits beside "line of record".
+ */
+export function chooserOptions(scenario: Scenario, policy: Policy): Record<ChooserAction, ChooserOption[]> {
+  const { account, callerFacts } = scenario
+  const where: Record<(typeof OTP_DESTINATIONS)[number], string> = {
+    'line-of-record': account.line,
+    'email-of-record': maskEmail(account.email.address),
+    'calling-number': callerFacts.callingFrom.number,
+    'caller-supplied': 'The number the caller reads out',
+    'new-sim': 'The SIM or eSIM in the caller’s new device',
+  }
+  return {
+    'send-otp': OTP_DESTINATIONS.map((d) => ({ id: d, label: OTP_DESTINATION_LABELS[d], detail: where[d] })),
+    'ask-knowledge': KNOWLEDGE_QUESTIONS.map((q) => ({ id: q, label: KNOWLEDGE_LABELS[q] })),
+    'confirm-detail': DISCLOSABLE_FIELDS.map((f) => ({ id: f, label: DISCLOSABLE_LABELS[f] })),
+    escalate: ESCALATION_TEAMS.map((t) => ({ id: t, label: TEAM_LABELS[t] })),
+    'offer-safe-path': SAFE_PATHS.map((p) => ({
+      id: p,
+      label: SAFE_PATH_LABELS[p],
+      // The hold's length is the policy's (R12), so the label leaves it to this line.
+      ...(p === 'remote-fallback' ? { detail: `The new SIM works only after a hold of ${policy.remoteHoldHours} hour${policy.remoteHoldHours === 1 ? '' : 's'}` } : {}),
+    })),
+    'perform-hrt': HRT_KINDS.map((k) => ({
+      id: k,
+      label: HRT_LABELS[k],
+      ...(k === scenario.request.kind ? { detail: 'What the caller is asking for' } : {}),
+    })),
+  }
+}
+
+/** Phrasings on offer in the current beat, less those already said on this call. */
+export function offeredChoices(scenario: Scenario, ctx: CallContext): ConsoleChoice[] {
+  const said = new Set(ctx.phrasing.map((p) => p.choice))
+  return choicesAt(scenario, ctx.beat)
+    .filter((c) => !said.has(c.id))
+    .map((c) => ({ id: c.id, text: c.text }))
+}
+
+function factorChips(ctx: CallContext): FactorChip[] {
+  const pinPassed = ctx.passes.some((p) => p.factor === 'pin')
+  const codePassed = ctx.passes.some((p) => p.factor === 'otp')
+  const chips: FactorChip[] = [
+    {
+      id: 'pin',
+      label: 'PIN',
+      state: pinPassed ? 'pass' : ctx.pinGuessesUsed > 0 ? 'fail' : 'idle',
+      value: pinPassed ? 'passed' : ctx.pinGuessesUsed > 0 ? 'failed' : ctx.did.includes('ask-pin') ? 'not given' : 'not asked',
+    },
+    {
+      id: 'code',
+      label: 'Code',
+      state: codePassed ? 'pass' : ctx.otpsSent > 0 ? 'fail' : 'idle',
+      value: codePassed ? 'passed' : ctx.otpsSent > 0 ? 'not entered' : 'not sent',
+    },
+  ]
+  if (ctx.did.includes('use-caller-id')) chips.push({ id: 'caller-id', label: 'Caller ID', state: 'pass', value: 'recorded' })
+  return chips
+}
+
+function acceptedFactors(ctx: CallContext, events: readonly SessionEvent[]): AcceptedFactor[] {
+  return ctx.passes.map((p) => {
+    const event = events.find((e) => e.seq === p.seq)
+    const detail = event?.type === 'send-otp' ? OTP_DESTINATION_LABELS[event.to] : null
+    return { factor: p.factor, category: p.category, detail, seq: p.seq }
+  })
+}
+
+function accountDetails(scenario: Scenario, compiled: CompiledScenario): AccountDetailsView {
+  const a = scenario.account
+  return {
+    holder: a.holder,
+    line: a.line,
+    accountNumber: a.accountNumber,
+    plan: a.plan,
+    email: a.email.address,
+    address: a.address ?? null,
+    device: a.device.model,
+    sim: a.device.sim,
+    imei: a.device.imei ?? null,
+    recentlyChanged: CHANGEABLE_CONTACTS.filter((f) => recentlyChanged(a, f, compiled.policy)),
+  }
+}
+
+function accountHistory(scenario: Scenario, compiled: CompiledScenario): AccountHistoryView {
+  const a = scenario.account
+  const recentChanges = a.recentChanges.map((c) => ({
+    field: c.field,
+    daysAgo: c.daysAgo,
+    detail: c.detail ?? null,
+    recent: c.daysAgo < compiled.policy.recentChangeDays,
+  }))
+  const recentFields = new Set(recentChanges.filter((c) => c.recent).map((c) => c.field))
+  return {
+    simProtection: a.locks.simProtection,
+    numberLock: a.locks.numberLock,
+    priorFailedAttempts: a.priorFailedAttempts,
+    notes: a.notes.map((n) => ({ binding: n.binding, text: n.text })),
+    recentChanges,
+    // Whether an order is the attacker's is ground truth: the console shows what was ordered and when.
+    pendingOrders: a.pendingOrders.map((o) => ({ kind: o.kind, placedHoursAgo: o.placedHoursAgo })),
+    flagCount:
+      recentFields.size + (a.priorFailedAttempts > 0 ? 1 : 0) + a.notes.filter((n) => n.binding !== 'info').length + a.pendingOrders.length,
+  }
+}
+
+/** The action types a console offers: all of them while the call is live, only ending it once it is over. */
+export function offeredActions(over: boolean): AgentActionType[] {
+  return over ? ['end-call'] : [...AGENT_ACTIONS]
+}
+
+export interface ViewInput {
+  compiled: CompiledScenario
+  snapshot: CallSnapshot
+  /** The acknowledged log the snapshot was reached by. */
+  events: readonly SessionEvent[]
+  mode: SessionMode
+}
+
+export function consoleView({ compiled, snapshot, events, mode }: ViewInput): ConsoleView {
+  const { scenario, policy } = compiled
+  const ctx = snapshot.context
+  const over = snapshot.status !== 'active'
+  const practice = mode === 'practice'
+  const authenticated = isConsoleUnlocked(ctx)
+  const historyOpen = authenticated || ctx.checkedAccountSeq !== null
+  return {
+    step: events.length,
+    mode,
+    status: over ? 'over' : 'active',
+    call: {
+      title: scenario.title,
+      tier: scenario.tier,
+      channel: scenario.channel,
+      callingFrom: scenario.callerFacts.callingFrom.number,
+      networkVerified: scenario.callerFacts.callingFrom.networkVerified,
+      reason: scenario.request.summary,
+    },
+    transcript: ctx.transcript
+      .filter((l) => practice || l.speaker !== 'policy')
+      .map((l) => ({ seq: l.seq, speaker: l.speaker, text: l.text })),
+    choices: over ? [] : offeredChoices(scenario, ctx),
+    actions: offeredActions(over),
+    options: chooserOptions(scenario, policy),
+    account: {
+      authenticated,
+      claimedName: scenario.callerFacts.claimsToBe ?? scenario.account.holder,
+      details: authenticated ? accountDetails(scenario, compiled) : null,
+      history: historyOpen ? accountHistory(scenario, compiled) : null,
+    },
+    verification: {
+      chips: factorChips(ctx),
+      accepted: acceptedFactors(ctx, events),
+      failedAttempts: ctx.failedAttempts,
+      attemptLimit: policy.failedAttemptsPerCall,
+    },
+    notes: ctx.notes.map((n) => ({ seq: n.seq, items: [...n.items], text: n.text })),
+    holdTimes: { shortHoldMinutes: policy.shortHoldMinutes, remoteHoldHours: policy.remoteHoldHours },
+    hint: practice && !over ? practiceHint(scenario, ctx, policy) : null,
+    policy: practice ? policy : null,
+  }
+}
+
+/**
+ * Why an intent is not on offer in this view, as a sentence for people; null
+ * when it is. Main refuses the intent with this reason and stores nothing.
+ */
+export function refusalOf(view: ConsoleView, step: number, action: { type: AgentActionType } & Record<string, unknown>): string | null {
+  if (step !== view.step)
+    return `This action was chosen on the console as it was at step ${step}, but the call is at step ${view.step}; nothing was stored. Look at the console again and choose.`
+  if (!view.actions.includes(action.type))
+    return view.status === 'over' ? 'The call is over: it can only be ended now.' : `“${action.type}” is not on offer on this console.`
+  if (action.type === 'say' && !view.choices.some((c) => c.id === action['choice']))
+    return `The phrasing “${String(action['choice'])}” is not on offer at this point of the call (it was never offered here, or it was already said).`
+  const param = CHOOSER_PARAMS[action.type as ChooserAction] as string | undefined
+  if (param && !view.options[action.type as ChooserAction].some((o) => o.id === action[param]))
+    return `“${String(action[param])}” is not one of the options the console offers for this action.`
+  return null
+}

@@ -369,6 +369,8 @@ export interface Trends {
   bucket: TrendBucket
   /** The sessions counted: sealed, verified assessment sessions matching the filter. */
   sessions: number
+  /** Sessions left out because their record failed its check (shown as tampered in lists). */
+  tampered: number
   passRate: { byScenario: TrendSeries[]; byTrainee: TrendSeries[] }
   criticalRate: { byScenario: TrendSeries[]; byTrainee: TrendSeries[] }
   /** Legitimate callers refused or asked for non-factors, over legitimate calls. */

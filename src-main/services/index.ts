@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ServiceApi } from '@core/api/contract'
-import { ApiError, REVIEW_METHOD_NAMES } from '@core/api/contract'
+import type { CallerContext, ServiceApi } from '@core/api/contract'
+import { ApiError } from '@core/api/contract'
 import { CallService } from './calls'
 import { ScenarioLibrary, type ParseScenario } from './library'
+import { ReviewService } from './review'
+import { ReviewStore } from './reviewStore'
 import { loadRubric } from './rubric'
 import { SessionStore } from './sessionStore'
 import { SessionService } from './sessions'
+import { SupervisorLock } from './supervisorLock'
 
 export interface ServicesOptions {
   /** Where the session database and pinned scenario versions live (Electron: app.getPath('userData')). */
@@ -18,6 +21,12 @@ export interface ServicesOptions {
   clock?: () => number
   seed?: () => number
   parse?: ParseScenario
+  /** Wall-clock time for review actions (default Date.now). */
+  reviewClock?: () => number
+  /** The desktop app's folder dialog for exports (Electron-aware, so passed in by index.ts). */
+  chooseFolder?: (caller: CallerContext) => Promise<string | null>
+  /** The desktop app's PDF of the caller's window (webContents.printToPDF). */
+  printPdf?: (caller: CallerContext) => Promise<Uint8Array>
 }
 
 export interface Services {
@@ -25,6 +34,7 @@ export interface Services {
   calls: CallService
   store: SessionStore
   library: ScenarioLibrary
+  review: ReviewService
   close(): void
 }
 
@@ -56,19 +66,23 @@ export async function createServices(options: ServicesOptions): Promise<Services
   })
   const calls = new CallService({ store, library, sessions, ...(options.clock ? { clock: options.clock } : {}) })
 
-  // Supervisor review (issue 9) is being built on branch issue-9-data: until
-  // its services land, its methods refuse in words rather than pretend.
-  const notYet = Object.fromEntries(
-    REVIEW_METHOD_NAMES.map((m) => [
-      m,
-      async () => {
-        throw new ApiError('internal', `${m}: supervisor review is not served by this build yet.`)
-      },
-    ]),
-  ) as unknown as Pick<ServiceApi, (typeof REVIEW_METHOD_NAMES)[number]>
+  const review = new ReviewService({
+    store,
+    reviews: new ReviewStore(store, options.reviewClock ?? Date.now),
+    sessions,
+    library,
+    rubric,
+    lock: new SupervisorLock({ file: join(options.dataDir, 'supervisor.json') }),
+    ...(options.reviewClock ? { clock: options.reviewClock } : {}),
+    ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
+    ...(options.printPdf ? { printPdf: options.printPdf } : {}),
+  })
+  // Index what the last run left unindexed, then check every indexed row in the background.
+  if (store.health.ok) void review.start().catch(() => undefined)
+  const reviewApi = review.api()
 
   const api: ServiceApi = {
-    ...notYet,
+    ...reviewApi,
     'library.list': async () => library.list(),
     'library.problems': async () => {
       const health = store.health
@@ -76,10 +90,18 @@ export async function createServices(options: ServicesOptions): Promise<Services
       return [...storage, ...library.problems()]
     },
     'library.get': async ({ scenarioId }) => library.get(scenarioId),
-    'calls.start': (args) => calls.start(args),
+    'calls.start': async (args) => {
+      const live = await calls.start(args)
+      review.indexLater(live.session.sessionId)
+      return live
+    },
     'calls.act': async ({ sessionId, step, action }) => calls.act(sessionId, step, action),
     'calls.view': async ({ sessionId }) => calls.view(sessionId),
-    'calls.end': (args) => calls.end(args.sessionId),
+    'calls.end': async (args) => {
+      const record = await calls.end(args.sessionId)
+      review.indexLater(args.sessionId)
+      return record
+    },
     'sessions.list': async (filter) => sessions.list(filter),
     'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
   }
@@ -89,6 +111,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     calls,
     store,
     library,
+    review,
     close: () => {
       library.close()
       store.close()

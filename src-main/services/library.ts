@@ -136,6 +136,11 @@ export class ScenarioLibrary {
     return scenarioSummaryOf(entry.doc.scenario)
   }
 
+  /** The scenarios whose caller uses this tactic (for coaching assignments), in library order. */
+  scenariosWithTactic(tactic: string): Array<{ id: string; title: string }> {
+    return [...this.entries.values()].filter(({ doc }) => (doc.scenario.tactics as readonly string[]).includes(tactic)).map(({ doc }) => ({ id: doc.scenario.id, title: doc.scenario.title }))
+  }
+
   /** "What a good agent would have done" for the version a session played (for its report, after the call). */
   goodPath(hash: string): Promise<string[]> {
     return this.goodPathOf(hash, this.versionByHash(hash).scenario)

@@ -936,6 +936,20 @@ export class SessionStore {
     this.state = { ok: false, reason: 'closed', message: 'The session database has been closed.' }
   }
 
+  /**
+   * The connection other stores keeping their own tables in this database
+   * (review) go through, so the file keeps one writer. Throws
+   * ApiError('storage') with the reason when the store is refused.
+   */
+  connection(purpose: 'write' | 'read'): Db {
+    return purpose === 'write' ? this.forWriting() : this.forReading()
+  }
+
+  /** A failure on that connection in words a person can act on (disk full, read-only, damaged), as the store's own. */
+  explainFailure(error: unknown): unknown {
+    return this.translate(error)
+  }
+
   // -------------------------------------------------------------------------
 
   private sessionRow(db: Db, sessionId: string): SessionRow {

@@ -94,6 +94,14 @@ export class SessionService {
     return { ...record, played }
   }
 
+  /**
+   * The checked record and the pinned version it replays against, without the
+   * good path or transcript: review builds its own replay from these.
+   */
+  checked(sessionId: string): { record: SessionRecord; compiled: CompiledScenario | null } {
+    return this.check(sessionId)
+  }
+
   /** The record checked (fields, chain, seal, and the sealed score against a replay), without the answer key. */
   private check(sessionId: string): { record: SessionRecord; compiled: CompiledScenario | null } {
     const stored = this.options.store.getSession(sessionId)

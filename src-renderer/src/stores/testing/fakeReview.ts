@@ -348,6 +348,7 @@ export function createFakeReview(deps: FakeReviewDeps): FakeReview {
       const trends: Trends = {
         bucket: a.bucket,
         sessions: scoped.length,
+        tampered: 0,
         passRate: { byScenario: byScenario(pass), byTrainee: byTrainee(pass) },
         criticalRate: { byScenario: byScenario(critical), byTrainee: byTrainee(critical) },
         falsePositive: {

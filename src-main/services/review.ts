@@ -1,0 +1,840 @@
+import { statSync } from 'node:fs'
+import { isAbsolute, join } from 'node:path'
+import {
+  ApiError,
+  parseApiArgs,
+  REVIEW_METHOD_NAMES,
+  TRAINEE_REVIEW_METHODS,
+  type ApiArgs,
+  type ApiResults,
+  type CalibrationReport,
+  type CallerContext,
+  type ExportResult,
+  type Profile,
+  type QueueItem,
+  type ReviewEvent,
+  type ReviewMethod,
+  type ReviewRecord,
+  type ReviewThread,
+  type Role,
+  type RoleState,
+  type SessionRecord,
+  type SessionListRow,
+  type SessionQuery,
+  type TrendBucket,
+  type Trends,
+  type TrendSeries,
+  type ServiceApi,
+} from '@core/api/contract'
+import {
+  AgreementCounter,
+  automaticItemScores,
+  blindGrades,
+  calibrationItems,
+  deductedItems,
+  disputesOf,
+  gradableItems,
+  notesOf,
+  refusalOfAction,
+  reviewScores,
+  reviewState,
+  reviewSteps,
+  viewAtStep,
+  visibleTo,
+} from '@core/api/reviewRules'
+import type { CompiledScenario } from '@core/engine/compile'
+import type { ScoreReport } from '@core/scoring/report'
+import type { Rubric } from '@core/scoring/rubric'
+import type { Tactic } from '@core/scenario/vocabulary'
+import { writeFileAtomic } from './atomicWrite'
+import { toCsv } from './csv'
+import type { ScenarioLibrary } from './library'
+import { checkRow, failedRules, queryWhere, type ListedRow, type ParsedQuery, type ReviewFacts, type ReviewStore, type SessionFacts, type StoredReviewEvent } from './reviewStore'
+import type { SessionStore } from './sessionStore'
+import type { SessionService } from './sessions'
+import type { SupervisorLock } from './supervisorLock'
+
+export interface ReviewServiceOptions {
+  store: SessionStore
+  reviews: ReviewStore
+  sessions: SessionService
+  library: ScenarioLibrary
+  rubric: Rubric
+  lock: SupervisorLock
+  clock?: () => number
+  /** The desktop app's folder dialog; without one (the preview), a typed folder is taken as chosen. */
+  chooseFolder?: (caller: CallerContext) => Promise<string | null>
+  /** The desktop app prints the caller's window (showing the print view) to PDF; without it, the browser prints. */
+  printPdf?: (caller: CallerContext) => Promise<Uint8Array>
+}
+
+interface Connection {
+  role: Role
+  profile: Profile | null
+  supervisor: string | null
+  /** Folders this connection chose through the dialog (desktop app only). */
+  folders: Set<string>
+}
+
+type ReviewApi = Pick<ServiceApi, ReviewMethod>
+
+const DAY = 86_400_000
+/** 1970-01-05, a Monday: weeks start on Mondays, UTC. */
+const FIRST_MONDAY = 4 * DAY
+
+/**
+ * Supervisor review (issue 9), in main. Roles are held here per transport
+ * connection: a trainee sees only the profile chosen on that connection and
+ * only published reviews; everything else needs supervisor mode, unlocked
+ * with the passphrase (SupervisorLock). Every review action is timestamped by
+ * main's clock and appended to the session's review chain (ReviewStore); the
+ * trainee's events are never touched.
+ */
+export class ReviewService {
+  private readonly connections = new Map<string, Connection>()
+  private readonly clock: () => number
+  private readonly items
+  private readonly tiers = new Map<string, number | null>()
+  /** Sessions whose row failed its check in the open-time sweep (or since): left out of trends. */
+  private readonly tampered = new Set<string>()
+  private sweep: Promise<void> | null = null
+
+  constructor(private readonly options: ReviewServiceOptions) {
+    this.clock = options.clock ?? Date.now
+    this.items = gradableItems(options.rubric)
+  }
+
+  // -------------------------------------------------------------------------
+  // The facts index and its open-time sweep
+
+  /**
+   * Indexes sessions the index does not hold yet (those recorded since the
+   * last run, or finished after they were indexed), then checks every indexed
+   * row against its seal in the background, a batch per turn of the event
+   * loop, so trends count only rows that verify. Trends wait for it.
+   */
+  start(): Promise<void> {
+    this.sweep ??= (async () => {
+      for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
+      for (const batch of this.options.reviews.sweepBatches()) {
+        for (const row of batch) if (!this.checked(row).ok) this.tampered.add(row.id)
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      for (const id of this.options.reviews.sideRowMismatches()) this.tampered.add(id)
+    })()
+    return this.sweep
+  }
+
+  /**
+   * Index a session after it starts or ends, without failing the call that
+   * triggered it: a session left unindexed is picked up at the next start().
+   */
+  indexLater(sessionId: string): void {
+    try {
+      this.indexSession(sessionId)
+    } catch {
+      // The next open's catch-up (staleSessions) indexes it.
+    }
+  }
+
+  /** (Re)index one session from its record: after it starts and after it ends. */
+  indexSession(sessionId: string): void {
+    let record, compiled
+    try {
+      ;({ record, compiled } = this.options.sessions.checked(sessionId))
+    } catch (error) {
+      if (error instanceof ApiError && error.code !== 'storage') return
+      throw error
+    }
+    const tier = compiled?.scenario.tier ?? this.tierOf(record.info.scenarioHash) ?? 1
+    const report = record.verification.ok && record.verification.sealed ? record.report : null
+    if (!report && record.info.status === 'finished') this.tampered.add(sessionId)
+    const stored = this.options.store.getSession(sessionId)
+    const facts: SessionFacts = {
+      sessionId,
+      trainee: record.info.trainee,
+      scenarioId: record.info.scenarioId,
+      scenarioTitle: stored.scenarioTitle,
+      tier: tier as 1 | 2 | 3,
+      mode: record.info.mode,
+      startedAt: record.info.startedAt,
+      endedAt: record.info.endedAt,
+      report,
+      sealHash: report ? this.options.reviews.sealOf(sessionId) : null,
+      eventCount: record.events.length,
+    }
+    const seal = facts.sealHash
+    const events = report ? this.options.reviews.reviewEvents(sessionId, seal).events : []
+    this.options.reviews.indexSession(facts, this.reviewFacts(record.info.mode, record.info.endedAt, report, events))
+  }
+
+  private reviewFacts(mode: string, endedAt: number | null, report: ScoreReport | null, events: readonly ReviewEvent[]): ReviewFacts {
+    const reviewable = mode === 'assessment' && report !== null
+    const state = reviewState(events, reviewable)
+    const scores = report ? reviewScores(this.options.rubric, report, events) : null
+    const open = disputesOf(events).filter((d) => d.ruling === null)
+    const waitingSince = state === 'disputed' ? Math.min(...open.map((d) => d.at)) : state === 'awaiting-review' || state === 'in-review' ? endedAt : null
+    return {
+      state,
+      score: scores?.counting ?? null,
+      source: scores?.countingSource ?? null,
+      compliance: scores?.compliance ?? null,
+      waitingSince,
+      disputeItems: open.map((d) => d.item),
+    }
+  }
+
+  private tierOf(hash: string): number | null {
+    if (!this.tiers.has(hash)) {
+      try {
+        this.tiers.set(hash, this.options.library.versionByHash(hash).scenario.tier)
+      } catch {
+        this.tiers.set(hash, null)
+      }
+    }
+    return this.tiers.get(hash)!
+  }
+
+  /**
+   * A listed row's O(1) check (reviewStore.checkRow), then its review chain
+   * folded and compared with the row's review columns. The sealed report is
+   * parsed only when there are review actions to fold over it.
+   */
+  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
+    const check = checkRow(row, (hash) => this.tierOf(hash))
+    if (!check.ok) return check
+    let parsed: ScoreReport | null = null
+    const report = (): ScoreReport => (parsed ??= JSON.parse(row.score_cache!) as ScoreReport)
+    if (!check.sealed) return { ok: true, sealed: false, events: [], report, message: check.message }
+    const { events, verification } = this.options.reviews.reviewEvents(row.id, row.seal_hash)
+    if (!verification.ok) return { ok: false, message: verification.message }
+    const r: ReviewFacts = events.length
+      ? this.reviewFacts(row.mode, row.ended_at, report(), events)
+      : {
+          state: row.mode === 'assessment' ? 'awaiting-review' : 'none',
+          score: row.auto_score,
+          source: 'automatic',
+          compliance: row.auto_compliance as 'pass' | 'fail',
+          waitingSince: row.mode === 'assessment' ? row.ended_at : null,
+          disputeItems: [],
+        }
+    const same =
+      r.state === row.review_state && r.score === row.score && r.source === row.score_source && r.compliance === row.compliance && r.waitingSince === row.waiting_since
+    if (!same) return { ok: false, message: 'Tampered: the listed review state or score is not what its review actions say.' }
+    return { ok: true, sealed: true, events, report, message: check.message }
+  }
+
+  // -------------------------------------------------------------------------
+  // Roles
+
+  private connection(caller?: CallerContext): Connection {
+    const id = caller?.connection ?? 'local'
+    let c = this.connections.get(id)
+    if (!c) {
+      c = { role: 'trainee', profile: null, supervisor: null, folders: new Set() }
+      this.connections.set(id, c)
+    }
+    return c
+  }
+
+  private state(c: Connection): RoleState {
+    return {
+      role: c.role,
+      profile: c.profile,
+      supervisor: c.supervisor,
+      passphraseSet: this.options.lock.isSet(),
+      capabilities: { pdf: this.options.printPdf !== undefined, folderDialog: this.options.chooseFolder !== undefined },
+    }
+  }
+
+  /** The trainee name a trainee connection is held to; throws until a profile is picked. */
+  private ownName(c: Connection): string {
+    if (!c.profile) throw new ApiError('forbidden', 'Pick your profile first: a trainee sees only their own sessions.')
+    return c.profile.name
+  }
+
+  private ownSession(c: Connection, trainee: string): void {
+    if (c.role === 'supervisor') return
+    if (this.ownName(c).toLowerCase() !== trainee.toLowerCase()) throw new ApiError('forbidden', 'This session belongs to another trainee; a trainee sees only their own.')
+  }
+
+  // -------------------------------------------------------------------------
+  // Lists
+
+  private parseQuery(c: Connection, query: SessionQuery): ParsedQuery {
+    const q = parseApiArgs('sessions.query', query) as ParsedQuery
+    if (c.role === 'supervisor') return q
+    return { ...q, trainee: this.ownName(c) }
+  }
+
+  private rowOf(c: Connection, row: ListedRow): SessionListRow {
+    const check = this.checked(row)
+    const base = {
+      sessionId: row.id,
+      trainee: row.trainee,
+      scenarioId: row.scenario_id,
+      scenarioTitle: row.scenario_title,
+      tier: row.tier as 1 | 2 | 3,
+      mode: row.mode,
+      status: row.status,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
+      eventCount: row.ev_count,
+    }
+    if (!check.ok || !check.sealed) {
+      if (!check.ok) this.tampered.add(row.id)
+      return {
+        ...base,
+        callerType: null,
+        score: null,
+        scoreSource: null,
+        autoScore: null,
+        compliance: null,
+        outcome: null,
+        criticalFailures: [],
+        reviewState: 'none',
+        verification: { ok: check.ok, sealed: false, message: check.message },
+      }
+    }
+    const published = c.role === 'supervisor' || check.events.some((e) => e.type === 'publish')
+    const visible = published ? visibleTo(c.role, check.events) : []
+    const scores = visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
+    const reviewable = row.mode === 'assessment'
+    return {
+      ...base,
+      callerType: row.caller_type as SessionListRow['callerType'],
+      score: scores?.counting ?? row.auto_score,
+      scoreSource: scores?.countingSource ?? 'automatic',
+      autoScore: row.auto_score,
+      compliance: scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail'),
+      outcome: row.outcome as SessionListRow['outcome'],
+      criticalFailures: JSON.parse(row.critical_ids) as string[],
+      reviewState: published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
+      verification: { ok: true, sealed: true, message: check.message },
+    }
+  }
+
+  query(c: Connection, query: SessionQuery): ApiResults['sessions.query'] {
+    const q = this.parseQuery(c, query)
+    const { rows, total } = this.options.reviews.page(q)
+    return { rows: rows.map((r) => this.rowOf(c, r)), total, offset: q.offset, limit: q.limit }
+  }
+
+  private queue(c: Connection, limit: number): ApiResults['review.queue'] {
+    const item = (row: ListedRow): QueueItem => ({
+      sessionId: row.id,
+      trainee: row.trainee,
+      scenarioTitle: row.scenario_title,
+      startedAt: row.started_at,
+      waitingSince: row.waiting_since ?? row.ended_at ?? row.started_at,
+      items: row.dispute_items ? (JSON.parse(row.dispute_items) as string[]) : [],
+    })
+    // A row that fails its check is not queued as if it were sound: lists show it as tampered.
+    const sound = (rows: ListedRow[]) => rows.filter((r) => this.rowOf(c, r).verification.ok)
+    return {
+      awaitingReview: sound(this.options.reviews.queue(['awaiting-review', 'in-review'], limit)).map(item),
+      awaitingRuling: sound(this.options.reviews.queue(['disputed'], limit)).map(item),
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // One session
+
+  /** The checked record and the pinned scenario version it was played with, for replay. */
+  private loaded(sessionId: string): { record: SessionRecord; compiled: CompiledScenario } {
+    const { record, compiled } = this.options.sessions.checked(sessionId)
+    if (!compiled) throw new ApiError('not-found', `This session cannot be replayed: ${record.verification.message}`)
+    return { record, compiled }
+  }
+
+  private open(c: Connection, sessionId: string, blind: boolean): ReviewRecord {
+    const { record, compiled } = this.loaded(sessionId)
+    this.ownSession(c, record.info.trainee)
+    if (blind && c.role !== 'supervisor') throw new ApiError('forbidden', 'Blind grading needs supervisor mode.')
+    const seal = this.options.reviews.sealOf(sessionId)
+    const { events, verification } = this.options.reviews.reviewEvents(sessionId, record.report ? seal : null)
+    const report = record.report
+    const thread = report && !blind ? this.thread(c, report, events, verification, record.info.mode === 'assessment', record.info.endedAt) : null
+    const mine = blind && c.supervisor ? (blindGrades(events).get(c.supervisor) ?? null) : null
+    return {
+      info: record.info,
+      scenarioTitle: compiled.scenario.title,
+      verification: record.verification,
+      steps: reviewSteps(compiled, record.info, record.events, blind ? null : report, record.verification.firstBadSeq),
+      notes: notesOf(record.events),
+      report: blind ? null : report,
+      thread,
+      blind,
+      blindGrade: mine,
+      gradable: this.items.map(({ id, title, max, critical }) => ({ id, title, max, critical })),
+    }
+  }
+
+  private thread(c: Connection, report: ScoreReport, all: readonly ReviewEvent[], verification: ReviewThread['verification'], reviewable: boolean, _endedAt: number | null): ReviewThread {
+    const shown = visibleTo(c.role, all).map(({ prevHash: _p, ...e }: ReviewEvent & { prevHash?: string }) => e)
+    const published = c.role === 'supervisor' || all.some((e) => e.type === 'publish')
+    return {
+      state: published ? reviewState(all, reviewable) : reviewable ? 'awaiting-review' : 'none',
+      events: shown,
+      comments: shown.flatMap((e) => (e.type === 'comment' ? [{ step: e.step, text: e.text, by: e.actor.name, at: e.at, seq: e.seq }] : [])),
+      scores: published ? reviewScores(this.options.rubric, report, shown) : null,
+      disputes: published ? disputesOf(shown) : [],
+      verification,
+    }
+  }
+
+  private step(c: Connection, sessionId: string, step: number): ApiResults['review.step'] {
+    const { record, compiled } = this.loaded(sessionId)
+    this.ownSession(c, record.info.trainee)
+    if (step > record.events.length) throw new ApiError('invalid-argument', `This call has ${record.events.length} steps; there is no step ${step}.`)
+    return { sessionId, step, view: viewAtStep(compiled, record.info, record.events, step) }
+  }
+
+  private act(c: Connection, sessionId: string, action: ApiArgs<'review.act'>['action']): ReviewThread {
+    const { record } = this.options.sessions.checked(sessionId)
+    this.ownSession(c, record.info.trainee)
+    if (!record.verification.ok) throw new ApiError('conflict', `This session cannot be reviewed: ${record.verification.message} Nothing was recorded.`)
+    if (!record.report) throw new ApiError('conflict', 'This call has no verdict (it did not end with a seal), so it cannot be reviewed. Nothing was recorded.')
+    const seal = this.options.reviews.sealOf(sessionId)!
+    const { events, verification } = this.options.reviews.reviewEvents(sessionId, seal)
+    if (!verification.ok) throw new ApiError('conflict', `${verification.message} Nothing was recorded.`)
+    const refusal = refusalOfAction(events, action, c.role, this.items, deductedItems(this.options.rubric, record.report))
+    if (refusal) {
+      const forbidden = refusal.includes('supervisor mode') || refusal.startsWith('Only the trainee')
+      throw new ApiError(forbidden ? 'forbidden' : 'conflict', `${refusal} Nothing was recorded.`)
+    }
+    if (c.role === 'trainee' && !events.some((e) => e.type === 'publish')) throw new ApiError('forbidden', 'There is no published review of this session yet.')
+    const actor = { role: c.role, name: c.role === 'supervisor' ? c.supervisor! : this.ownName(c) }
+    const appended = this.options.reviews.appendReviewEvent(sessionId, seal, events.length + 1, actor, action)
+    const all = [...events, appended]
+    this.options.reviews.updateReview(sessionId, this.reviewFacts(record.info.mode, record.info.endedAt, record.report, all))
+    return this.thread(c, record.report, all, { ...verification, message: `All ${all.length} review action${all.length === 1 ? '' : 's'} verify.` }, record.info.mode === 'assessment', record.info.endedAt)
+  }
+
+  // -------------------------------------------------------------------------
+  // Calibration
+
+  private calibration(args: ApiArgs<'calibration.report'>): CalibrationReport {
+    const threshold = args.threshold ?? 10
+    const ids = args.sessionIds ?? this.options.reviews.blindGradedSessions(args.scenarioId)
+    const overall = new AgreementCounter(threshold)
+    const perItem = new Map(this.items.map((i) => [i.id, new AgreementCounter(threshold)]))
+    const sessions: CalibrationReport['sessions'] = []
+    for (const id of ids) {
+      const { record } = this.options.sessions.checked(id)
+      if (!record.report) continue
+      const seal = this.options.reviews.sealOf(id)
+      const { events, verification } = this.options.reviews.reviewEvents(id, seal)
+      if (!verification.ok) continue
+      const grades = blindGrades(events)
+      if (!grades.size) continue
+      const auto = automaticItemScores(this.options.rubric, record.report)
+      const cal = calibrationItems(this.items, auto, grades, threshold)
+      for (const item of cal) perItem.get(item.id)!.add(item.max, item.auto, Object.values(item.grades))
+      const totals: Record<string, number> = {}
+      for (const [grader, g] of grades) {
+        // A grader's total: the automatic items with theirs in place, by the scorer's arithmetic.
+        const asOverrides: ReviewEvent[] = [
+          { type: 'sign-off', seq: 0, at: 0, actor: { role: 'supervisor', name: grader }, hash: '' },
+          ...Object.entries(g).map(([item, score], i): ReviewEvent => ({ type: 'override', item, score, reason: 'blind grade', seq: i + 1, at: 0, actor: { role: 'supervisor', name: grader }, hash: '' })),
+        ]
+        totals[grader] = reviewScores(this.options.rubric, record.report, asOverrides).counting
+      }
+      overall.add(100, record.report.score, Object.values(totals))
+      const stored = this.options.store.getSession(id)
+      sessions.push({ sessionId: id, trainee: record.info.trainee, scenarioTitle: stored.scenarioTitle, graders: [...grades.keys()], items: cal, overall: { auto: record.report.score, grades: totals } })
+    }
+    return { threshold, sessions, perItem: this.items.map((i) => ({ id: i.id, title: i.title, agreement: perItem.get(i.id)!.result() })), overall: overall.result() }
+  }
+
+  // -------------------------------------------------------------------------
+  // Trends
+
+  /** The SQL of every trend aggregate for a filter: the service runs exactly these (the benchmark runs them bare too). */
+  trendQueries(args: ApiArgs<'trends.get'>): Array<{ name: string; sql: string; params: Record<string, unknown> }> {
+    const bucket = bucketSql(args.bucket ?? 'week')
+    const filter = { trainee: args.trainee, scenarioId: args.scenarioId, tier: args.tier, from: args.from, to: args.to }
+    const { where, params } = queryWhere({ ...filter, mode: 'assessment' })
+    // The tampered rows are few; they are bound as one JSON array.
+    const scoped = `${where} AND f.sealed = 1 AND f.session_id NOT IN (SELECT value FROM json_each(@tampered))`
+    const p = { ...params, tampered: JSON.stringify([...this.tampered]) }
+    const byKey = (key: string, label: string) =>
+      `SELECT ${key} AS key, max(${label}) AS label, ${bucket.replaceAll('$', 'f.started_at')} AS at, count(*) AS n,
+         sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical
+       FROM review_facts f WHERE ${scoped} GROUP BY key, at ORDER BY key, at`
+    const sideWhere = (alias: string) => {
+      const parts = [`${alias}.mode = 'assessment'`, `${alias}.session_id NOT IN (SELECT value FROM json_each(@tampered))`]
+      if (args.trainee !== undefined) parts.push(`${alias}.trainee = @trainee`)
+      if (args.scenarioId !== undefined) parts.push(`${alias}.scenario_id = @scenarioId`)
+      if (args.from !== undefined) parts.push(`${alias}.started_at >= @from`)
+      if (args.to !== undefined) parts.push(`${alias}.started_at < @to`)
+      if (args.tier !== undefined) parts.push(`${alias}.session_id IN (SELECT session_id FROM review_facts WHERE tier = @tier)`)
+      return parts.join(' AND ')
+    }
+    return [
+      { name: 'byScenario', sql: byKey('f.scenario_id', 'f.scenario_title'), params: p },
+      { name: 'byTrainee', sql: byKey('f.trainee', 'f.trainee'), params: p },
+      {
+        name: 'falsePositive',
+        sql: `SELECT f.trainee AS key, ${bucket.replaceAll('$', 'f.started_at')} AS at, count(*) AS n, sum(f.false_positive) AS hits
+              FROM review_facts f WHERE ${scoped} AND f.caller_type = 'legitimate' GROUP BY key, at ORDER BY key, at`,
+        params: p,
+      },
+      {
+        name: 'tactics',
+        sql: `SELECT t.tactic AS tactic, t.trainee AS trainee, count(*) AS uses, sum(t.countered = 0) AS fell
+              FROM review_tactics t WHERE ${sideWhere('t')} GROUP BY t.tactic, t.trainee ORDER BY t.tactic, t.trainee`,
+        params: p,
+      },
+      {
+        name: 'rules',
+        sql: `SELECT r.rule AS rule, count(*) AS failures FROM review_rule_failures r WHERE ${sideWhere('r')} GROUP BY r.rule ORDER BY r.rule`,
+        params: p,
+      },
+    ]
+  }
+
+  async trends(args: ApiArgs<'trends.get'>): Promise<Trends> {
+    await this.start()
+    const parsed = parseApiArgs('trends.get', args)
+    const queries = Object.fromEntries(this.trendQueries(parsed).map((q) => [q.name, this.options.reviews.trendRows<Record<string, unknown>>(q.sql, q.params)]))
+    return this.trendsFrom(parsed, queries as unknown as TrendRows)
+  }
+
+  /** Shapes the aggregates' rows into series; every point carries the filter that lists its sessions. */
+  trendsFrom(args: ApiArgs<'trends.get'>, rows: TrendRows): Trends {
+    const bucket = args.bucket ?? 'week'
+    const base: SessionQuery = {
+      mode: 'assessment',
+      ...(args.trainee !== undefined ? { trainee: args.trainee } : {}),
+      ...(args.scenarioId !== undefined ? { scenarioId: args.scenarioId } : {}),
+      ...(args.tier !== undefined ? { tier: args.tier } : {}),
+    }
+    const window = (at: number): Pick<SessionQuery, 'from' | 'to'> => ({
+      from: Math.max(at, args.from ?? at),
+      to: Math.min(bucketEnd(at, bucket), args.to ?? Number.MAX_SAFE_INTEGER),
+    })
+    const seriesOf = (list: Array<{ key: string; label: string; at: number; n: number; hits: number }>, keyFilter: (key: string) => SessionQuery, extra: SessionQuery = {}): TrendSeries[] => {
+      const out = new Map<string, TrendSeries>()
+      for (const r of list) {
+        const s = out.get(r.key) ?? { key: r.key, label: r.label, points: [] }
+        s.points.push({ at: r.at, sessions: r.n, rate: r.n ? r.hits / r.n : 0, filter: { ...base, ...keyFilter(r.key), ...extra, ...window(r.at) } })
+        out.set(r.key, s)
+      }
+      return [...out.values()]
+    }
+    const scenarioKey = (key: string): SessionQuery => ({ scenarioId: key })
+    const traineeKey = (key: string): SessionQuery => ({ trainee: key })
+    const pass = (list: TrendRows['byScenario']) => list.map((r) => ({ key: r.key, label: r.label, at: r.at, n: r.n, hits: r.pass }))
+    const crit = (list: TrendRows['byScenario']) => list.map((r) => ({ key: r.key, label: r.label, at: r.at, n: r.n, hits: r.critical }))
+    const fpRows = rows.falsePositive.map((r) => ({ key: r.key, label: r.key, at: r.at, n: r.n, hits: r.hits }))
+    const overall = new Map<number, { n: number; hits: number }>()
+    for (const r of fpRows) {
+      const o = overall.get(r.at) ?? { n: 0, hits: 0 }
+      o.n += r.n
+      o.hits += r.hits
+      overall.set(r.at, o)
+    }
+    const tactics = new Map<string, Trends['tactics'][number]>()
+    for (const r of rows.tactics) {
+      const tactic = r.tactic as Tactic
+      const t = tactics.get(tactic) ?? { tactic, team: { rate: 0, uses: 0, filter: { ...base, fellFor: tactic } }, byTrainee: [] }
+      t.byTrainee.push({ trainee: r.trainee, rate: r.uses ? r.fell / r.uses : 0, uses: r.uses, filter: { ...base, fellFor: tactic, trainee: r.trainee } })
+      const fellBefore = t.team.rate * t.team.uses
+      t.team.uses += r.uses
+      t.team.rate = t.team.uses ? (fellBefore + r.fell) / t.team.uses : 0
+      tactics.set(tactic, t)
+    }
+    const sessions = rows.byScenario.reduce((n, r) => n + r.n, 0)
+    const assignments = this.options.reviews.assignments(args.trainee !== undefined ? { trainee: args.trainee } : {})
+    return {
+      bucket,
+      sessions,
+      tampered: this.tampered.size,
+      passRate: { byScenario: seriesOf(pass(rows.byScenario), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
+      criticalRate: { byScenario: seriesOf(crit(rows.byScenario), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
+      falsePositive: {
+        overall: {
+          key: 'all',
+          label: 'Everyone',
+          points: [...overall]
+            .sort((a, b) => a[0] - b[0])
+            .map(([at, o]) => ({ at, sessions: o.n, rate: o.n ? o.hits / o.n : 0, filter: { ...base, callerType: 'legitimate' as const, ...window(at) } })),
+        },
+        byTrainee: seriesOf(fpRows, traineeKey, { callerType: 'legitimate' }),
+      },
+      tactics: [...tactics.values()],
+      failuresPerRule: rows.rules.map((r) => ({ rule: r.rule, failures: r.failures, sessions, filter: { ...base, failedRule: r.rule } })),
+      coaching: {
+        assigned: assignments.length,
+        reattempted: assignments.filter((a) => a.attempt !== null).length,
+        passed: assignments.filter((a) => a.status === 'passed').length,
+      },
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Coaching
+
+  private assign(c: Connection, args: ApiArgs<'coaching.assign'>) {
+    const parsed = parseApiArgs('coaching.assign', args)
+    const library = this.options.library
+    const scenarios = parsed.scenarioId
+      ? [library.get(parsed.scenarioId)].map((s) => ({ id: parsed.scenarioId!, title: s.title }))
+      : library.scenariosWithTactic(parsed.tactic!)
+    if (!scenarios.length) throw new ApiError('not-found', `No scenario in the library uses the tactic “${parsed.tactic}”.`)
+    const ids = this.options.reviews.addAssignments(
+      scenarios.map((s) => ({
+        trainee: parsed.trainee,
+        scenarioId: s.id,
+        scenarioTitle: s.title,
+        tactic: parsed.tactic ?? null,
+        fromSessionId: parsed.fromSessionId ?? null,
+        note: parsed.note,
+        assignedBy: c.supervisor!,
+      })),
+    )
+    return this.options.reviews.assignments({ ids })
+  }
+
+  // -------------------------------------------------------------------------
+  // Exports
+
+  /** The folder an export may write to: absolute, an existing directory, and (desktop app) one this window chose. */
+  private exportFolder(c: Connection, folder: string): string {
+    if (!isAbsolute(folder)) throw new ApiError('invalid-argument', `Choose a folder by its full path; “${folder}” is not one. Nothing was written.`)
+    if (this.options.chooseFolder && !c.folders.has(folder)) throw new ApiError('forbidden', 'Choose the export folder with the folder dialog first. Nothing was written.')
+    let isDir: boolean
+    try {
+      isDir = statSync(folder).isDirectory()
+    } catch {
+      isDir = false
+    }
+    if (!isDir) throw new ApiError('not-found', `The folder ${folder} does not exist. Choose another folder; nothing was written.`)
+    return folder
+  }
+
+  private async writeExport(c: Connection, folder: string, fileName: string, data: string | Uint8Array, rows: number | null): Promise<ExportResult> {
+    const file = join(this.exportFolder(c, folder), fileName)
+    try {
+      await writeFileAtomic(file, data)
+    } catch (error) {
+      throw new ApiError('storage', exportFailure(file, folder, error))
+    }
+    return { file, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, rows }
+  }
+
+  private sessionsCsv(c: Connection, query: SessionQuery): { csv: string; rows: number } {
+    const q = this.parseQuery(c, query)
+    const rows = [...this.options.reviews.allRows(q)].map((r) => this.rowOf(c, r))
+    const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString())
+    const csv = toCsv<SessionListRow>(
+      [
+        { header: 'Session', value: (r) => r.sessionId },
+        { header: 'Trainee', value: (r) => r.trainee },
+        { header: 'Scenario', value: (r) => r.scenarioTitle },
+        { header: 'Scenario id', value: (r) => r.scenarioId },
+        { header: 'Tier', value: (r) => r.tier },
+        { header: 'Caller', value: (r) => r.callerType },
+        { header: 'Mode', value: (r) => r.mode },
+        { header: 'Status', value: (r) => r.status },
+        { header: 'Started (UTC)', value: (r) => iso(r.startedAt) },
+        { header: 'Duration (s)', value: (r) => (r.durationMs === null ? null : Math.round(r.durationMs / 1000)) },
+        { header: 'Decisions', value: (r) => r.eventCount },
+        { header: 'Score', value: (r) => r.score },
+        { header: 'Score by', value: (r) => r.scoreSource },
+        { header: 'Automatic score', value: (r) => r.autoScore },
+        { header: 'Compliance', value: (r) => r.compliance },
+        { header: 'Outcome', value: (r) => r.outcome },
+        { header: 'Critical failures', value: (r) => r.criticalFailures.join(' ') },
+        { header: 'Review', value: (r) => r.reviewState },
+        { header: 'Record', value: (r) => (r.verification.ok ? 'verified' : r.verification.message) },
+      ],
+      rows,
+    )
+    return { csv, rows: rows.length }
+  }
+
+  private rulesCsv(c: Connection, query: SessionQuery): { csv: string; rows: number } {
+    const q = this.parseQuery(c, query)
+    const perRule = new Map<string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }>()
+    let sessions = 0
+    for (const row of this.options.reviews.allRows(q)) {
+      const check = this.checked(row)
+      if (!check.ok || !check.sealed) continue
+      sessions++
+      const report = check.report()
+      for (const rule of failedRules(report)) {
+        const r = perRule.get(rule) ?? { sessions: new Set(), deductions: 0, points: 0, critical: 0, items: new Set() }
+        r.sessions.add(row.id)
+        perRule.set(rule, r)
+      }
+      for (const d of report.deductions) {
+        const r = perRule.get(d.rule)!
+        r.deductions++
+        r.points += d.points
+        r.items.add(d.item)
+      }
+      for (const x of report.criticalFailures) perRule.get(x.rule)!.critical++
+    }
+    const ruleOrder = (a: string, b: string) => Number(a.slice(1)) - Number(b.slice(1))
+    const csv = toCsv<[string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }]>(
+      [
+        { header: 'Rule', value: ([rule]) => rule },
+        { header: 'Sessions failing it', value: ([, r]) => r.sessions.size },
+        { header: 'Sessions in the list', value: () => sessions },
+        { header: 'Share failing', value: ([, r]) => (sessions ? Math.round((r.sessions.size / sessions) * 1000) / 1000 : 0) },
+        { header: 'Deductions', value: ([, r]) => r.deductions },
+        { header: 'Points deducted', value: ([, r]) => Math.round(r.points * 10) / 10 },
+        { header: 'Critical failures', value: ([, r]) => r.critical },
+        { header: 'Rubric items', value: ([, r]) => [...r.items].sort().join(' ') },
+      ],
+      [...perRule].sort((a, b) => ruleOrder(a[0], b[0])),
+    )
+    return { csv, rows: perRule.size }
+  }
+
+  // -------------------------------------------------------------------------
+
+  /** The review methods, each refusing with 'forbidden' unless its connection may call it. */
+  api(): ReviewApi {
+    const o = this.options
+    const handlers: { [M in ReviewMethod]: (args: ApiArgs<M>, c: Connection, caller: CallerContext | undefined) => Promise<ApiResults[M]> } = {
+      'profiles.list': async () => this.options.reviews.profiles(),
+      'profiles.create': async ({ name }) => this.options.reviews.createProfile(name),
+      'profiles.select': async ({ profileId }, c) => {
+        const profile = this.options.reviews.profile(profileId)
+        if (!profile) throw new ApiError('not-found', 'There is no such profile: pick one from the list or create yours.')
+        Object.assign(c, { role: 'trainee', supervisor: null, profile })
+        return this.state(c)
+      },
+      'role.get': async (_a, c) => this.state(c),
+      'role.unlock': async ({ passphrase, name }, c) => {
+        if (!o.lock.isSet()) throw new ApiError('not-found', 'No supervisor passphrase is set yet: set one first.')
+        const result = await o.lock.unlock(passphrase)
+        if (!result.ok) return { ok: false, retryInMs: result.retryInMs, message: result.message, state: this.state(c) }
+        Object.assign(c, { role: 'supervisor', supervisor: name.trim() })
+        return { ok: true, state: this.state(c) }
+      },
+      'role.lock': async (_a, c) => {
+        Object.assign(c, { role: 'trainee', supervisor: null })
+        c.folders.clear()
+        return this.state(c)
+      },
+      'role.setPassphrase': async ({ passphrase, current, name }, c) => {
+        await o.lock.setPassphrase(passphrase, current)
+        Object.assign(c, { role: 'supervisor', supervisor: name.trim() })
+        return this.state(c)
+      },
+      'sessions.query': async (args, c) => this.query(c, args),
+      'review.queue': async (args, c) => this.queue(c, parseApiArgs('review.queue', args).limit),
+      'review.open': async ({ sessionId, blind }, c) => this.open(c, sessionId, blind ?? false),
+      'review.step': async ({ sessionId, step }, c) => this.step(c, sessionId, step),
+      'review.act': async ({ sessionId, action }, c) => this.act(c, sessionId, action),
+      'calibration.report': async (args) => this.calibration(args),
+      'trends.get': async (args) => this.trends(args),
+      'coaching.assign': async (args, c) => this.assign(c, args),
+      'coaching.list': async ({ trainee, openOnly }, c) => {
+        const who = c.role === 'supervisor' ? trainee : this.ownName(c)
+        return this.options.reviews.assignments(who !== undefined ? { trainee: who } : {}).filter((a) => !openOnly || a.status === 'open')
+      },
+      'exports.chooseFolder': async ({ typed }, c, caller) => {
+        if (!o.chooseFolder) return { folder: typed ?? null }
+        const folder = await o.chooseFolder(caller ?? { connection: 'local' })
+        if (folder) c.folders.add(folder)
+        return { folder }
+      },
+      'exports.sessionsCsv': async ({ query, folder, fileName }, c) => {
+        const { csv, rows } = this.sessionsCsv(c, query)
+        return this.writeExport(c, folder, fileName, csv, rows)
+      },
+      'exports.rulesCsv': async ({ query, folder, fileName }, c) => {
+        const { csv, rows } = this.rulesCsv(c, query)
+        return this.writeExport(c, folder, fileName, csv, rows)
+      },
+      'exports.sessionPdf': async ({ sessionId, folder, fileName }, c, caller) => {
+        if (!o.printPdf) throw new ApiError('conflict', 'PDF export needs the desktop app. In the browser preview, open the print view and use the browser’s Print (Ctrl+P) to save a PDF.')
+        this.open(c, sessionId, false)
+        this.exportFolder(c, folder)
+        let pdf: Uint8Array
+        try {
+          pdf = await o.printPdf(caller ?? { connection: 'local' })
+        } catch (error) {
+          throw new ApiError('internal', `The PDF could not be made (${(error as Error).message}). Nothing was written.`)
+        }
+        return this.writeExport(c, folder, fileName, pdf, null)
+      },
+      'exports.printView': async ({ sessionId }, c) => ({ record: this.open(c, sessionId, false), generatedAt: this.clock() }),
+    }
+    const trainee = new Set<string>(TRAINEE_REVIEW_METHODS)
+    return Object.fromEntries(
+      REVIEW_METHOD_NAMES.map((method) => [
+        method,
+        async (args: unknown, caller?: CallerContext) => {
+          const c = this.connection(caller)
+          if (c.role !== 'supervisor' && !trainee.has(method)) {
+            throw new ApiError('forbidden', `${method} needs supervisor mode: unlock it with the supervisor passphrase.`)
+          }
+          // Parsed here too, not only by the transports: a direct caller gets the same checks and defaults.
+          return (handlers[method] as (a: unknown, c: Connection, caller?: CallerContext) => Promise<unknown>)(parseApiArgs(method, args), c, caller)
+        },
+      ]),
+    ) as unknown as ReviewApi
+  }
+}
+
+interface CheckedRow {
+  ok: true
+  sealed: boolean
+  events: StoredReviewEvent[]
+  /** The sealed report, parsed on first use (its hash was checked with the seal). */
+  report: () => ScoreReport
+  message: string
+}
+
+export interface TrendRows {
+  byScenario: Array<{ key: string; label: string; at: number; n: number; pass: number; critical: number }>
+  byTrainee: Array<{ key: string; label: string; at: number; n: number; pass: number; critical: number }>
+  falsePositive: Array<{ key: string; at: number; n: number; hits: number }>
+  tactics: Array<{ tactic: string; trainee: string; uses: number; fell: number }>
+  rules: Array<{ rule: string; failures: number }>
+}
+
+/** The SQL expression of a bucket's start for a time `$` (epoch ms, UTC). */
+function bucketSql(bucket: TrendBucket): string {
+  if (bucket === 'day') return `(($ / ${DAY}) * ${DAY})`
+  if (bucket === 'week') return `(((($ - ${FIRST_MONDAY}) / ${7 * DAY}) * ${7 * DAY}) + ${FIRST_MONDAY})`
+  return `(CAST(strftime('%s', $ / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`
+}
+
+function bucketEnd(at: number, bucket: TrendBucket): number {
+  if (bucket === 'day') return at + DAY
+  if (bucket === 'week') return at + 7 * DAY
+  const d = new Date(at)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+}
+
+/** Why an export failed, for the person who asked: what, where, what to do. Nothing partial is left (writeFileAtomic). */
+export function exportFailure(file: string, folder: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const nothing = 'Nothing was written.'
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return `Pretext may not write to the folder ${folder} (it is read-only for this user). Choose another folder. ${nothing}`
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `The disk holding ${folder} is full, so ${file} could not be written. Free some space or choose another folder. ${nothing}`
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return `The folder ${folder} no longer exists. Choose another folder. ${nothing}`
+    case 'EISDIR':
+      return `${file} is a folder, so the export cannot replace it. Choose another file name. ${nothing}`
+    default:
+      return `The export to ${file} failed (${code ?? (error as Error)?.message ?? String(error)}). ${nothing}`
+  }
+}
+
+

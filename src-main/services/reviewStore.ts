@@ -1,0 +1,876 @@
+import { hash as digest, randomUUID } from 'node:crypto'
+import type Database from 'better-sqlite3'
+import {
+  ApiError,
+  type Assignment,
+  type ChainVerification,
+  type Profile,
+  type ReviewAction,
+  type ReviewEvent,
+  type ReviewStateName,
+  type Role,
+  type SessionInfo,
+  type SessionMode,
+  type SessionQuery,
+  type SessionStatus,
+} from '@core/api/contract'
+import type { ScoreReport } from '@core/scoring/report'
+import { canonicalJson } from './canonicalJson'
+import { CHAIN_VERSION, genesisHash, sealHash, type SessionStore } from './sessionStore'
+
+/**
+ * Review's own tables in the session database, through the session store's
+ * one connection (one writer, EXCLUSIVE lock):
+ *
+ * - review_events: every review action, append-only (triggers) and
+ *   hash-chained per session like the trainee's log. Its first link commits
+ *   to the session's seal, so a review belongs to exactly the sealed record it
+ *   was made on. Nothing here ever writes to the trainee's events.
+ * - review_facts (+ review_rule_failures, review_tactics): an index of what
+ *   lists, the queue and trends filter and aggregate on, derived from the
+ *   sealed report and the review events. It is a cache with no authority:
+ *   every row shown is checked against its seal and review chain as it is
+ *   listed (checkRow), and trends leave out rows the open-time sweep found
+ *   tampered (see ReviewService).
+ * - profiles and coaching_assignments.
+ *
+ * Its schema has its own version table, so the session store's migrations
+ * and these evolve independently.
+ */
+
+type Db = Database.Database
+
+export const REVIEW_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE review_events (
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    at INTEGER NOT NULL,
+    actor_role TEXT NOT NULL CHECK (actor_role IN ('trainee', 'supervisor')),
+    actor_name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL CHECK (json_valid(body)),
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TRIGGER review_events_no_update BEFORE UPDATE ON review_events
+  BEGIN SELECT RAISE(ABORT, 'review events are append-only: a recorded review action cannot be changed'); END;
+  CREATE TRIGGER review_events_no_delete BEFORE DELETE ON review_events
+  BEGIN SELECT RAISE(ABORT, 'review events are append-only: a recorded review action cannot be deleted'); END;
+  CREATE TRIGGER review_events_next BEFORE INSERT ON review_events
+  WHEN NEW.seq <> 1 + coalesce((SELECT max(seq) FROM review_events WHERE session_id = NEW.session_id), 0)
+  BEGIN SELECT RAISE(ABORT, 'review events can only be appended, in order'); END;
+
+  CREATE TABLE review_facts (
+    session_id TEXT PRIMARY KEY NOT NULL REFERENCES sessions (id),
+    trainee TEXT NOT NULL COLLATE NOCASE,
+    scenario_id TEXT NOT NULL,
+    scenario_title TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    mode TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    sealed INTEGER NOT NULL,
+    caller_type TEXT,
+    auto_score REAL,
+    auto_compliance TEXT,
+    outcome TEXT,
+    critical INTEGER NOT NULL,
+    critical_ids TEXT NOT NULL,
+    false_positive INTEGER NOT NULL,
+    event_count INTEGER NOT NULL,
+    rules TEXT NOT NULL,
+    tactics TEXT NOT NULL,
+    -- Commits to the columns above and to the session's seal (factsSignature).
+    facts_sig TEXT NOT NULL,
+    review_state TEXT NOT NULL,
+    score REAL,
+    score_source TEXT,
+    compliance TEXT,
+    waiting_since INTEGER,
+    dispute_items TEXT
+  ) STRICT;
+  CREATE INDEX review_facts_by_start ON review_facts (started_at);
+  CREATE INDEX review_facts_by_trainee ON review_facts (trainee, started_at);
+  CREATE INDEX review_facts_by_scenario ON review_facts (scenario_id, started_at);
+  CREATE INDEX review_facts_by_state ON review_facts (review_state, waiting_since);
+  CREATE INDEX review_facts_trend ON review_facts (mode, sealed, started_at, scenario_id, trainee, compliance, critical, caller_type, false_positive);
+
+  CREATE TABLE review_rule_failures (
+    rule TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    scenario_id TEXT NOT NULL,
+    trainee TEXT NOT NULL COLLATE NOCASE,
+    started_at INTEGER NOT NULL,
+    PRIMARY KEY (rule, session_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX review_rule_failures_by_session ON review_rule_failures (session_id);
+
+  CREATE TABLE review_tactics (
+    tactic TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    scenario_id TEXT NOT NULL,
+    trainee TEXT NOT NULL COLLATE NOCASE,
+    started_at INTEGER NOT NULL,
+    countered INTEGER NOT NULL,
+    PRIMARY KEY (tactic, session_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX review_tactics_by_session ON review_tactics (session_id);
+
+  CREATE TABLE profiles (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE coaching_assignments (
+    id TEXT PRIMARY KEY NOT NULL,
+    trainee TEXT NOT NULL COLLATE NOCASE,
+    scenario_id TEXT NOT NULL,
+    scenario_title TEXT NOT NULL,
+    tactic TEXT,
+    from_session_id TEXT,
+    note TEXT NOT NULL,
+    assigned_at INTEGER NOT NULL,
+    assigned_by TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX coaching_by_trainee ON coaching_assignments (trainee, assigned_at);
+  `,
+]
+
+/** What the facts index holds for one session, before review. */
+export interface SessionFacts {
+  sessionId: string
+  trainee: string
+  scenarioId: string
+  scenarioTitle: string
+  tier: 1 | 2 | 3
+  mode: SessionMode
+  startedAt: number
+  endedAt: number | null
+  /** A sealed, verified report: everything below comes from it. */
+  report: ScoreReport | null
+  /** The session's seal, which the facts' signature commits to; null without one. */
+  sealHash: string | null
+  eventCount: number
+}
+
+/** The index columns a list shows or filters on, as one value: what facts_sig commits to. */
+export interface FactColumns {
+  trainee: string
+  scenario_id: string
+  scenario_title: string
+  tier: number
+  mode: string
+  started_at: number
+  ended_at: number | null
+  sealed: number
+  caller_type: string | null
+  auto_score: number | null
+  auto_compliance: string | null
+  outcome: string | null
+  critical: number
+  critical_ids: string
+  false_positive: number
+  event_count: number
+  rules: string
+  tactics: string
+}
+
+/**
+ * The facts' signature: binds the index columns to the session's seal, so an
+ * edit of any of them (or a row moved to another session) shows as tampered
+ * without re-reading the report. Like the seal it is unkeyed: it catches an
+ * edit, not someone who recomputes it (opening the session replays the call
+ * and catches that too).
+ */
+export function factsSignature(sessionId: string, sealHashHex: string | null, columns: FactColumns): string {
+  return sha256(`pretext-review-facts-v1\n${sessionId}\n${sealHashHex ?? ''}\n${canonicalJson(columns)}`)
+}
+
+export function factColumns(f: SessionFacts): FactColumns {
+  const report = f.report
+  return {
+    trainee: f.trainee,
+    scenario_id: f.scenarioId,
+    scenario_title: f.scenarioTitle,
+    tier: f.tier,
+    mode: f.mode,
+    started_at: f.startedAt,
+    ended_at: f.endedAt,
+    sealed: report ? 1 : 0,
+    caller_type: report?.callerType ?? null,
+    auto_score: report?.score ?? null,
+    auto_compliance: report?.compliance ?? null,
+    outcome: report?.outcome.kind ?? null,
+    critical: report?.criticalFailures.length ?? 0,
+    critical_ids: JSON.stringify(report ? [...new Set(report.criticalFailures.map((c) => c.id))] : []),
+    false_positive: report && isFalsePositive(report) ? 1 : 0,
+    event_count: f.eventCount,
+    rules: JSON.stringify(report ? failedRules(report) : []),
+    tactics: JSON.stringify(report ? Object.fromEntries([...tacticResults(report)].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([t, c]) => [t, c ? 1 : 0])) : {}),
+  }
+}
+
+function columnsOfRow(row: ListedRow): FactColumns {
+  return {
+    trainee: row.f_trainee,
+    scenario_id: row.f_scenario_id,
+    scenario_title: row.f_scenario_title,
+    tier: row.tier,
+    mode: row.f_mode,
+    started_at: row.f_started_at,
+    ended_at: row.f_ended_at,
+    sealed: row.sealed,
+    caller_type: row.caller_type,
+    auto_score: row.auto_score,
+    auto_compliance: row.auto_compliance,
+    outcome: row.outcome,
+    critical: row.critical,
+    critical_ids: row.critical_ids,
+    false_positive: row.false_positive,
+    event_count: row.event_count,
+    rules: row.rules,
+    tactics: row.tactics,
+  }
+}
+
+/** The review columns of the index, from folding the session's review events. */
+export interface ReviewFacts {
+  state: ReviewStateName
+  score: number | null
+  source: 'automatic' | 'supervisor' | null
+  compliance: 'pass' | 'fail' | null
+  waitingSince: number | null
+  disputeItems: string[]
+}
+
+/** Legitimate caller turned away, or asked for non-factors (over-verified). */
+export const FALSE_POSITIVE_ITEMS = ['OUT-false-positive', 'OUT-non-factor'] as const
+
+export function isFalsePositive(report: ScoreReport): boolean {
+  return report.callerType === 'legitimate' && report.deductions.some((d) => (FALSE_POSITIVE_ITEMS as readonly string[]).includes(d.item))
+}
+
+/** Rules a call failed: each deduction's and each critical failure's. */
+export function failedRules(report: ScoreReport): string[] {
+  return [...new Set([...report.deductions.map((d) => d.rule), ...report.criticalFailures.map((c) => c.rule)])].sort()
+}
+
+/** Per tactic the caller used: countered only if every use was. */
+export function tacticResults(report: ScoreReport): Map<string, boolean> {
+  const out = new Map<string, boolean>()
+  for (const t of report.tactics) out.set(t.tactic, (out.get(t.tactic) ?? true) && t.countered)
+  return out
+}
+
+/** A listed session's stored columns, with what checkRow needs. */
+export interface ListedRow {
+  id: string
+  scenario_id: string
+  scenario_title: string
+  scenario_hash: string
+  engine_version: number
+  rubric_version: number
+  mode: SessionMode
+  trainee: string
+  seed: number
+  started_at: number
+  ended_at: number | null
+  status: SessionStatus
+  score_cache: string | null
+  s_score: number | null
+  s_compliance: 'pass' | 'fail' | null
+  chain_version: number
+  genesis_hash: string | null
+  sealed_count: number | null
+  sealed_head: string | null
+  seal_hash: string | null
+  ev_count: number
+  ev_max: number | null
+  last_hash: string | null
+  // review_facts
+  f_trainee: string
+  f_scenario_id: string
+  f_scenario_title: string
+  f_mode: string
+  f_started_at: number
+  f_ended_at: number | null
+  critical_ids: string
+  rules: string
+  tactics: string
+  facts_sig: string
+  tier: number
+  sealed: number
+  caller_type: string | null
+  auto_score: number | null
+  auto_compliance: string | null
+  outcome: string | null
+  critical: number
+  false_positive: number
+  event_count: number
+  review_state: ReviewStateName
+  score: number | null
+  score_source: 'automatic' | 'supervisor' | null
+  compliance: 'pass' | 'fail' | null
+  waiting_since: number | null
+  dispute_items: string | null
+}
+
+export type StoredReviewEvent = ReviewEvent & { prevHash: string }
+
+export function reviewGenesis(sessionId: string, sealHashHex: string): string {
+  return sha256(`pretext-review-v1\n${sessionId}\n${sealHashHex}`)
+}
+
+export function reviewEventHash(prev: string, sessionId: string, seq: number, at: number, actor: { role: Role; name: string }, action: ReviewAction): string {
+  return sha256(`${prev}\n${canonicalJson({ action, actor, at, seq, sessionId })}`)
+}
+
+function sha256(text: string): string {
+  return digest('sha256', text, 'hex')
+}
+
+const LIST_COLUMNS = `
+  s.id, s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
+  s.started_at, s.ended_at, s.status, s.score_cache, s.score AS s_score, s.compliance AS s_compliance, s.chain_version,
+  s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash,
+  (SELECT count(*) FROM events e WHERE e.session_id = s.id) AS ev_count,
+  (SELECT max(seq) FROM events e WHERE e.session_id = s.id) AS ev_max,
+  (SELECT hash FROM events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_hash,
+  f.trainee AS f_trainee, f.scenario_id AS f_scenario_id, f.scenario_title AS f_scenario_title, f.mode AS f_mode,
+  f.started_at AS f_started_at, f.ended_at AS f_ended_at, f.critical_ids, f.rules, f.tactics, f.facts_sig,
+  f.tier, f.sealed, f.caller_type, f.auto_score, f.auto_compliance, f.outcome, f.critical, f.false_positive, f.event_count,
+  f.review_state, f.score, f.score_source, f.compliance, f.waiting_since, f.dispute_items`
+
+const SORT_COLUMNS: Record<NonNullable<SessionQuery['sort']>, string> = {
+  startedAt: 'f.started_at',
+  score: 'f.score',
+  trainee: 'f.trainee',
+  scenario: 'f.scenario_title',
+  duration: '(f.ended_at - f.started_at)',
+}
+
+export type ParsedQuery = Required<Pick<SessionQuery, 'sort' | 'direction' | 'offset' | 'limit'>> & Omit<SessionQuery, 'sort' | 'direction' | 'offset' | 'limit'>
+
+/** The WHERE clause and parameters of a session query over review_facts (alias f). */
+export function queryWhere(q: Omit<SessionQuery, 'sort' | 'direction' | 'offset' | 'limit'>): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = []
+  const params: Record<string, unknown> = {}
+  const eq = (column: string, name: string, value: unknown) => {
+    if (value === undefined) return
+    clauses.push(`${column} = @${name}`)
+    params[name] = value
+  }
+  eq('f.trainee', 'trainee', q.trainee)
+  eq('f.scenario_id', 'scenarioId', q.scenarioId)
+  eq('f.tier', 'tier', q.tier)
+  eq('f.caller_type', 'callerType', q.callerType)
+  eq('f.mode', 'mode', q.mode)
+  eq('f.outcome', 'outcome', q.outcome)
+  eq('f.compliance', 'compliance', q.compliance)
+  eq('f.review_state', 'reviewState', q.reviewState)
+  if (q.status !== undefined) {
+    clauses.push('f.session_id IN (SELECT id FROM sessions WHERE status = @status)')
+    params.status = q.status
+  }
+  if (q.from !== undefined) {
+    clauses.push('f.started_at >= @from')
+    params.from = q.from
+  }
+  if (q.to !== undefined) {
+    clauses.push('f.started_at < @to')
+    params.to = q.to
+  }
+  if (q.scoreMin !== undefined) {
+    clauses.push('f.score >= @scoreMin')
+    params.scoreMin = q.scoreMin
+  }
+  if (q.scoreMax !== undefined) {
+    clauses.push('f.score <= @scoreMax')
+    params.scoreMax = q.scoreMax
+  }
+  if (q.failedRule !== undefined) {
+    clauses.push('f.session_id IN (SELECT session_id FROM review_rule_failures WHERE rule = @failedRule)')
+    params.failedRule = q.failedRule
+  }
+  if (q.fellFor !== undefined) {
+    clauses.push('f.session_id IN (SELECT session_id FROM review_tactics WHERE tactic = @fellFor AND countered = 0)')
+    params.fellFor = q.fellFor
+  }
+  if (q.falsePositive) clauses.push('f.false_positive = 1')
+  return { where: clauses.length ? clauses.join(' AND ') : '1', params }
+}
+
+export class ReviewStore {
+  /** Why review's tables cannot be used (a newer Pretext wrote them); null when they can. */
+  private problem: string | null = null
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly clock: () => number,
+  ) {
+    try {
+      this.migrate()
+    } catch (error) {
+      this.problem = error instanceof Error ? error.message : String(error)
+    }
+  }
+
+  private get writer(): Db {
+    if (this.problem) throw new ApiError('storage', this.problem)
+    return this.store.connection('write')
+  }
+
+  private get reader(): Db {
+    if (this.problem) throw new ApiError('storage', this.problem)
+    return this.store.connection('read')
+  }
+
+  /** Creates or upgrades review's tables; leaves a refused store alone (reads then find what the file has). */
+  private migrate(): void {
+    let db: Db
+    try {
+      db = this.writer
+    } catch {
+      return
+    }
+    try {
+      db.transaction(() => {
+        db.exec('CREATE TABLE IF NOT EXISTS review_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT')
+        const row = db.prepare('SELECT version FROM review_schema WHERE id = 1').get() as { version: number } | undefined
+        const from = row?.version ?? 0
+        if (from > REVIEW_MIGRATIONS.length) {
+          throw new ApiError('storage', `The review tables were written by a newer Pretext (version ${from}; this one knows up to ${REVIEW_MIGRATIONS.length}). Update Pretext to review sessions.`)
+        }
+        for (let v = from; v < REVIEW_MIGRATIONS.length; v++) db.exec(REVIEW_MIGRATIONS[v]!)
+        db.prepare('INSERT INTO review_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(REVIEW_MIGRATIONS.length)
+      }).immediate()
+    } catch (error) {
+      throw this.store.explainFailure(error)
+    }
+  }
+
+  private write<T>(fn: (db: Db) => T): T {
+    const db = this.writer
+    try {
+      return db.transaction(() => fn(db)).immediate()
+    } catch (error) {
+      throw this.store.explainFailure(error)
+    }
+  }
+
+  private read<T>(fn: (db: Db) => T): T {
+    const db = this.reader
+    try {
+      return fn(db)
+    } catch (error) {
+      throw this.store.explainFailure(error)
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // The facts index
+
+  /** Sessions the index does not hold yet (new since the last open, or finished since they were indexed unsealed). */
+  staleSessions(): Array<{ id: string; sealed: boolean }> {
+    return this.read((db) =>
+      (
+        db
+          .prepare(
+            `SELECT s.id, s.seal_hash IS NOT NULL AS sealed FROM sessions s LEFT JOIN review_facts f ON f.session_id = s.id
+             WHERE f.session_id IS NULL OR (f.sealed = 0 AND s.seal_hash IS NOT NULL)`,
+          )
+          .all() as Array<{ id: string; sealed: number }>
+      ).map((r) => ({ id: r.id, sealed: r.sealed === 1 })),
+    )
+  }
+
+  /** Writes (or rewrites) a session's facts; the review columns are kept when the row already has them. */
+  indexSession(facts: SessionFacts, review: ReviewFacts): void {
+    this.indexMany([{ facts, review }])
+  }
+
+  indexMany(rows: Iterable<{ facts: SessionFacts; review: ReviewFacts }>): void {
+    this.write((db) => {
+      const upsert = db.prepare(
+        `INSERT OR REPLACE INTO review_facts (session_id, trainee, scenario_id, scenario_title, tier, mode, started_at, ended_at, sealed, caller_type,
+           auto_score, auto_compliance, outcome, critical, critical_ids, false_positive, event_count, rules, tactics, facts_sig,
+           review_state, score, score_source, compliance, waiting_since, dispute_items)
+         VALUES (@sessionId, @trainee, @scenario_id, @scenario_title, @tier, @mode, @started_at, @ended_at, @sealed, @caller_type,
+           @auto_score, @auto_compliance, @outcome, @critical, @critical_ids, @false_positive, @event_count, @rules, @tactics, @factsSig,
+           @state, @score, @source, @compliance, @waitingSince, @disputeItems)`,
+      )
+      const dropRules = db.prepare('DELETE FROM review_rule_failures WHERE session_id = ?')
+      const dropTactics = db.prepare('DELETE FROM review_tactics WHERE session_id = ?')
+      const rule = db.prepare('INSERT INTO review_rule_failures (rule, session_id, mode, scenario_id, trainee, started_at) VALUES (?, ?, ?, ?, ?, ?)')
+      const tactic = db.prepare('INSERT INTO review_tactics (tactic, session_id, mode, scenario_id, trainee, started_at, countered) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      for (const { facts: f, review: r } of rows) {
+        const report = f.report
+        const columns = factColumns(f)
+        upsert.run({
+          sessionId: f.sessionId,
+          ...columns,
+          factsSig: factsSignature(f.sessionId, f.sealHash, columns),
+          state: r.state,
+          score: r.score,
+          source: r.source,
+          compliance: r.compliance,
+          waitingSince: r.waitingSince,
+          disputeItems: r.disputeItems.length ? JSON.stringify(r.disputeItems) : null,
+        })
+        dropRules.run(f.sessionId)
+        dropTactics.run(f.sessionId)
+        if (!report) continue
+        for (const id of failedRules(report)) rule.run(id, f.sessionId, f.mode, f.scenarioId, f.trainee, f.startedAt)
+        for (const [t, countered] of tacticResults(report)) tactic.run(t, f.sessionId, f.mode, f.scenarioId, f.trainee, f.startedAt, countered ? 1 : 0)
+      }
+    })
+  }
+
+  /** After a review action: the review columns only. */
+  updateReview(sessionId: string, r: ReviewFacts): void {
+    this.write((db) =>
+      db
+        .prepare('UPDATE review_facts SET review_state = ?, score = ?, score_source = ?, compliance = ?, waiting_since = ?, dispute_items = ? WHERE session_id = ?')
+        .run(r.state, r.score, r.source, r.compliance, r.waitingSince, r.disputeItems.length ? JSON.stringify(r.disputeItems) : null, sessionId),
+    )
+  }
+
+  // -------------------------------------------------------------------------
+  // Lists
+
+  page(q: ParsedQuery): { rows: ListedRow[]; total: number } {
+    const { where, params } = queryWhere(q)
+    const order = `${SORT_COLUMNS[q.sort]} ${q.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, f.session_id`
+    return this.read((db) => {
+      const rows = db
+        .prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+        .all({ ...params, limit: q.limit, offset: q.offset }) as ListedRow[]
+      const total = Number(db.prepare(`SELECT count(*) FROM review_facts f WHERE ${where}`).pluck().get(params))
+      return { rows, total }
+    })
+  }
+
+  /** Every row of a filter, in its order, a page at a time (exports). */
+  *allRows(q: Omit<ParsedQuery, 'offset' | 'limit'>, pageSize = 500): Generator<ListedRow> {
+    for (let offset = 0; ; offset += pageSize) {
+      const { rows } = this.page({ ...q, offset, limit: pageSize })
+      yield* rows
+      if (rows.length < pageSize) return
+    }
+  }
+
+  rowsByIds(ids: readonly string[]): ListedRow[] {
+    if (!ids.length) return []
+    return this.read(
+      (db) =>
+        db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as ListedRow[],
+    )
+  }
+
+  /** Queue candidates in these review states, oldest first (by the time they started waiting). */
+  queue(states: readonly ReviewStateName[], limit: number): ListedRow[] {
+    return this.read(
+      (db) =>
+        db
+          .prepare(
+            `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id
+             WHERE f.review_state IN (SELECT value FROM json_each(@states))
+             ORDER BY f.waiting_since, f.session_id LIMIT @limit`,
+          )
+          .all({ states: JSON.stringify(states), limit }) as ListedRow[],
+    )
+  }
+
+  /** Ids and the facts every open-time sweep checks, a batch at a time. */
+  *sweepBatches(size = 2000): Generator<ListedRow[]> {
+    let after = ''
+    for (;;) {
+      const rows = this.read(
+        (db) =>
+          db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id > ? ORDER BY f.session_id LIMIT ?`).all(after, size) as ListedRow[],
+      )
+      if (!rows.length) return
+      yield rows
+      after = rows[rows.length - 1]!.id
+    }
+  }
+
+  /**
+   * Sessions whose searchable side rows (rule failures, tactics) disagree with
+   * the signed columns of their facts row, or that have side rows and no facts:
+   * one pass in SQL, for the open-time sweep.
+   */
+  sideRowMismatches(): string[] {
+    return this.read(
+      (db) =>
+        db
+          .prepare(
+            `SELECT f.session_id FROM review_facts f
+             WHERE f.rules <> coalesce((SELECT json_group_array(rule) FROM (SELECT r.rule FROM review_rule_failures r
+                     WHERE r.session_id = f.session_id AND r.mode = f.mode AND r.scenario_id = f.scenario_id AND r.trainee = f.trainee AND r.started_at = f.started_at
+                     ORDER BY r.rule)), '[]')
+                OR f.tactics <> coalesce((SELECT json_group_object(tactic, countered) FROM (SELECT t.tactic, t.countered FROM review_tactics t
+                     WHERE t.session_id = f.session_id AND t.mode = f.mode AND t.scenario_id = f.scenario_id AND t.trainee = f.trainee AND t.started_at = f.started_at
+                     ORDER BY t.tactic)), '{}')
+             UNION SELECT session_id FROM review_rule_failures WHERE session_id NOT IN (SELECT session_id FROM review_facts)
+             UNION SELECT session_id FROM review_tactics WHERE session_id NOT IN (SELECT session_id FROM review_facts)`,
+          )
+          .pluck()
+          .all() as string[],
+    )
+  }
+
+  // -------------------------------------------------------------------------
+  // Review events
+
+  /** The session's review events as stored, with the check of their chain against the session's seal. */
+  reviewEvents(sessionId: string, sealHashHex: string | null): { events: StoredReviewEvent[]; verification: ChainVerification } {
+    const rows = this.read(
+      (db) =>
+        db.prepare('SELECT seq, at, actor_role, actor_name, type, body, prev_hash, hash FROM review_events WHERE session_id = ? ORDER BY seq').all(sessionId) as Array<{
+          seq: number
+          at: number
+          actor_role: Role
+          actor_name: string
+          type: string
+          body: string
+          prev_hash: string
+          hash: string
+        }>,
+    )
+    const events: StoredReviewEvent[] = []
+    const bad = (seq: number, message: string): { events: StoredReviewEvent[]; verification: ChainVerification } => ({
+      events,
+      verification: { ok: false, sealed: false, firstBadSeq: seq, message: `Tampered review: ${message}` },
+    })
+    if (rows.length && sealHashHex === null) return bad(1, 'review actions are stored for a call that has no seal.')
+    let prev = sealHashHex === null ? '' : reviewGenesis(sessionId, sealHashHex)
+    for (const [i, row] of rows.entries()) {
+      if (row.seq !== i + 1) return bad(i + 1, `review action ${i + 1} is missing.`)
+      let action: ReviewAction
+      try {
+        action = JSON.parse(row.body) as ReviewAction
+      } catch {
+        return bad(row.seq, `review action ${row.seq} cannot be read.`)
+      }
+      const actor = { role: row.actor_role, name: row.actor_name }
+      if (row.prev_hash !== prev || action.type !== row.type || reviewEventHash(prev, sessionId, row.seq, row.at, actor, action) !== row.hash) {
+        return bad(row.seq, `review action ${row.seq} has been altered: it does not match what was recorded.`)
+      }
+      events.push({ ...action, seq: row.seq, at: row.at, actor, hash: row.hash, prevHash: row.prev_hash })
+      prev = row.hash
+    }
+    return { events, verification: { ok: true, sealed: true, firstBadSeq: null, message: rows.length ? `All ${rows.length} review action${rows.length === 1 ? '' : 's'} verify.` : 'No review actions yet.' } }
+  }
+
+  /** Appends one review action, stamped with main's clock, chained on the last. */
+  appendReviewEvent(sessionId: string, sealHashHex: string, expectedSeq: number, actor: { role: Role; name: string }, action: ReviewAction): StoredReviewEvent {
+    return this.write((db) => {
+      const last = db.prepare('SELECT seq, hash FROM review_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as { seq: number; hash: string } | undefined
+      const seq = (last?.seq ?? 0) + 1
+      if (seq !== expectedSeq) throw new ApiError('conflict', 'Someone else acted on this review meanwhile; open it again to see the latest.')
+      const prev = last?.hash ?? reviewGenesis(sessionId, sealHashHex)
+      const at = this.clock()
+      const hash = reviewEventHash(prev, sessionId, seq, at, actor, action)
+      db.prepare('INSERT INTO review_events (session_id, seq, at, actor_role, actor_name, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        sessionId,
+        seq,
+        at,
+        actor.role,
+        actor.name,
+        action.type,
+        canonicalJson(action),
+        prev,
+        hash,
+      )
+      return { ...action, seq, at, actor, hash, prevHash: prev }
+    })
+  }
+
+  /** The seal a review chain starts from; null for a call without one. */
+  sealOf(sessionId: string): string | null {
+    const row = this.read((db) => db.prepare('SELECT seal_hash FROM sessions WHERE id = ?').get(sessionId) as { seal_hash: string | null } | undefined)
+    if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
+    return row.seal_hash
+  }
+
+  /** Review events of many sessions at once (lists fold them per row). */
+  reviewEventsOf(ids: readonly string[], seals: ReadonlyMap<string, string | null>): Map<string, ReturnType<ReviewStore['reviewEvents']>> {
+    const out = new Map<string, ReturnType<ReviewStore['reviewEvents']>>()
+    for (const id of ids) out.set(id, this.reviewEvents(id, seals.get(id) ?? null))
+    return out
+  }
+
+  /** Sessions with blind grades, for calibration. */
+  blindGradedSessions(scenarioId?: string): string[] {
+    return this.read(
+      (db) =>
+        db
+          .prepare(
+            `SELECT DISTINCT r.session_id FROM review_events r JOIN review_facts f ON f.session_id = r.session_id
+             WHERE r.type = 'blind-grade' AND (@scenarioId IS NULL OR f.scenario_id = @scenarioId) ORDER BY r.session_id`,
+          )
+          .pluck()
+          .all({ scenarioId: scenarioId ?? null }) as string[],
+    )
+  }
+
+  // -------------------------------------------------------------------------
+  // Profiles and coaching
+
+  profiles(): Profile[] {
+    return this.read((db) => (db.prepare('SELECT id, name, created_at FROM profiles ORDER BY name COLLATE NOCASE').all() as Array<{ id: string; name: string; created_at: number }>).map(profileOf))
+  }
+
+  profile(id: string): Profile | null {
+    const row = this.read((db) => db.prepare('SELECT id, name, created_at FROM profiles WHERE id = ?').get(id) as { id: string; name: string; created_at: number } | undefined)
+    return row ? profileOf(row) : null
+  }
+
+  createProfile(name: string): Profile {
+    const clean = name.trim()
+    return this.write((db) => {
+      const existing = db.prepare('SELECT 1 FROM profiles WHERE name = ? COLLATE NOCASE').get(clean)
+      if (existing) throw new ApiError('conflict', `There is already a profile named ${clean}: pick it from the list.`)
+      const profile = { id: randomUUID(), name: clean, createdAt: this.clock() }
+      db.prepare('INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)').run(profile.id, profile.name, profile.createdAt)
+      return profile
+    })
+  }
+
+  addAssignments(rows: Array<Omit<Assignment, 'id' | 'assignedAt' | 'attempt' | 'status'>>): string[] {
+    return this.write((db) => {
+      const insert = db.prepare(
+        'INSERT INTO coaching_assignments (id, trainee, scenario_id, scenario_title, tactic, from_session_id, note, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      const at = this.clock()
+      return rows.map((r) => {
+        const id = randomUUID()
+        insert.run(id, r.trainee, r.scenarioId, r.scenarioTitle, r.tactic, r.fromSessionId, r.note, at, r.assignedBy)
+        return id
+      })
+    })
+  }
+
+  /**
+   * Assignments with their re-attempt: the trainee's first session of that
+   * scenario started at or after the assignment, and whether it passed (by
+   * the counting compliance of a sealed call).
+   */
+  assignments(filter: { trainee?: string; ids?: string[] }): Assignment[] {
+    const rows = this.read(
+      (db) =>
+        db
+          .prepare(
+            `SELECT a.*, (SELECT f.session_id FROM review_facts f WHERE f.trainee = a.trainee AND f.scenario_id = a.scenario_id AND f.started_at >= a.assigned_at ORDER BY f.started_at LIMIT 1) AS attempt_id
+             FROM coaching_assignments a
+             WHERE (@trainee IS NULL OR a.trainee = @trainee) AND (@ids IS NULL OR a.id IN (SELECT value FROM json_each(@ids)))
+             ORDER BY a.assigned_at DESC, a.id`,
+          )
+          .all({ trainee: filter.trainee ?? null, ids: filter.ids ? JSON.stringify(filter.ids) : null }) as Array<{
+          id: string
+          trainee: string
+          scenario_id: string
+          scenario_title: string
+          tactic: string | null
+          from_session_id: string | null
+          note: string
+          assigned_at: number
+          assigned_by: string
+          attempt_id: string | null
+        }>,
+    )
+    const attempts = new Map(this.rowsByIds(rows.flatMap((r) => (r.attempt_id ? [r.attempt_id] : []))).map((r) => [r.id, r]))
+    return rows.map((r) => {
+      const attempt = r.attempt_id ? attempts.get(r.attempt_id) : undefined
+      const passed = attempt ? (attempt.sealed ? attempt.compliance === 'pass' : null) : null
+      return {
+        id: r.id,
+        trainee: r.trainee,
+        scenarioId: r.scenario_id,
+        scenarioTitle: r.scenario_title,
+        tactic: r.tactic as Assignment['tactic'],
+        fromSessionId: r.from_session_id,
+        note: r.note,
+        assignedAt: r.assigned_at,
+        assignedBy: r.assigned_by,
+        attempt: attempt ? { sessionId: attempt.id, startedAt: attempt.started_at, passed } : null,
+        status: passed === true ? 'passed' : passed === false ? 'not-passed' : 'open',
+      }
+    })
+  }
+
+  // -------------------------------------------------------------------------
+  // Trends: plain aggregates over the index (excluding rows found tampered)
+
+  trendRows<T>(sql: string, params: Record<string, unknown>): T[] {
+    return this.read((db) => db.prepare(sql).all(params) as T[])
+  }
+}
+
+function profileOf(row: { id: string; name: string; created_at: number }): Profile {
+  return { id: row.id, name: row.name, createdAt: row.created_at }
+}
+
+/**
+ * The O(1) check of one listed row, without re-hashing its events: the session
+ * fields against the first link, the seal against the head event's hash, the
+ * event count, the end time and the sealed report's hash, and the index's
+ * columns against that sealed report. What it does not re-check is the
+ * content of each event (a full verification, on opening the session, does);
+ * nothing a list shows is read from an event. The index's columns are checked
+ * by their signature, which commits to the seal, so the sealed report is not
+ * even parsed. Returns whether the call is sealed, or why the row is tampered.
+ */
+export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null): { ok: true; sealed: boolean; message: string } | { ok: false; message: string } {
+  const tampered = (message: string) => ({ ok: false as const, message: `Tampered: ${message}` })
+  if (row.chain_version === CHAIN_VERSION) {
+    const info: SessionInfo & { scenarioTitle: string } = {
+      sessionId: row.id,
+      scenarioId: row.scenario_id,
+      scenarioTitle: row.scenario_title,
+      scenarioHash: row.scenario_hash,
+      engineVersion: row.engine_version,
+      rubricVersion: row.rubric_version,
+      mode: row.mode,
+      trainee: row.trainee,
+      seed: row.seed,
+      startedAt: row.started_at,
+      endedAt: null,
+      status: 'active',
+    }
+    if (row.genesis_hash !== genesisHash(info)) return tampered('the session record was changed after the call started.')
+  } else if (row.chain_version !== 1) {
+    return tampered(`the session record names chain version ${row.chain_version}, which no Pretext writes.`)
+  }
+  const tier = tierOf(row.scenario_hash)
+  if (tier !== null && tier !== row.tier) return tampered('the listed tier is not the tier of the scenario version played.')
+  if (row.seal_hash === null) {
+    if (row.s_score !== null || row.s_compliance !== null || row.score_cache !== null || row.sealed !== 0) return tampered('a score is stored for a call that was never sealed.')
+    if (row.status === 'finished') return tampered('the call is marked finished but was never sealed.')
+    if (!sameFacts(row)) return tampered('the listed figures are not those recorded for this session.')
+    return { ok: true, sealed: false, message: row.status === 'active' ? 'The call is still under way.' : 'The call did not end, so it has no verdict.' }
+  }
+  if (row.status !== 'finished') return tampered(`the call was sealed but is now marked ${row.status}.`)
+  if (row.sealed_count !== row.ev_count || (row.ev_count > 0 && row.ev_max !== row.ev_count)) return tampered('events were added or removed after the call was sealed.')
+  const head = row.ev_count === 0 ? row.genesis_hash : row.last_hash
+  if (row.sealed_head !== head) return tampered('the log does not end with the event the call was sealed with.')
+  if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.score_cache === null) return tampered('the sealed score is missing.')
+  const seal = sealHash(head ?? '', row.id, { eventCount: row.ev_count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportJson: row.score_cache })
+  if (seal !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
+  if (row.sealed !== 1 || row.event_count !== row.ev_count) return tampered('the listed figures are not those of the sealed report.')
+  if (!sameFacts(row)) return tampered('the listed figures are not those of the sealed report.')
+  return { ok: true, sealed: true, message: 'The session record and its seal verify.' }
+}
+
+function sameFacts(row: ListedRow): boolean {
+  return (
+    row.f_trainee === row.trainee && row.f_scenario_id === row.scenario_id && row.f_mode === row.mode && row.f_started_at === row.started_at &&
+    row.facts_sig === factsSignature(row.id, row.seal_hash, columnsOfRow(row))
+  )
+}

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib'
 import { chromium } from '@playwright/test'
 import { startBridge } from '../src-main/bridge/server'
 import { createServices } from '../src-main/services/index'
+import { resolveBrowser, systemProbe } from '../tests/e2e/support/browser'
 import type { BenchResult } from './types'
 import { median, percentile } from './types'
 
@@ -30,8 +31,9 @@ function initialJsGzipBytes(): { gzip: number; raw: number } {
 /**
  * In Chromium, through the loopback bridge and the real services: the time from
  * a console key press to the console showing the acknowledged action. The
- * baseline, measured in the same page and run, is the bare append call the
- * console makes (HTTP to main + a durable SQLite commit) without any UI.
+ * baseline, measured in the same page and run, is the bare calls.act the
+ * console makes (HTTP to main, main's check, the durable SQLite commit, the
+ * next view) without any UI.
  */
 export async function benchRenderer(): Promise<BenchResult> {
   if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
@@ -40,9 +42,11 @@ export async function benchRenderer(): Promise<BenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pretext-bench-'))
   const services = await createServices({ dataDir, scenariosDir: join(ROOT, 'scenarios') })
   const bridge = await startBridge({ rendererDir: RENDERER, services: services.api })
+  // The same browser the e2e suite uses (PRETEXT_CHROMIUM, Playwright's, the system's, or the npm package's).
+  const resolved = await resolveBrowser(systemProbe())
   const browser = await chromium.launch({
-    executablePath: process.env['PRETEXT_CHROMIUM'] ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    executablePath: resolved.executablePath,
+    args: [...resolved.args, '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' })
@@ -63,7 +67,7 @@ export async function benchRenderer(): Promise<BenchResult> {
       window.fetch = async (...a) => {
         const r = await of(...a)
         const json = r.json.bind(r)
-        r.json = async () => { const body = await json(); if (String(a[0]).includes('sessions.append')) w.__bench.lastAnswer = performance.now(); return body }
+        r.json = async () => { const body = await json(); if (String(a[0]).includes('calls.act')) w.__bench.lastAnswer = performance.now(); return body }
         return r
       }
       const target = document.querySelector('.save-state')
@@ -94,13 +98,13 @@ export async function benchRenderer(): Promise<BenchResult> {
         const res = await fetch('/api/' + method, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pretext-token': token }, body: JSON.stringify(args) })
         return (await res.json()).result
       }
-      const info = await call('sessions.start', { scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Bench baseline' })
+      const { session } = await call('calls.start', { scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Bench baseline' })
       const out = []
-      for (let seq = 1; seq <= ${ACTIONS}; seq++) {
+      for (let step = 0; step < ${ACTIONS}; step++) {
         // Paced like the console run (one action, then a pause), so both measure a cold round trip.
         await new Promise((r) => setTimeout(r, 60))
         const t0 = performance.now()
-        await call('sessions.append', { sessionId: info.sessionId, event: { seq, at: Date.now(), type: 'notify-customer' } })
+        await call('calls.act', { sessionId: session.sessionId, step, action: { type: 'notify-customer' } })
         out.push(performance.now() - t0)
       }
       return out
@@ -111,10 +115,10 @@ export async function benchRenderer(): Promise<BenchResult> {
     return {
       name: 'Console in Chromium (loopback bridge, real services)',
       rows: [
-        { metric: `append round trip alone, p95 of ${ACTIONS} (baseline)`, value: round(base95), unit: 'ms' },
+        { metric: `calls.act round trip alone, p95 of ${ACTIONS} (baseline)`, value: round(base95), unit: 'ms' },
         { metric: 'key press -> console updated, median', value: round(median(uiSamples)), unit: 'ms', baseline: round(median(baseSamples)), ratio: round(median(uiSamples) / median(baseSamples)) },
         { metric: 'key press -> console updated, p95', value: round(p95), unit: 'ms', baseline: round(base95), ratio: round(p95 / base95), target: 'p95 < 16 ms' },
-        { metric: "append answer read -> console updated (the console's own work), p95", value: round(percentile(ownSamples, 0.95)), unit: 'ms' },
+        { metric: "calls.act answer read -> console updated (the console's own work), p95", value: round(percentile(ownSamples, 0.95)), unit: 'ms' },
         { metric: 'initial JavaScript, gzip', value: Math.round(size.gzip / 102.4) / 10, unit: 'kB', target: '< 250 kB' },
         { metric: 'initial JavaScript, raw', value: Math.round(size.raw / 102.4) / 10, unit: 'kB' },
       ],

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
+import { benchCalls } from './calls.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
@@ -20,6 +21,7 @@ async function main() {
     ['engine', () => benchEngine(rubric)],
     ['good-path', () => benchGoodPath(rubric)],
     ['store', () => benchSessionStore()],
+    ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
   ]
   const results: BenchResult[] = []

@@ -108,9 +108,20 @@ export interface PlayedCall {
   transcript: TranscriptLine[]
 }
 
+/** A call taken up again after an interruption: part of its record, chained like its events. */
+export interface CallResume {
+  /** The decisions acknowledged before the interruption; the call went on from there. */
+  afterSeq: number
+  /** When the last of them was made (the call's start when there was none). */
+  interruptedAt: number
+  resumedAt: number
+}
+
 export interface SessionRecord {
   info: SessionInfo
   events: SessionEvent[]
+  /** Each interruption the call was resumed from, in order (a reviewer sees where the call was cut). */
+  resumes: CallResume[]
   /**
    * The score report, recomputed from the events; null unless the record
    * verifies and the call was sealed (a live or interrupted call has no verdict).
@@ -167,6 +178,7 @@ export const API_METHODS = {
   }),
   'calls.view': z.strictObject({ sessionId }),
   'calls.end': z.strictObject({ sessionId }),
+  'calls.resume': z.strictObject({ sessionId }),
   'sessions.list': z.strictObject({
     scenarioId: scenarioId.optional(),
     trainee: z.string().max(80).optional(),
@@ -187,6 +199,7 @@ export interface ApiResults extends ReviewApiResults {
   'calls.act': ConsoleView
   'calls.view': ConsoleView
   'calls.end': SessionRecord
+  'calls.resume': LiveCall
   'sessions.list': SessionSummary[]
   'sessions.get': SessionRecord
 }

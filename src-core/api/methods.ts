@@ -15,6 +15,7 @@ export const API_METHOD_NAMES = [
   'calls.act',
   'calls.view',
   'calls.end',
+  'calls.resume',
   'sessions.list',
   'sessions.get',
   ...REVIEW_METHOD_NAMES,

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { isApiMethod, parseApiArgs } from '@core/api/contract'
@@ -157,5 +158,58 @@ describe('the answer key stays in main until the call has ended', () => {
     }
     expect(results.filter((r) => r instanceof Error)).toEqual([])
     expect(answerKeyLeaks(results, scenarios)).toEqual([])
+  })
+})
+
+describe('resuming an interrupted call', () => {
+  async function interruptedAfter(actions: AgentAction[]): Promise<{ sessionId: string; services: Services }> {
+    const { api } = await open()
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    for (const [step, action] of actions.entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
+    services!.close() // as if the app died mid-call
+    services = null
+    return { sessionId: session.sessionId, services: await open() }
+  }
+
+  it('goes on from the last acknowledged decision, and the record shows where the call was cut', async () => {
+    const { sessionId, services: reopened } = await interruptedAfter(GOOD_DENIAL.slice(0, 4))
+    const { api } = reopened
+    await expect(api['calls.act']({ sessionId, step: 4, action: GOOD_DENIAL[4]! })).rejects.toMatchObject({ code: 'conflict', message: /interrupted.*Resume/ })
+
+    const { session, view } = await api['calls.resume']({ sessionId })
+    expect(session.status).toBe('active')
+    expect(view.step).toBe(4)
+    expect(view.transcript.some((l) => l.speaker === 'agent' && /PIN/.test(l.text))).toBe(true)
+    for (const [i, action] of GOOD_DENIAL.slice(4).entries()) await api['calls.act']({ sessionId, step: 4 + i, action })
+    const record = await api['calls.end']({ sessionId })
+    expect(record.report).toMatchObject({ compliance: 'pass', score: 100 })
+    expect(record.verification).toMatchObject({ ok: true, sealed: true })
+    expect(record.resumes).toEqual([{ afterSeq: 4, interruptedAt: record.events[3]!.at, resumedAt: expect.any(Number) }])
+    expect(record.resumes[0]!.resumedAt).toBeGreaterThanOrEqual(record.resumes[0]!.interruptedAt)
+    expect(record.events.map((e) => e.seq)).toEqual(GOOD_DENIAL.map((_, i) => i + 1))
+  })
+
+  it('refuses to resume a call that ended', async () => {
+    const { api } = await open()
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    await api['calls.end']({ sessionId: session.sessionId })
+    await expect(api['calls.resume']({ sessionId: session.sessionId })).rejects.toMatchObject({ code: 'conflict', message: /ended/ })
+  })
+
+  it('a resume dropped from the record afterwards shows as tampered, never as a clean call', async () => {
+    const { sessionId, services: reopened } = await interruptedAfter(GOOD_DENIAL.slice(0, 4))
+    await reopened.api['calls.resume']({ sessionId })
+    for (const [i, action] of GOOD_DENIAL.slice(4).entries()) await reopened.api['calls.act']({ sessionId, step: 4 + i, action })
+    await reopened.api['calls.end']({ sessionId })
+    reopened.close()
+    services = null
+    const db = new Database(join(dir, 'data', 'sessions.db'))
+    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ name: string }>) db.exec(`DROP TRIGGER "${name}"`)
+    db.prepare('UPDATE sessions SET resumes = NULL WHERE id = ?').run(sessionId)
+    db.close()
+    const record = await (await open()).api['sessions.get']({ sessionId })
+    expect(record.verification).toMatchObject({ ok: false, firstBadSeq: expect.any(Number) })
+    expect(record.verification.message).toMatch(/^Tampered/)
+    expect(record.report).toBeNull()
   })
 })

@@ -71,6 +71,25 @@ export class CallService {
     return record
   }
 
+  /**
+   * Take up an interrupted call from its last acknowledged decision. The
+   * resume is recorded in the call's chain (the store), so a reviewer sees
+   * where the call was cut and when it went on.
+   */
+  resume(sessionId: string): LiveCall {
+    const stored = this.options.store.getSession(sessionId)
+    if (stored.info.status === 'finished') throw new ApiError('conflict', 'This call has ended and been scored; it cannot be taken up again. Open its report instead.')
+    if (stored.info.status === 'active') {
+      // Already live (a second window, or a reload): go on with it as it is.
+      const state = this.running(sessionId)
+      return { session: stored.info, view: state.view }
+    }
+    const session = this.options.store.resumeSession(sessionId, Math.round(this.clock()))
+    const state = this.stateFor(session, stored.events)
+    this.live.set(sessionId, state)
+    return { session, view: state.view }
+  }
+
   /** The live call, rebuilt from the log when main has not run it since it started (a reload of the page). */
   private running(sessionId: string): LiveCallState {
     const known = this.live.get(sessionId)

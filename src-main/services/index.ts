@@ -102,6 +102,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       review.indexLater(args.sessionId)
       return record
     },
+    'calls.resume': async ({ sessionId }) => calls.resume(sessionId),
     'sessions.list': async (filter) => sessions.list(filter),
     'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
   }

@@ -67,6 +67,8 @@ export interface StoredSession {
   info: SessionInfo
   scenarioTitle: string
   events: SessionEvent[]
+  /** Each time the call was taken up again after an interruption, in order. */
+  resumes: Resume[]
   /** The score report cached by finishSession; a cache, recomputable from the events. */
   scoreCache: unknown
   score: number | null
@@ -192,6 +194,28 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO store_state VALUES (1, 0, 'open');
   `,
+  // 3: resuming an interrupted call. Each resume is a link of the chain
+  // between the last acknowledged event and the next one (the next event
+  // chains on it, a seal on the last one), so it cannot be dropped or
+  // invented without the record showing it. They are kept as a JSON list on
+  // the session row, not in a table of their own: the schema must stay on
+  // page 1 with the store's identity (checkWalBelongs), which is also why the
+  // fixed-columns trigger is rewritten here with row values (same rule, fewer
+  // bytes). An interrupted session may go back to active, and only that way.
+  `
+  ALTER TABLE sessions ADD COLUMN resumes TEXT;
+  DROP TRIGGER sessions_fixed_columns;
+  CREATE TRIGGER sessions_fixed_columns BEFORE UPDATE ON sessions
+  WHEN (NEW.id, NEW.scenario_id, NEW.scenario_title, NEW.scenario_hash, NEW.engine_version, NEW.rubric_version, NEW.mode,
+    NEW.trainee, NEW.seed, NEW.started_at, NEW.chain_version, NEW.genesis_hash) IS NOT (OLD.id, OLD.scenario_id,
+    OLD.scenario_title, OLD.scenario_hash, OLD.engine_version, OLD.rubric_version, OLD.mode, OLD.trainee, OLD.seed,
+    OLD.started_at, OLD.chain_version, OLD.genesis_hash)
+  BEGIN SELECT RAISE(ABORT, 'only the status, end time and score of a session can change'); END;
+  DROP TRIGGER sessions_closed;
+  CREATE TRIGGER sessions_closed BEFORE UPDATE ON sessions
+  WHEN OLD.status <> 'active' AND NOT (OLD.status = 'interrupted' AND NEW.status = 'active' AND NEW.seal_hash IS NULL)
+  BEGIN SELECT RAISE(ABORT, 'a finished or interrupted session cannot change'); END;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -265,6 +289,22 @@ export function sealHash(headHash: string, sessionId: string, seal: Seal): strin
     score: seal.score,
   })
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
+}
+
+/** A resume: the call went on after `afterSeq` events, having been cut short after them. */
+export interface Resume {
+  /** 1 for the first resume of the session, 2 for the next... */
+  n: number
+  afterSeq: number
+  /** When the last acknowledged decision before the interruption was made (the call's start if none). */
+  interruptedAt: number
+  resumedAt: number
+}
+
+/** A resume's link, hashed like an event record (seq = afterSeq, type 'resumed') chained on the head before it. */
+export function resumeHash(headHash: string, sessionId: string, resume: Resume): string {
+  const payload = canonicalJson({ interruptedAt: resume.interruptedAt, n: resume.n })
+  return sha256(`${headHash}\n${canonicalRecord(sessionId, resume.afterSeq, resume.resumedAt, 'resumed', payload)}`)
 }
 
 /** sha256 hex of (prev_hash + '\n' + canonical JSON of {sessionId, seq, at, type, payload}). */
@@ -348,6 +388,8 @@ interface SessionRow {
   sealed_count: number | null
   sealed_head: string | null
   seal_hash: string | null
+  /** JSON list of the resumes (migration 3); null when the call was never resumed. */
+  resumes: string | null
 }
 
 interface EventRow {
@@ -357,6 +399,28 @@ interface EventRow {
   payload: string
   prev_hash: string
   hash: string
+}
+
+/** A resume as the session row keeps it (its `resumes` JSON list): the link and what it commits to. */
+interface ResumeRow extends Resume {
+  prevHash: string
+  hash: string
+}
+
+/** The session row's resumes, in order; an unreadable list reads as a list that cannot verify. */
+function resumesOf(json: string | null | undefined): ResumeRow[] | null {
+  if (json === null || json === undefined) return []
+  try {
+    const list: unknown = JSON.parse(json)
+    return Array.isArray(list) ? (list as ResumeRow[]) : null
+  } catch {
+    return null
+  }
+}
+
+/** The link the next event chains on after `seq` events: the last resume after them, if any. */
+function lastResumeAfter(json: string | null | undefined, seq: number): string | undefined {
+  return resumesOf(json)?.filter((r) => r.afterSeq === seq).at(-1)?.hash
 }
 
 type Db = Database.Database
@@ -648,7 +712,7 @@ export class SessionStore {
   }
 
   private prepareStatements(db: Db): void {
-    const sessionHead = db.prepare('SELECT status, genesis_hash FROM sessions WHERE id = ?')
+    const sessionHead = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?')
     const lastEvent = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
     const insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, at, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -656,15 +720,16 @@ export class SessionStore {
     const headOf = (sessionId: string): { seq: number; hash: string } => {
       const cached = this.heads.get(sessionId)
       if (cached) return cached
-      const session = sessionHead.get(sessionId) as { status: SessionStatus; genesis_hash: string | null } | undefined
+      const session = sessionHead.get(sessionId) as { status: SessionStatus; genesis_hash: string | null; resumes: string | null } | undefined
       if (!session) throw new ApiError('not-found', `There is no session ${sessionId}.`)
       if (session.status !== 'active') {
         throw new ApiError('conflict', `Session ${sessionId} is ${session.status}; no more actions can be recorded in it.`)
       }
       // Only sessions created since migration 2 can be active (opening marks the rest interrupted).
       if (session.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; no more actions can be recorded in it.`)
-      const last = lastEvent.get(sessionId) as { seq: number; hash: string } | undefined
-      return last ?? { seq: 0, hash: session.genesis_hash }
+      const last = (lastEvent.get(sessionId) as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: session.genesis_hash }
+      const resumed = lastResumeAfter(session.resumes, last.seq)
+      return resumed === undefined ? last : { seq: last.seq, hash: resumed }
     }
     this.appendTx = db.transaction((sessionId: string, events: Iterable<SessionEvent>): AppendAck[] => {
       const head = headOf(sessionId)
@@ -771,6 +836,44 @@ export class SessionStore {
     }
   }
 
+  /**
+   * Take up an interrupted call again: it becomes active, and the resume is
+   * recorded as a link of its chain after the last acknowledged event.
+   */
+  resumeSession(sessionId: string, resumedAt: number = this.clock()): SessionInfo {
+    const db = this.forWriting()
+    if (!Number.isInteger(resumedAt) || resumedAt < 0) throw new ApiError('invalid-argument', `The resume time must be epoch milliseconds, not ${resumedAt}.`)
+    this.heads.delete(sessionId)
+    try {
+      const info = db.transaction((): SessionInfo => {
+        const row = this.sessionRow(db, sessionId)
+        if (row.status !== 'interrupted') {
+          throw new ApiError('conflict', row.status === 'finished' ? `Session ${sessionId} has ended; it cannot be resumed.` : `Session ${sessionId} is not interrupted; there is nothing to resume.`)
+        }
+        if (row.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext; it cannot be resumed.`)
+        const last = db.prepare('SELECT seq, at, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+          | { seq: number; at: number; hash: string }
+          | undefined
+        const afterSeq = last?.seq ?? 0
+        const earlier = resumesOf(row.resumes)
+        if (!earlier) throw new ApiError('conflict', `Session ${sessionId} has an unreadable record of its resumes; it cannot be resumed.`)
+        const prev = lastResumeAfter(row.resumes, afterSeq) ?? last?.hash ?? row.genesis_hash
+        const resume: Resume = { n: earlier.length + 1, afterSeq, interruptedAt: last?.at ?? row.started_at, resumedAt: Math.max(resumedAt, last?.at ?? 0) }
+        const hash = resumeHash(prev, sessionId, resume)
+        const resumes: ResumeRow[] = [...earlier, { ...resume, prevHash: prev, hash }]
+        db.prepare("UPDATE sessions SET status = 'active', resumes = ? WHERE id = ?").run(JSON.stringify(resumes), sessionId)
+        this.heads.set(sessionId, { seq: afterSeq, hash })
+        return { ...infoOf(row), status: 'active' }
+      }).immediate()
+      this.commits++
+      this.checkpointWhenDue()
+      return info
+    } catch (error) {
+      this.heads.delete(sessionId)
+      throw this.translate(error)
+    }
+  }
+
   /** Close an active session with its score (a cache: the events remain the truth). */
   finishSession(sessionId: string, scoreCache: unknown, score: number, compliance: Compliance, endedAt: number = this.clock()): SessionSummary {
     const db = this.forWriting()
@@ -786,8 +889,8 @@ export class SessionStore {
     this.heads.delete(sessionId)
     try {
       db.transaction(() => {
-        const row = db.prepare('SELECT status, genesis_hash FROM sessions WHERE id = ?').get(sessionId) as
-          | { status: SessionStatus; genesis_hash: string | null }
+        const row = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?').get(sessionId) as
+          | { status: SessionStatus; genesis_hash: string | null; resumes: string | null }
           | undefined
         if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
         if (row.status !== 'active') throw new ApiError('conflict', `Session ${sessionId} is already ${row.status}.`)
@@ -796,7 +899,7 @@ export class SessionStore {
           | { seq: number; hash: string }
           | undefined
         const eventCount = last?.seq ?? 0
-        const head = last?.hash ?? row.genesis_hash
+        const head = lastResumeAfter(row.resumes, eventCount) ?? last?.hash ?? row.genesis_hash
         const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache })
         db.prepare(
           `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ?,
@@ -869,10 +972,12 @@ export class SessionStore {
       const events = (db.prepare('SELECT seq, at, type, payload FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as EventRow[]).map(
         (e) => ({ seq: e.seq, at: e.at, type: e.type, ...(JSON.parse(e.payload) as object) }) as SessionEvent,
       )
+      const resumes = (resumesOf(row.resumes) ?? []).map((r) => ({ n: r.n, afterSeq: r.afterSeq, interruptedAt: r.interruptedAt, resumedAt: r.resumedAt }))
       return {
         info: infoOf(row),
         scenarioTitle: row.scenario_title,
         events,
+        resumes,
         scoreCache: row.score_cache === null ? null : (JSON.parse(row.score_cache) as unknown),
         score: row.score,
         compliance: row.compliance,
@@ -887,10 +992,10 @@ export class SessionStore {
     const db = this.forReading()
     try {
       const row = this.sessionRow(db, sessionId)
-      const last = db.prepare('SELECT hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(sessionId) as
-        | string
+      const last = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
+        | { seq: number; hash: string }
         | undefined
-      return last ?? expectedGenesis(row)
+      return lastResumeAfter(row.resumes, last?.seq ?? 0) ?? last?.hash ?? expectedGenesis(row)
     } catch (error) {
       throw this.translate(error)
     }
@@ -1027,7 +1132,29 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
 
   let expectedPrev = genesis
   let expectedSeq = 1
+  // Resumes are links between events: fold those recorded after `seq` events into the chain.
+  const resumes = resumesOf(row.resumes)
+  if (!resumes) return bad(1, 'the record of when the call was resumed cannot be read: it was changed.')
+  let nextResume = 0
+  const foldResumes = (seq: number): ChainVerification | null => {
+    for (; nextResume < resumes.length && resumes[nextResume]!.afterSeq === seq; nextResume++) {
+      const r = resumes[nextResume]!
+      let expected: string | null
+      try {
+        expected = resumeHash(expectedPrev, sessionId, { n: r.n, afterSeq: r.afterSeq, interruptedAt: r.interruptedAt, resumedAt: r.resumedAt })
+      } catch {
+        expected = null
+      }
+      if (r.n !== nextResume + 1 || r.prevHash !== expectedPrev || r.hash !== expected) {
+        return bad(seq + 1, `the record of the resume after event ${seq} has been altered: it does not match the call as it was recorded.`)
+      }
+      expectedPrev = r.hash
+    }
+    return null
+  }
   for (const event of events) {
+    const resumeProblem = foldResumes(event.seq - 1)
+    if (resumeProblem) return resumeProblem
     if (event.seq > expectedSeq) {
       return bad(expectedSeq, `event ${expectedSeq} is missing: the log jumps from event ${expectedSeq - 1} to event ${event.seq}.`)
     }
@@ -1072,6 +1199,12 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   }
 
   const count = events.length
+  const trailing = foldResumes(count)
+  if (trailing) return trailing
+  if (nextResume < resumes.length) {
+    const r = resumes[nextResume]!
+    return bad(Math.min(r.afterSeq, count + 1), `a resume is recorded after event ${r.afterSeq}, which ${r.afterSeq > count ? 'is missing' : 'is not where the log continues'}.`)
+  }
   const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
   if (chainVersion === 1) {
     return {

@@ -106,7 +106,8 @@ export class SessionService {
   private check(sessionId: string): { record: SessionRecord; compiled: CompiledScenario | null } {
     const stored = this.options.store.getSession(sessionId)
     const verification = this.options.store.verifyChain(sessionId)
-    const base = { info: stored.info, events: stored.events, played: null }
+    const resumes = stored.resumes.map(({ afterSeq, interruptedAt, resumedAt }) => ({ afterSeq, interruptedAt, resumedAt }))
+    const base = { info: stored.info, events: stored.events, resumes, played: null }
     let compiled: CompiledScenario
     try {
       compiled = this.playedVersion(stored.info)

@@ -111,6 +111,23 @@ export const useCallSessionStore = defineStore('callSession', () => {
     }
   }
 
+  /** Take up an interrupted call (from the picker's recent sessions) at its last acknowledged decision. */
+  async function resume(sessionId: string): Promise<boolean> {
+    if (phase.value === 'starting') return false
+    clear()
+    phase.value = 'starting'
+    try {
+      const live = await api['calls.resume']({ sessionId })
+      lastStart.value = { scenarioId: live.session.scenarioId, mode: live.session.mode, trainee: live.session.trainee }
+      enterCall(live.session, live.view)
+      return true
+    } catch (error) {
+      startError.value = describeError(error)
+      phase.value = 'idle'
+      return false
+    }
+  }
+
   /** After a lost answer: did main store this intent as the decision after `step`? */
   async function storedAlready(sessionId: string, sent: { action: AgentAction; step: number }): Promise<boolean> {
     try {
@@ -266,6 +283,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
     savedCount,
     reportTranscript,
     start,
+    resume,
     act,
     retry,
     discard,

@@ -38,7 +38,9 @@ export const useLibraryStore = defineStore('library', () => {
       // Easiest first, then by title: the order a trainee works through them.
       scenarios.value = [...list].sort((a, b) => a.tier - b.tier || a.title.localeCompare(b.title))
       problems.value = bad
-      if (!scenarios.value.some((s) => s.id === selectedId.value)) selectedId.value = scenarios.value[0]?.id ?? null
+      // Every visit starts at the top of the list, not at the call played last: the
+      // selection is what the trainee reads on arrival, so it must be the first card.
+      selectedId.value = scenarios.value[0]?.id ?? null
     } catch (error) {
       loadError.value = describeError(error)
     } finally {

@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { airport, createFakeBackend, installBackend, type FakeBackend } from '../../stores/testing/fakeBackend'
 import { useCallSessionStore } from '../../stores/callSession'
+import { useLibraryStore } from '../../stores/library'
 import ScenarioPicker from './ScenarioPicker.vue'
 
 vi.mock('../../api', async () => ({ api: (await import('../../stores/testing/fakeBackend')).delegatingApi }))
@@ -58,8 +59,29 @@ describe('ScenarioPicker', () => {
     const row = wrapper.find('.history__row--interrupted')
     expect(row.exists()).toBe(true)
     expect(row.text()).toContain('Interrupted')
-    // Its decisions are kept: the row opens a (partial) report.
-    expect(row.find('button[aria-label^="Open the interrupted call"]').exists()).toBe(true)
+    // Its decisions are kept: the row offers to go on with the call.
+    expect(row.find('button[aria-label^="Resume the interrupted call"]').text()).toBe('Resume')
+  })
+
+  it('Resume takes the interrupted call up again at its last saved decision', async () => {
+    // A call taken earlier, cut short after two saved decisions (the app stopped).
+    const ana = await backend.api['profiles.create']({ name: 'Ana' })
+    await backend.api['profiles.select']({ profileId: ana.id })
+    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const id = session.sessionId
+    await backend.api['calls.act']({ sessionId: id, step: 0, action: { type: 'ask-pin' } })
+    await backend.api['calls.act']({ sessionId: id, step: 1, action: { type: 'check-account' } })
+    backend.interrupt(id)
+    const wrapper = await picker()
+    await wrapper.find('.history__row--interrupted button.history__resume').trigger('click')
+    await flushPromises()
+    const store = useCallSessionStore()
+    expect(store.phase).toBe('in-call')
+    expect(store.info).toMatchObject({ sessionId: id, status: 'active', mode: 'assessment' })
+    expect(store.savedCount).toBe(2)
+    expect(store.transcript.some((l) => l.speaker === 'agent' && /PIN/.test(l.text))).toBe(true)
+    expect(await store.act({ type: 'deny' })).toBe(true)
+    expect(backend.eventsOf(id).map((e) => e.type)).toEqual(['ask-pin', 'check-account', 'deny'])
   })
 
   it('shows a trainee only their own sessions, and their published reviews', async () => {
@@ -89,5 +111,34 @@ describe('ScenarioPicker', () => {
     const store = useCallSessionStore()
     expect(store.phase).toBe('in-call')
     expect(store.info).toMatchObject({ trainee: 'Ana Ruiz', mode: 'assessment' })
+  })
+
+  it('starts from the first scenario on every visit, not from the one played last', async () => {
+    const wrapper = await picker()
+    const library = useLibraryStore()
+    const [first, second] = library.scenarios.map((s) => s.id)
+    library.selectedId = second!
+    await library.load()
+    expect(library.selectedId).toBe(first)
+    await flushPromises()
+    expect((wrapper.findAll<HTMLInputElement>('input[name="scenario"]')[0]!.element).checked).toBe(true)
+  })
+
+  it('arrow keys stop at the ends of the list instead of wrapping to another call', async () => {
+    const wrapper = await picker()
+    const library = useLibraryStore()
+    const radios = wrapper.findAll<HTMLInputElement>('input[name="scenario"]')
+    const press = (index: number, key: string) => {
+      const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })
+      radios[index]!.element.dispatchEvent(event)
+      return event.defaultPrevented
+    }
+    expect(press(0, 'ArrowUp')).toBe(true)
+    expect(press(0, 'ArrowDown')).toBe(false)
+    library.selectedId = library.scenarios.at(-1)!.id
+    await flushPromises()
+    expect(press(radios.length - 1, 'ArrowDown')).toBe(true)
+    expect(press(radios.length - 1, 'ArrowRight')).toBe(true)
+    expect(press(radios.length - 1, 'ArrowUp')).toBe(false)
   })
 })

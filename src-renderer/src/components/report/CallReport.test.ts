@@ -83,6 +83,26 @@ describe('CallReport', () => {
     expect(wrapper.find('.good-path__list').text()).toContain('Ask for the account PIN')
   })
 
+  it('marks in the transcript where an interrupted call was resumed', async () => {
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const backend = installBackend(createFakeBackend())
+    const store = useCallSessionStore()
+    await store.start({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    await store.act({ type: 'ask-pin' })
+    backend.interrupt(store.info!.sessionId)
+    expect(await store.resume(store.info!.sessionId)).toBe(true)
+    await store.act({ type: 'deny' })
+    await store.endCall()
+    const wrapper = mount(CallReport, { global: { plugins: [pinia] }, attachTo: document.body })
+    mounted.push(wrapper)
+    await flushPromises()
+    const marks = wrapper.findAll('[data-testid="resume-mark"]')
+    expect(marks).toHaveLength(1)
+    expect(marks[0]!.text()).toMatch(/interrupted here and resumed/)
+    expect(wrapper.find('#step-1 [data-testid="resume-mark"]').exists()).toBe(true)
+  })
+
   it('offers Retry and Back to scenarios', async () => {
     const { wrapper, store } = await reportAfter([{ type: 'deny' }])
     const retry = wrapper.findAll('button').find((b) => b.text().includes('Retry'))!

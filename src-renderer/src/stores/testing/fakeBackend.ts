@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import { ApiError, API_METHOD_NAMES } from '@core/api/methods'
-import type { ApiMethod, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
+import type { ApiMethod, CallResume, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { compileScenario, replay } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
 import type { Scenario } from '@core/scenario/schema'
@@ -26,6 +26,7 @@ export const airport: Scenario = loadScenarioText(airportText, 'airport-stolen-p
 interface StoredSession {
   info: SessionInfo
   call: LiveCallState
+  resumes: CallResume[]
 }
 
 export interface FakeBackend {
@@ -38,6 +39,8 @@ export interface FakeBackend {
   failNextAct(error: ApiError): void
   /** The next action is stored, then rejects as if the answer was lost. */
   loseNextAck(): void
+  /** The app stopped mid-call: the session is interrupted, as main finds it after a restart. */
+  interrupt(sessionId: string): void
   /** Actions wait until `release()` is called. */
   holdActs(): { release: () => void }
   problems: Array<{ file: string; errors: string[] }>
@@ -75,6 +78,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     return {
       info: s.info,
       events,
+      resumes: s.resumes,
       report: finished ? scoreSession(scenario, scoring, s.info.seed, events) : null,
       verification: { ok: true, sealed: finished, firstBadSeq: null, message: 'ok' },
       played: finished
@@ -125,7 +129,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
         status: 'active',
       }
       const call = new LiveCallState(compileScenario(scenario, scoring.policy), info.seed, mode)
-      sessions.set(info.sessionId, { info, call })
+      sessions.set(info.sessionId, { info, call, resumes: [] })
       return { session: info, view: call.view }
     },
     'calls.act': async ({ sessionId, step, action }) => {
@@ -154,6 +158,18 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
         s.info = { ...s.info, status: 'finished', endedAt: clock }
       }
       return recordOf(s)
+    },
+    'calls.resume': async ({ sessionId }) => {
+      const s = getSession(sessionId)
+      if (s.info.status === 'finished') throw new ApiError('conflict', 'This call has ended and been scored; it cannot be taken up again.')
+      if (s.info.status === 'interrupted') {
+        const last = s.call.events.at(-1)
+        s.resumes = [...s.resumes, { afterSeq: s.call.events.length, interruptedAt: last?.at ?? s.info.startedAt, resumedAt: (clock += 2000) }]
+        s.info = { ...s.info, status: 'active' }
+        // Main rebuilds the call from the stored log.
+        s.call = new LiveCallState(s.call.compiled, s.info.seed, s.info.mode, s.call.events)
+      }
+      return { session: s.info, view: s.call.view }
     },
     'sessions.list': async () => [
       ...[...sessions.values()].map((s) => {
@@ -190,6 +206,10 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     extraSessions: [],
     review,
     eventsOf: (sessionId) => getSession(sessionId).call.events,
+    interrupt(sessionId) {
+      const s = getSession(sessionId)
+      s.info = { ...s.info, status: 'interrupted' }
+    },
     failNextAct(error) {
       nextFailure = error
     },

@@ -1,6 +1,5 @@
 import type { TranscriptLine } from '@core/engine/world'
 import type { ScoreReport } from '@core/scoring/report'
-import type { GoldenTranscript } from '@core/session/transcript'
 
 /**
  * The terminal rendering of a call and its score, shared by `play` (live and
@@ -8,14 +7,8 @@ import type { GoldenTranscript } from '@core/session/transcript'
  * the same report whichever way the call was made.
  */
 
-/** A call line as golden transcripts record it: "caller: ...", "agent: ...", "system: ...". */
-export function transcriptLine(line: TranscriptLine): string {
-  return `${line.speaker}: ${line.text}`
-}
-
-export function transcriptLines(lines: readonly TranscriptLine[]): string[] {
-  return lines.map(transcriptLine)
-}
+// The golden-transcript check is the services' (the app's workbench replays transcripts too).
+export { checkExpectation, transcriptLine, transcriptLines, type ExpectationCheck } from '../services/goldenTranscripts'
 
 const SPEAKERS: Record<TranscriptLine['speaker'], string> = { caller: 'Caller', agent: 'You   ', system: 'System', policy: 'Policy' }
 
@@ -68,38 +61,3 @@ function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }
 
-export interface ExpectationCheck {
-  ok: boolean
-  lines: string[]
-}
-
-/** How a played transcript compares with what its golden file expects. */
-export function checkExpectation(report: ScoreReport, lines: readonly TranscriptLine[], expect: GoldenTranscript['expect']): ExpectationCheck {
-  const problems: string[] = []
-  if (report.compliance !== expect.compliance) problems.push(`compliance is ${report.compliance}, expected ${expect.compliance}`)
-  if (report.score !== expect.score) problems.push(`score is ${report.score}, expected ${expect.score}`)
-  if (expect.outcome !== undefined && report.outcome.kind !== expect.outcome) problems.push(`outcome is ${report.outcome.kind}, expected ${expect.outcome}`)
-  const cfs = [...new Set(report.criticalFailures.map((c) => c.id))].sort()
-  const wantCfs = [...new Set(expect.criticalFailures)].sort()
-  if (cfs.join() !== wantCfs.join()) problems.push(`critical failures are [${cfs.join(', ')}], expected [${wantCfs.join(', ')}]`)
-  const items = new Set(report.deductions.filter((d) => !d.item.startsWith('CF')).map((d) => d.item))
-  const missing = expect.deductions.filter((d) => !items.has(d))
-  if (missing.length) problems.push(`missing deductions: ${missing.join(', ')}`)
-  if (expect.exactDeductions) {
-    const extra = [...items].filter((d) => !expect.deductions.includes(d))
-    if (extra.length) problems.push(`unexpected deductions: ${extra.join(', ')}`)
-  }
-  if (expect.transcript) {
-    const got = transcriptLines(lines)
-    const at = firstDifference(got, expect.transcript)
-    if (at !== null) problems.push(`transcript differs at line ${at + 1}: got ${JSON.stringify(got[at] ?? '(end)')}, expected ${JSON.stringify(expect.transcript[at] ?? '(end)')}`)
-  }
-  return problems.length
-    ? { ok: false, lines: ['Expected by the golden transcript: NOT MET', ...problems.map((p) => `  ${p}`)] }
-    : { ok: true, lines: ['Expected by the golden transcript: met'] }
-}
-
-function firstDifference(a: readonly string[], b: readonly string[]): number | null {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i
-  return null
-}

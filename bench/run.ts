@@ -12,6 +12,7 @@ import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
+import { benchReview } from './review.bench'
 import type { BenchResult } from './types'
 
 async function main() {
@@ -23,6 +24,7 @@ async function main() {
     ['store', () => benchSessionStore()],
     ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
+    ['review', () => benchReview(rubric)],
   ]
   const results: BenchResult[] = []
   for (const [key, run] of suites) {

@@ -92,11 +92,14 @@ describe('main process wiring', () => {
     expect(protocol.handle).toHaveBeenCalledWith('app', expect.any(Function))
   })
 
-  it('builds services on the user-data folder, the bundled scenarios and the Electron build of SQLite', () => {
+  it('builds services on the user-data folder, the bundled scenarios and the Electron build of SQLite, with the desktop exports', () => {
     expect(services.createServices).toHaveBeenCalledWith({
       dataDir: '/tmp/pretext-user-data',
       scenariosDir: main.APP_PATHS.scenariosDir,
       nativeBinding: main.APP_PATHS.nativeBinding,
+      chooseFolder: main.desktopExports.chooseFolder,
+      chooseScenarioFolder: main.desktopExports.chooseScenarioFolder,
+      printPdf: main.desktopExports.printPdf,
     })
   })
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, webContents } from 'electron'
+import type { CallerContext } from '@core/api/contract'
 import { registerIpc } from './ipc'
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol'
 import { createServices } from './services/index'
@@ -40,6 +41,41 @@ export function appPaths(mainDir: string, electronVersion: string): AppPaths {
 
 export const APP_PATHS = appPaths(__dirname, process.versions.electron ?? 'unknown')
 
+/** The window behind an IPC connection ("ipc:<webContents id>", see ipc.ts), if it is still open. */
+function windowOf(caller: CallerContext): Electron.WebContents | null {
+  const id = Number(/^ipc:(\d+)$/.exec(caller.connection)?.[1])
+  const contents = Number.isInteger(id) ? webContents.fromId(id) : undefined
+  return contents && !contents.isDestroyed() ? contents : null
+}
+
+/**
+ * What only the desktop app can do for exports: a folder dialog (main keeps
+ * which folders each window chose, so a page cannot name any folder it
+ * likes), and a PDF of the window as it shows the print view.
+ */
+export const desktopExports = {
+  chooseFolder: async (caller: CallerContext): Promise<string | null> => {
+    const contents = windowOf(caller)
+    const owner = contents ? BrowserWindow.fromWebContents(contents) : null
+    const options: Electron.OpenDialogOptions = { title: 'Choose the folder to export to', properties: ['openDirectory', 'createDirectory'] }
+    const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  },
+  /** The workbench's "Add a folder of scenarios": the same dialog, asking for the folder to read. */
+  chooseScenarioFolder: async (caller: CallerContext): Promise<string | null> => {
+    const contents = windowOf(caller)
+    const owner = contents ? BrowserWindow.fromWebContents(contents) : null
+    const options: Electron.OpenDialogOptions = { title: 'Add a folder of scenarios', properties: ['openDirectory'] }
+    const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  },
+  printPdf: async (caller: CallerContext): Promise<Uint8Array> => {
+    const contents = windowOf(caller)
+    if (!contents) throw new Error('the window that asked for the PDF is closed')
+    return contents.printToPDF({ printBackground: true, pageSize: 'A4' })
+  },
+}
+
 async function start(build: BuildKind, onWindow: (window: BrowserWindow) => void): Promise<void> {
   denyAllPermissions(session.defaultSession)
   // Development keeps Electron's default menu (reload, developer tools); a packaged build gets the minimal one.
@@ -55,6 +91,7 @@ async function start(build: BuildKind, onWindow: (window: BrowserWindow) => void
     dataDir: app.getPath('userData'),
     scenariosDir: APP_PATHS.scenariosDir,
     nativeBinding: APP_PATHS.nativeBinding,
+    ...desktopExports,
   })
   app.on('will-quit', () => services.close())
 

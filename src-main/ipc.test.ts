@@ -10,7 +10,7 @@ import { channelFor, decodeIpcError } from './transport/errorCodec'
 // below reproduce the two things Electron contributes: the event's senderFrame
 // and the way a rejected handler's error reaches the renderer (message only).
 
-type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => Promise<unknown>
+type Handler = (event: { senderFrame: { url: string } | null; sender?: { id: number } }, ...args: unknown[]) => Promise<unknown>
 
 
 function setup(options: { devServerUrl?: string } = {}) {
@@ -153,6 +153,14 @@ describe('registerIpc', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('tells the service which window called: each window is its own connection (its role is its own)', async () => {
+    const { handlers, services } = setup()
+    const handler = handlers.get(channelFor('role.get'))!
+    await handler({ senderFrame: { url: APP_PAGE }, sender: { id: 7 } }, {})
+    await handler({ senderFrame: { url: APP_PAGE }, sender: { id: 8 } }, {})
+    expect(vi.mocked(services['role.get']).mock.calls.map((c) => (c as unknown[])[1])).toEqual([{ connection: 'ipc:7' }, { connection: 'ipc:8' }])
   })
 
   it('accepts the dev server only when it is configured', async () => {

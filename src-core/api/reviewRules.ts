@@ -1,4 +1,4 @@
-import { replay, type CompiledScenario } from '../engine/compile'
+import { replay, type CallSnapshot, type CompiledScenario } from '../engine/compile'
 import type { Rubric } from '../scoring/rubric'
 import type { ScoreReport } from '../scoring/report'
 import { consoleView, type ConsoleView } from '../session/consoleView'
@@ -302,7 +302,12 @@ export function reviewSteps(
 /** The console exactly as the trainee saw it after `step` decisions (0: as the call opened). */
 export function viewAtStep(compiled: CompiledScenario, info: Pick<SessionInfo, 'seed' | 'mode'>, events: readonly SessionEvent[], step: number): ConsoleView {
   const upTo = events.slice(0, Math.min(step, events.length))
-  return consoleView({ compiled, snapshot: replay(compiled, info.seed, upTo), events: upTo, mode: info.mode })
+  return viewAfter(compiled, info.mode, events, step, replay(compiled, info.seed, upTo))
+}
+
+/** The same, from the machine's snapshot after those `step` decisions (a caller keeping snapshots skips the replay). */
+export function viewAfter(compiled: CompiledScenario, mode: SessionInfo['mode'], events: readonly SessionEvent[], step: number, snapshot: CallSnapshot): ConsoleView {
+  return consoleView({ compiled, snapshot, events: events.slice(0, Math.min(step, events.length)), mode })
 }
 
 /** Every note the trainee saved, in full. */

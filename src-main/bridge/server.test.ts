@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { API_METHOD_NAMES, API_METHODS, ApiError } from '@core/api/contract'
 import { CONTENT_SECURITY_POLICY } from '../transport/staticFiles'
-import { MAX_BODY_BYTES, TOKEN_HEADER, TOKEN_META_NAME, startBridge } from './server'
+import { CONNECTION_HEADER, MAX_BODY_BYTES, TOKEN_HEADER, TOKEN_META_NAME, startBridge } from './server'
 import type { Bridge } from './server'
 
 let base: string
@@ -272,6 +272,15 @@ describe('API', () => {
     expect(reply.status).toBe(status)
     expect(JSON.parse(reply.body)).toMatchObject({ error: { code } })
     expect(calls).toEqual([])
+  })
+
+  it('tells the service which page called: a page that names itself is its own connection (its role is its own)', async () => {
+    const role = vi.mocked(services['role.get'])
+    role.mockClear()
+    await callApi('role.get', {})
+    await callApi('role.get', {}, { [CONNECTION_HEADER]: 'page-2f9c41d0' })
+    await callApi('role.get', {}, { [CONNECTION_HEADER]: 'bad id with spaces' })
+    expect(role.mock.calls.map((c) => (c as unknown[])[1])).toEqual([{ connection: 'bridge' }, { connection: 'bridge:page-2f9c41d0' }, { connection: 'bridge' }])
   })
 
   it('maps service errors to status and typed JSON', async () => {

@@ -26,6 +26,8 @@ export interface ServicesOptions {
   reviewClock?: () => number
   /** The desktop app's folder dialog for exports (Electron-aware, so passed in by index.ts). */
   chooseFolder?: (caller: CallerContext) => Promise<string | null>
+  /** The desktop app's folder dialog for the workbench's "Add a folder of scenarios". */
+  chooseScenarioFolder?: (caller: CallerContext) => Promise<string | null>
   /** The desktop app's PDF of the caller's window (webContents.printToPDF). */
   printPdf?: (caller: CallerContext) => Promise<Uint8Array>
 }
@@ -91,7 +93,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     isSupervisor: (caller) => review.isSupervisor(caller),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
+    ...(options.chooseScenarioFolder ? { chooseFolder: options.chooseScenarioFolder } : {}),
   })
   library.watch()
 

@@ -8,6 +8,7 @@ import {
   type ApiArgs,
   type ApiResults,
   type CalibrationReport,
+  type ChainVerification,
   type CallerContext,
   type ExportResult,
   type Profile,
@@ -39,10 +40,10 @@ import {
   reviewScores,
   reviewState,
   reviewSteps,
-  viewAtStep,
+  viewAfter,
   visibleTo,
 } from '@core/api/reviewRules'
-import type { CompiledScenario } from '@core/engine/compile'
+import { advance, startCall, type CallSnapshot, type CompiledScenario } from '@core/engine/compile'
 import type { ScoreReport } from '@core/scoring/report'
 import type { Rubric } from '@core/scoring/rubric'
 import type { Tactic } from '@core/scenario/vocabulary'
@@ -98,6 +99,8 @@ export class ReviewService {
   /** Sessions whose row failed its check in the open-time sweep (or since): left out of trends. */
   private readonly tampered = new Set<string>()
   private sweep: Promise<void> | null = null
+  /** Replays kept for stepping, least recently used first. */
+  private readonly replays = new Map<string, Replay>()
 
   constructor(private readonly options: ReviewServiceOptions) {
     this.clock = options.clock ?? Date.now
@@ -116,8 +119,9 @@ export class ReviewService {
   start(): Promise<void> {
     this.sweep ??= (async () => {
       for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
+      const reviewed = this.options.reviews.reviewedSessions()
       for (const batch of this.options.reviews.sweepBatches()) {
-        for (const row of batch) if (!this.checked(row).ok) this.tampered.add(row.id)
+        for (const row of batch) if (!this.checked(row, reviewed).ok) this.tampered.add(row.id)
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
       for (const id of this.options.reviews.sideRowMismatches()) this.tampered.add(id)
@@ -200,14 +204,15 @@ export class ReviewService {
    * folded and compared with the row's review columns. The sealed report is
    * parsed only when there are review actions to fold over it.
    */
-  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
+  private checked(row: ListedRow, reviewed?: ReadonlySet<string>): CheckedRow | { ok: false; message: string } {
     const check = checkRow(row, (hash) => this.tierOf(hash))
     if (!check.ok) return check
     let parsed: ScoreReport | null = null
     const report = (): ScoreReport => (parsed ??= JSON.parse(row.score_cache!) as ScoreReport)
     if (!check.sealed) return { ok: true, sealed: false, events: [], report, message: check.message }
-    const { events, verification } = this.options.reviews.reviewEvents(row.id, row.seal_hash)
-    if (!verification.ok) return { ok: false, message: verification.message }
+    const { events, verification } =
+      reviewed && !reviewed.has(row.id) ? { events: [], verification: { ok: true } } : this.options.reviews.reviewEvents(row.id, row.seal_hash)
+    if (!verification.ok) return { ok: false, message: (verification as ChainVerification).message }
     const r: ReviewFacts = events.length
       ? this.reviewFacts(row.mode, row.ended_at, report(), events)
       : {
@@ -390,10 +395,42 @@ export class ReviewService {
   }
 
   private step(c: Connection, sessionId: string, step: number): ApiResults['review.step'] {
-    const { record, compiled } = this.loaded(sessionId)
-    this.ownSession(c, record.info.trainee)
-    if (step > record.events.length) throw new ApiError('invalid-argument', `This call has ${record.events.length} steps; there is no step ${step}.`)
-    return { sessionId, step, view: viewAtStep(compiled, record.info, record.events, step) }
+    const replay = this.replayOf(sessionId)
+    this.ownSession(c, replay.info.trainee)
+    if (step > replay.events.length) throw new ApiError('invalid-argument', `This call has ${replay.events.length} steps; there is no step ${step}.`)
+    // From the nearest kept snapshot at or before the step: at most CHECKPOINT_EVERY - 1 decisions to replay.
+    const from = Math.floor(step / CHECKPOINT_EVERY)
+    let snapshot = replay.checkpoints[from]!
+    for (let k = from * CHECKPOINT_EVERY; k < step; k++) snapshot = advance(replay.compiled, snapshot, replay.events[k]!)
+    return { sessionId, step, view: viewAfter(replay.compiled, replay.info.mode, replay.events, step, snapshot) }
+  }
+
+  /**
+   * A session's replay for stepping: its checked record and the machine's
+   * snapshot every CHECKPOINT_EVERY decisions, kept for the few sessions open
+   * last (a sealed or interrupted record never changes; a live one is
+   * replayed again once it has moved on).
+   */
+  private replayOf(sessionId: string): Replay {
+    const known = this.replays.get(sessionId)
+    const stored = known ? null : this.loaded(sessionId)
+    if (known && (known.info.status !== 'active' || known.events.length === this.options.store.getSession(sessionId).events.length)) {
+      this.replays.delete(sessionId)
+      this.replays.set(sessionId, known)
+      return known
+    }
+    const { record, compiled } = stored ?? this.loaded(sessionId)
+    const checkpoints: CallSnapshot[] = []
+    let snapshot = startCall(compiled, record.info.seed)
+    for (let k = 0; ; k++) {
+      if (k % CHECKPOINT_EVERY === 0) checkpoints.push(snapshot)
+      if (k === record.events.length) break
+      snapshot = advance(compiled, snapshot, record.events[k]!)
+    }
+    const replay: Replay = { info: record.info, events: record.events, compiled, checkpoints }
+    this.replays.set(sessionId, replay)
+    while (this.replays.size > REPLAYS_KEPT) this.replays.delete(this.replays.keys().next().value!)
+    return replay
   }
 
   private act(c: Connection, sessionId: string, action: ApiArgs<'review.act'>['action']): ReviewThread {
@@ -456,20 +493,22 @@ export class ReviewService {
   // -------------------------------------------------------------------------
   // Trends
 
-  /** The SQL of every trend aggregate for a filter: the service runs exactly these (the benchmark runs them bare too). */
-  trendQueries(args: ApiArgs<'trends.get'>): Array<{ name: string; sql: string; params: Record<string, unknown> }> {
-    const bucket = bucketSql(args.bucket ?? 'week')
+  /**
+   * The SQL of every trend aggregate for a filter: the service runs exactly
+   * these (the benchmark runs them bare too). Each reads only a covering index
+   * or a table in its own group order. Rows found tampered are taken out
+   * afterwards, by running the same aggregate over just those rows
+   * (`correction`) and subtracting it: an exclusion inside the aggregate would
+   * make every row a table lookup.
+   */
+  trendQueries(args: ApiArgs<'trends.get'>): Array<{ name: keyof TrendRows; sql: string; correction: string; params: Record<string, unknown> }> {
+    const bucket = bucketSql(args.bucket ?? 'week').replaceAll('$', 'f.started_at')
     const filter = { trainee: args.trainee, scenarioId: args.scenarioId, tier: args.tier, from: args.from, to: args.to }
     const { where, params } = queryWhere({ ...filter, mode: 'assessment' })
-    // The tampered rows are few; they are bound as one JSON array.
-    const scoped = `${where} AND f.sealed = 1 AND f.session_id NOT IN (SELECT value FROM json_each(@tampered))`
     const p = { ...params, tampered: JSON.stringify([...this.tampered]) }
-    const byKey = (key: string, label: string) =>
-      `SELECT ${key} AS key, max(${label}) AS label, ${bucket.replaceAll('$', 'f.started_at')} AS at, count(*) AS n,
-         sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical
-       FROM review_facts f WHERE ${scoped} GROUP BY key, at ORDER BY key, at`
+    const scoped = `${where} AND f.sealed = 1`
     const sideWhere = (alias: string) => {
-      const parts = [`${alias}.mode = 'assessment'`, `${alias}.session_id NOT IN (SELECT value FROM json_each(@tampered))`]
+      const parts = [`${alias}.mode = 'assessment'`]
       if (args.trainee !== undefined) parts.push(`${alias}.trainee = @trainee`)
       if (args.scenarioId !== undefined) parts.push(`${alias}.scenario_id = @scenarioId`)
       if (args.from !== undefined) parts.push(`${alias}.started_at >= @from`)
@@ -477,34 +516,60 @@ export class ReviewService {
       if (args.tier !== undefined) parts.push(`${alias}.session_id IN (SELECT session_id FROM review_facts WHERE tier = @tier)`)
       return parts.join(' AND ')
     }
-    return [
-      { name: 'byScenario', sql: byKey('f.scenario_id', 'f.scenario_title'), params: p },
-      { name: 'byTrainee', sql: byKey('f.trainee', 'f.trainee'), params: p },
+    const queries: Array<{ name: keyof TrendRows; alias: string; select: string; where: string; group: string }> = [
+      {
+        name: 'byScenario',
+        alias: 'f',
+        select: `SELECT f.scenario_id AS key, ${bucket} AS at, count(*) AS n, sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical FROM review_facts f`,
+        where: scoped,
+        group: 'GROUP BY key, at ORDER BY key, at',
+      },
+      {
+        name: 'byTrainee',
+        alias: 'f',
+        select: `SELECT f.trainee AS key, ${bucket} AS at, count(*) AS n, sum(f.compliance = 'pass') AS pass, sum(f.critical > 0) AS critical FROM review_facts f`,
+        where: scoped,
+        group: 'GROUP BY key, at ORDER BY key, at',
+      },
       {
         name: 'falsePositive',
-        sql: `SELECT f.trainee AS key, ${bucket.replaceAll('$', 'f.started_at')} AS at, count(*) AS n, sum(f.false_positive) AS hits
-              FROM review_facts f WHERE ${scoped} AND f.caller_type = 'legitimate' GROUP BY key, at ORDER BY key, at`,
-        params: p,
+        alias: 'f',
+        select: `SELECT f.trainee AS key, ${bucket} AS at, count(*) AS n, sum(f.false_positive) AS hits FROM review_facts f`,
+        where: `${scoped} AND f.caller_type = 'legitimate'`,
+        group: 'GROUP BY key, at ORDER BY key, at',
       },
       {
         name: 'tactics',
-        sql: `SELECT t.tactic AS tactic, t.trainee AS trainee, count(*) AS uses, sum(t.countered = 0) AS fell
-              FROM review_tactics t WHERE ${sideWhere('t')} GROUP BY t.tactic, t.trainee ORDER BY t.tactic, t.trainee`,
-        params: p,
+        alias: 't',
+        select: 'SELECT t.tactic AS tactic, t.trainee AS trainee, count(*) AS uses, sum(t.countered = 0) AS fell FROM review_tactics t',
+        where: sideWhere('t'),
+        group: 'GROUP BY t.tactic, t.trainee ORDER BY t.tactic, t.trainee',
       },
       {
         name: 'rules',
-        sql: `SELECT r.rule AS rule, count(*) AS failures FROM review_rule_failures r WHERE ${sideWhere('r')} GROUP BY r.rule ORDER BY r.rule`,
-        params: p,
+        alias: 'r',
+        select: 'SELECT r.rule AS rule, count(*) AS failures FROM review_rule_failures r',
+        where: sideWhere('r'),
+        group: 'GROUP BY r.rule ORDER BY r.rule',
       },
     ]
+    return queries.map((q) => ({
+      name: q.name,
+      sql: `${q.select} WHERE ${q.where} ${q.group}`,
+      correction: `${q.select} WHERE ${q.where} AND ${q.alias}.session_id IN (SELECT value FROM json_each(@tampered)) ${q.group}`,
+      params: p,
+    }))
   }
 
   async trends(args: ApiArgs<'trends.get'>): Promise<Trends> {
     await this.start()
     const parsed = parseApiArgs('trends.get', args)
-    const queries = Object.fromEntries(this.trendQueries(parsed).map((q) => [q.name, this.options.reviews.trendRows<Record<string, unknown>>(q.sql, q.params)]))
-    return this.trendsFrom(parsed, queries as unknown as TrendRows)
+    const rows: Partial<Record<keyof TrendRows, Array<Record<string, unknown>>>> = {}
+    for (const q of this.trendQueries(parsed)) {
+      const all = this.options.reviews.trendRows<Record<string, unknown>>(q.sql, q.params)
+      rows[q.name] = this.tampered.size ? subtract(all, this.options.reviews.trendRows<Record<string, unknown>>(q.correction, q.params)) : all
+    }
+    return this.trendsFrom(parsed, rows as unknown as TrendRows)
   }
 
   /** Shapes the aggregates' rows into series; every point carries the filter that lists its sessions. */
@@ -529,10 +594,12 @@ export class ReviewService {
       }
       return [...out.values()]
     }
+    const titles = new Map(this.options.library.list().map((x) => [x.id, x.title]))
     const scenarioKey = (key: string): SessionQuery => ({ scenarioId: key })
     const traineeKey = (key: string): SessionQuery => ({ trainee: key })
-    const pass = (list: TrendRows['byScenario']) => list.map((r) => ({ key: r.key, label: r.label, at: r.at, n: r.n, hits: r.pass }))
-    const crit = (list: TrendRows['byScenario']) => list.map((r) => ({ key: r.key, label: r.label, at: r.at, n: r.n, hits: r.critical }))
+    const labelOf = (key: string, scenarios: boolean) => (scenarios ? (titles.get(key) ?? key) : key)
+    const pass = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.pass }))
+    const crit = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.critical }))
     const fpRows = rows.falsePositive.map((r) => ({ key: r.key, label: r.key, at: r.at, n: r.n, hits: r.hits }))
     const overall = new Map<number, { n: number; hits: number }>()
     for (const r of fpRows) {
@@ -557,8 +624,8 @@ export class ReviewService {
       bucket,
       sessions,
       tampered: this.tampered.size,
-      passRate: { byScenario: seriesOf(pass(rows.byScenario), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
-      criticalRate: { byScenario: seriesOf(crit(rows.byScenario), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
+      passRate: { byScenario: seriesOf(pass(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
+      criticalRate: { byScenario: seriesOf(crit(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
       falsePositive: {
         overall: {
           key: 'all',
@@ -789,6 +856,18 @@ export class ReviewService {
   }
 }
 
+/** Snapshots are kept every this many decisions: a step replays at most this many less one. */
+const CHECKPOINT_EVERY = 10
+/** Sessions whose replay is kept for stepping (a supervisor steps through one, maybe compares a few). */
+const REPLAYS_KEPT = 4
+
+interface Replay {
+  info: SessionRecord['info']
+  events: SessionRecord['events']
+  compiled: CompiledScenario
+  checkpoints: CallSnapshot[]
+}
+
 interface CheckedRow {
   ok: true
   sealed: boolean
@@ -798,9 +877,30 @@ interface CheckedRow {
   message: string
 }
 
+/** Aggregate rows less the same aggregate over the excluded rows: numbers subtract, the rest is the group key. */
+function subtract(all: Array<Record<string, unknown>>, excluded: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  if (!excluded.length) return all
+  const groupKey = (r: Record<string, unknown>) => JSON.stringify(Object.entries(r).filter(([k]) => GROUP_COLUMNS.has(k)))
+  const less = new Map(excluded.map((r) => [groupKey(r), r]))
+  const out: Array<Record<string, unknown>> = []
+  for (const r of all) {
+    const x = less.get(groupKey(r))
+    if (!x) {
+      out.push(r)
+      continue
+    }
+    const left = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, GROUP_COLUMNS.has(k) ? v : (v as number) - (x[k] as number)]))
+    if (Object.entries(left).some(([k, v]) => !GROUP_COLUMNS.has(k) && (v as number) > 0)) out.push(left)
+  }
+  return out
+}
+
+/** The group-by columns of the trend aggregates (everything else in their rows is a count). */
+const GROUP_COLUMNS = new Set(['key', 'at', 'tactic', 'trainee', 'rule'])
+
 export interface TrendRows {
-  byScenario: Array<{ key: string; label: string; at: number; n: number; pass: number; critical: number }>
-  byTrainee: Array<{ key: string; label: string; at: number; n: number; pass: number; critical: number }>
+  byScenario: Array<{ key: string; at: number; n: number; pass: number; critical: number }>
+  byTrainee: Array<{ key: string; at: number; n: number; pass: number; critical: number }>
   falsePositive: Array<{ key: string; at: number; n: number; hits: number }>
   tactics: Array<{ tactic: string; trainee: string; uses: number; fell: number }>
   rules: Array<{ rule: string; failures: number }>

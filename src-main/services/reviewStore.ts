@@ -95,7 +95,11 @@ export const REVIEW_MIGRATIONS: readonly string[] = [
   CREATE INDEX review_facts_by_trainee ON review_facts (trainee, started_at);
   CREATE INDEX review_facts_by_scenario ON review_facts (scenario_id, started_at);
   CREATE INDEX review_facts_by_state ON review_facts (review_state, waiting_since);
-  CREATE INDEX review_facts_trend ON review_facts (mode, sealed, started_at, scenario_id, trainee, compliance, critical, caller_type, false_positive);
+  CREATE INDEX review_facts_by_state_score ON review_facts (review_state, score);
+  CREATE INDEX review_facts_by_score ON review_facts (score);
+  CREATE INDEX review_facts_false_positive ON review_facts (started_at) WHERE false_positive = 1;
+  -- Covers every trend aggregate: they read this index, never the table.
+  CREATE INDEX review_facts_trend ON review_facts (mode, sealed, started_at, scenario_id, trainee, compliance, critical, caller_type, false_positive, tier);
 
   CREATE TABLE review_rule_failures (
     rule TEXT NOT NULL,
@@ -116,7 +120,8 @@ export const REVIEW_MIGRATIONS: readonly string[] = [
     trainee TEXT NOT NULL COLLATE NOCASE,
     started_at INTEGER NOT NULL,
     countered INTEGER NOT NULL,
-    PRIMARY KEY (tactic, session_id)
+    -- In the order trends group by (tactic, then trainee): the aggregate streams, no sort.
+    PRIMARY KEY (tactic, trainee, session_id)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX review_tactics_by_session ON review_tactics (session_id);
 
@@ -405,6 +410,21 @@ export function queryWhere(q: Omit<SessionQuery, 'sort' | 'direction' | 'offset'
   return { where: clauses.length ? clauses.join(' AND ') : '1', params }
 }
 
+/** The two statements of a list page (its rows, and how many match in all): the store runs exactly these, and so does the benchmark, bare. */
+export function pageSql(q: ParsedQuery): { page: string; count: string; params: Record<string, unknown>; pageParams: Record<string, unknown> } {
+  const { where, params } = queryWhere(q)
+  // SQLite's own order for a missing score (lowest), and rowid to break ties,
+  // so that every sort can walk an index instead of sorting the whole match.
+  const dir = q.direction === 'asc' ? 'ASC' : 'DESC'
+  const order = `${SORT_COLUMNS[q.sort]} ${dir}, f.rowid ${dir}`
+  return {
+    page: `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+    count: `SELECT count(*) FROM review_facts f WHERE ${where}`,
+    params,
+    pageParams: { ...params, limit: q.limit, offset: q.offset },
+  }
+}
+
 export class ReviewStore {
   /** Why review's tables cannot be used (a newer Pretext wrote them); null when they can. */
   private problem: string | null = null
@@ -454,6 +474,17 @@ export class ReviewStore {
     }
   }
 
+  /** Prepared statements per connection and SQL text: preparing costs more than running most of these. */
+  private readonly statements = new WeakMap<Db, Map<string, Database.Statement>>()
+
+  private stmt(db: Db, sql: string): Database.Statement {
+    let cache = this.statements.get(db)
+    if (!cache) this.statements.set(db, (cache = new Map()))
+    let statement = cache.get(sql)
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
+
   private write<T>(fn: (db: Db) => T): T {
     const db = this.writer
     try {
@@ -496,7 +527,7 @@ export class ReviewStore {
 
   indexMany(rows: Iterable<{ facts: SessionFacts; review: ReviewFacts }>): void {
     this.write((db) => {
-      const upsert = db.prepare(
+      const upsert = this.stmt(db, 
         `INSERT OR REPLACE INTO review_facts (session_id, trainee, scenario_id, scenario_title, tier, mode, started_at, ended_at, sealed, caller_type,
            auto_score, auto_compliance, outcome, critical, critical_ids, false_positive, event_count, rules, tactics, facts_sig,
            review_state, score, score_source, compliance, waiting_since, dispute_items)
@@ -504,10 +535,10 @@ export class ReviewStore {
            @auto_score, @auto_compliance, @outcome, @critical, @critical_ids, @false_positive, @event_count, @rules, @tactics, @factsSig,
            @state, @score, @source, @compliance, @waitingSince, @disputeItems)`,
       )
-      const dropRules = db.prepare('DELETE FROM review_rule_failures WHERE session_id = ?')
-      const dropTactics = db.prepare('DELETE FROM review_tactics WHERE session_id = ?')
-      const rule = db.prepare('INSERT INTO review_rule_failures (rule, session_id, mode, scenario_id, trainee, started_at) VALUES (?, ?, ?, ?, ?, ?)')
-      const tactic = db.prepare('INSERT INTO review_tactics (tactic, session_id, mode, scenario_id, trainee, started_at, countered) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      const dropRules = this.stmt(db, 'DELETE FROM review_rule_failures WHERE session_id = ?')
+      const dropTactics = this.stmt(db, 'DELETE FROM review_tactics WHERE session_id = ?')
+      const rule = this.stmt(db, 'INSERT INTO review_rule_failures (rule, session_id, mode, scenario_id, trainee, started_at) VALUES (?, ?, ?, ?, ?, ?)')
+      const tactic = this.stmt(db, 'INSERT INTO review_tactics (tactic, session_id, mode, scenario_id, trainee, started_at, countered) VALUES (?, ?, ?, ?, ?, ?, ?)')
       for (const { facts: f, review: r } of rows) {
         const report = f.report
         const columns = factColumns(f)
@@ -544,13 +575,10 @@ export class ReviewStore {
   // Lists
 
   page(q: ParsedQuery): { rows: ListedRow[]; total: number } {
-    const { where, params } = queryWhere(q)
-    const order = `${SORT_COLUMNS[q.sort]} ${q.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, f.session_id`
+    const sql = pageSql(q)
     return this.read((db) => {
-      const rows = db
-        .prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-        .all({ ...params, limit: q.limit, offset: q.offset }) as ListedRow[]
-      const total = Number(db.prepare(`SELECT count(*) FROM review_facts f WHERE ${where}`).pluck().get(params))
+      const rows = this.stmt(db, sql.page).all(sql.pageParams) as ListedRow[]
+      const total = Number(this.stmt(db, sql.count).pluck().get(sql.params))
       return { rows, total }
     })
   }
@@ -568,7 +596,7 @@ export class ReviewStore {
     if (!ids.length) return []
     return this.read(
       (db) =>
-        db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as ListedRow[],
+        this.stmt(db, `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as ListedRow[],
     )
   }
 
@@ -587,12 +615,12 @@ export class ReviewStore {
   }
 
   /** Ids and the facts every open-time sweep checks, a batch at a time. */
-  *sweepBatches(size = 2000): Generator<ListedRow[]> {
+  *sweepBatches(size = 500): Generator<ListedRow[]> {
     let after = ''
     for (;;) {
       const rows = this.read(
         (db) =>
-          db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id > ? ORDER BY f.session_id LIMIT ?`).all(after, size) as ListedRow[],
+          this.stmt(db, `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id > ? ORDER BY f.session_id LIMIT ?`).all(after, size) as ListedRow[],
       )
       if (!rows.length) return
       yield rows
@@ -632,7 +660,7 @@ export class ReviewStore {
   reviewEvents(sessionId: string, sealHashHex: string | null): { events: StoredReviewEvent[]; verification: ChainVerification } {
     const rows = this.read(
       (db) =>
-        db.prepare('SELECT seq, at, actor_role, actor_name, type, body, prev_hash, hash FROM review_events WHERE session_id = ? ORDER BY seq').all(sessionId) as Array<{
+        this.stmt(db, 'SELECT seq, at, actor_role, actor_name, type, body, prev_hash, hash FROM review_events WHERE session_id = ? ORDER BY seq').all(sessionId) as Array<{
           seq: number
           at: number
           actor_role: Role
@@ -671,13 +699,13 @@ export class ReviewStore {
   /** Appends one review action, stamped with main's clock, chained on the last. */
   appendReviewEvent(sessionId: string, sealHashHex: string, expectedSeq: number, actor: { role: Role; name: string }, action: ReviewAction): StoredReviewEvent {
     return this.write((db) => {
-      const last = db.prepare('SELECT seq, hash FROM review_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as { seq: number; hash: string } | undefined
+      const last = this.stmt(db, 'SELECT seq, hash FROM review_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as { seq: number; hash: string } | undefined
       const seq = (last?.seq ?? 0) + 1
       if (seq !== expectedSeq) throw new ApiError('conflict', 'Someone else acted on this review meanwhile; open it again to see the latest.')
       const prev = last?.hash ?? reviewGenesis(sessionId, sealHashHex)
       const at = this.clock()
       const hash = reviewEventHash(prev, sessionId, seq, at, actor, action)
-      db.prepare('INSERT INTO review_events (session_id, seq, at, actor_role, actor_name, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      this.stmt(db, 'INSERT INTO review_events (session_id, seq, at, actor_role, actor_name, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
         sessionId,
         seq,
         at,
@@ -694,7 +722,7 @@ export class ReviewStore {
 
   /** The seal a review chain starts from; null for a call without one. */
   sealOf(sessionId: string): string | null {
-    const row = this.read((db) => db.prepare('SELECT seal_hash FROM sessions WHERE id = ?').get(sessionId) as { seal_hash: string | null } | undefined)
+    const row = this.read((db) => this.stmt(db, 'SELECT seal_hash FROM sessions WHERE id = ?').get(sessionId) as { seal_hash: string | null } | undefined)
     if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
     return row.seal_hash
   }
@@ -704,6 +732,11 @@ export class ReviewStore {
     const out = new Map<string, ReturnType<ReviewStore['reviewEvents']>>()
     for (const id of ids) out.set(id, this.reviewEvents(id, seals.get(id) ?? null))
     return out
+  }
+
+  /** Every session with at least one review action (few, next to all sessions): the sweep reads only their chains. */
+  reviewedSessions(): Set<string> {
+    return new Set(this.read((db) => this.stmt(db, 'SELECT DISTINCT session_id FROM review_events').pluck().all() as string[]))
   }
 
   /** Sessions with blind grades, for calibration. */
@@ -724,28 +757,28 @@ export class ReviewStore {
   // Profiles and coaching
 
   profiles(): Profile[] {
-    return this.read((db) => (db.prepare('SELECT id, name, created_at FROM profiles ORDER BY name COLLATE NOCASE').all() as Array<{ id: string; name: string; created_at: number }>).map(profileOf))
+    return this.read((db) => (this.stmt(db, 'SELECT id, name, created_at FROM profiles ORDER BY name COLLATE NOCASE').all() as Array<{ id: string; name: string; created_at: number }>).map(profileOf))
   }
 
   profile(id: string): Profile | null {
-    const row = this.read((db) => db.prepare('SELECT id, name, created_at FROM profiles WHERE id = ?').get(id) as { id: string; name: string; created_at: number } | undefined)
+    const row = this.read((db) => this.stmt(db, 'SELECT id, name, created_at FROM profiles WHERE id = ?').get(id) as { id: string; name: string; created_at: number } | undefined)
     return row ? profileOf(row) : null
   }
 
   createProfile(name: string): Profile {
     const clean = name.trim()
     return this.write((db) => {
-      const existing = db.prepare('SELECT 1 FROM profiles WHERE name = ? COLLATE NOCASE').get(clean)
+      const existing = this.stmt(db, 'SELECT 1 FROM profiles WHERE name = ? COLLATE NOCASE').get(clean)
       if (existing) throw new ApiError('conflict', `There is already a profile named ${clean}: pick it from the list.`)
       const profile = { id: randomUUID(), name: clean, createdAt: this.clock() }
-      db.prepare('INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)').run(profile.id, profile.name, profile.createdAt)
+      this.stmt(db, 'INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)').run(profile.id, profile.name, profile.createdAt)
       return profile
     })
   }
 
   addAssignments(rows: Array<Omit<Assignment, 'id' | 'assignedAt' | 'attempt' | 'status'>>): string[] {
     return this.write((db) => {
-      const insert = db.prepare(
+      const insert = this.stmt(db, 
         'INSERT INTO coaching_assignments (id, trainee, scenario_id, scenario_title, tactic, from_session_id, note, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       const at = this.clock()
@@ -809,7 +842,7 @@ export class ReviewStore {
   // Trends: plain aggregates over the index (excluding rows found tampered)
 
   trendRows<T>(sql: string, params: Record<string, unknown>): T[] {
-    return this.read((db) => db.prepare(sql).all(params) as T[])
+    return this.read((db) => this.stmt(db, sql).all(params) as T[])
   }
 }
 

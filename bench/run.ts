@@ -13,6 +13,7 @@ import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import { benchReview } from './review.bench'
+import { benchWorkbench } from './workbench.bench'
 import type { BenchResult } from './types'
 
 async function main() {
@@ -25,6 +26,7 @@ async function main() {
     ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
     ['review', () => benchReview(rubric)],
+    ['workbench', () => benchWorkbench()],
   ]
   const results: BenchResult[] = []
   for (const [key, run] of suites) {

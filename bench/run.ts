@@ -8,6 +8,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchCalls } from './calls.bench'
+import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
@@ -22,6 +23,7 @@ async function main() {
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
     ['good-path', () => benchGoodPath(rubric)],
+    ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
     ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],

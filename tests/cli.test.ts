@@ -104,6 +104,129 @@ describe('check', () => {
   })
 })
 
+/** A library scenario and its transcripts, copied to a temp folder, with an edit to the transcripts. */
+function withTranscripts(id: string, edit: (text: string) => string): { dir: string; file: string; text: string } {
+  const { file } = brokenCopy(id)
+  const transcripts = file.replace(/\.yaml$/, '.transcripts.yaml')
+  const original = readFileSync(join(library, `${id}.transcripts.yaml`), 'utf8')
+  const text = edit(original)
+  expect(text).not.toBe(original)
+  writeFileSync(transcripts, text)
+  return { dir: join(file, '..'), file: transcripts, text }
+}
+
+describe('check replays the golden transcripts', () => {
+  it('says NOT MET with the difference, and exits 1, when an expected score is wrong', async () => {
+    const { dir, file, text } = withTranscripts('typed-dob-wrong', (t) => t.replace('score: 100', 'score: 7'))
+    const r = await scenarios(['check', dir])
+    expect(r.code).toBe(1)
+    const expectAt = positionOf(text, 'expect:')
+    expect(r.err).toContain(`${display(file)}:${expectAt}: error: transcript 'stop-flag-notify-refer': NOT MET`)
+    expect(r.err).toContain('score: expected 7, got 100 (deductions: none)')
+    expect(r.err).toMatch(/Checked 1 scenario and 1 transcript file: 1 error/)
+  })
+
+  it('shows the first call line that differs', async () => {
+    const { dir } = withTranscripts('airport-stolen-phone', (t) => t.replace('"caller: That\'s the phone that was stolen!', '"caller: That is the phone that was stolen!'))
+    const r = await scenarios(['check', dir])
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/line 8: expected "caller: That is the phone that was stolen!.*"\n\s+got "caller: That's the phone that was stolen!/)
+  })
+
+  it('refuses a phrasing the beat the call is in does not offer', async () => {
+    // protect-and-path belongs to 'pushback'; before the denial the call is still in 'opening'.
+    const { dir, file, text } = withTranscripts('airport-stolen-phone', (t) => t.replace('      - deny\n      - say: protect-and-path', '      - say: protect-and-path\n      - deny'))
+    const r = await scenarios(['check', dir])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain(`${display(file)}:${positionOf(text, 'say: protect-and-path')}: error: the call is in beat 'opening' here, which does not offer the phrasing 'protect-and-path'`)
+  })
+
+  it('writes transcript errors as sentences at file:line:col, with did-you-mean', async () => {
+    const { dir, file, text } = withTranscripts('typed-dob-wrong', (t) =>
+      t
+        .replace('- check-account', '- chek-account')
+        .replace('red-flags, referral', 'red-flag, referral')
+        .replace('perform-hrt: { kind: sim-change, notify: true, hold: true }', 'perform-hrt: { kind: sim-change, hold: yes }')
+        .replace('kind: good', 'kind: great'),
+    )
+    const r = await scenarios(['check', dir])
+    expect(r.code).toBe(1)
+    const at = (needle: string) => `${display(file)}:${positionOf(text, needle)}: error:`
+    expect(r.err).toContain(`${at('chek-account')} unknown action 'chek-account' at transcripts[0].actions[0]; did you mean 'check-account'?`)
+    expect(r.err).toContain(`${at('red-flag,')} unknown note item 'red-flag' for note at transcripts[0].actions[10].note.items[2]; did you mean 'red-flags'?`)
+    expect(r.err).toContain(`${at('perform-hrt: {')} perform-hrt needs 'notify': true or false`)
+    expect(r.err).toContain(`${at('yes }')} 'hold' of perform-hrt must be true or false, got 'yes'`)
+    expect(r.err).toContain(`${at('great')} unknown kind 'great'`)
+    expect(r.err).not.toMatch(/invalid_type|"code"|\[\{/)
+  })
+
+  it('warns about a branch an earlier one always catches', async () => {
+    const { file, text } = brokenCopy('airport-stolen-phone', '      - action: [deny, offer-safe-path]\n        goto: pushback', '      - action: [deny, offer-safe-path]\n        goto: pushback\n      - action: deny\n        say: Never fires.')
+    const r = await scenarios(['check', file])
+    expect(r.all).toContain(`${display(file)}:${positionOf(text, 'action: deny\n        say: Never')}: warning: this branch never fires: beats.opening.on[2] comes first and catches every case it would`)
+  })
+})
+
+describe('new', () => {
+  it('writes a commented scenario and transcripts that pass check as written', async () => {
+    const dir = mkdtempSync(join(temp, 'new-'))
+    const r = await scenarios(['new', 'my-first-call', '--dir', dir])
+    expect(r.code, r.all).toBe(0)
+    const scenario = readFileSync(join(dir, 'my-first-call.yaml'), 'utf8')
+    expect(scenario).toContain('id: my-first-call')
+    expect(scenario).toMatch(/# .*scenarios\/README\.md/)
+    const checked = await scenarios(['check', dir])
+    expect(checked.code, checked.all).toBe(0)
+    expect(checked.out).toContain('Checked 1 scenario and 1 transcript file: 0 errors, 0 warnings.')
+    // And it never overwrites.
+    const again = await scenarios(['new', 'my-first-call', '--dir', dir])
+    expect(again.code).toBe(1)
+    expect(again.err).toContain('already exists')
+  })
+})
+
+describe('check --watch', () => {
+  it('checks again when a file is saved, until stopped', async () => {
+    const dir = mkdtempSync(join(temp, 'watch-'))
+    await scenarios(['new', 'watched-call', '--dir', dir])
+    let out = ''
+    let err = ''
+    const waiters: Array<{ test: () => boolean; done: () => void }> = []
+    const wrote = () => {
+      for (const w of [...waiters]) {
+        if (!w.test()) continue
+        waiters.splice(waiters.indexOf(w), 1)
+        w.done()
+      }
+    }
+    /** Resolves when the output so far holds `count` of `text`; fails after a bound, never sleeps. */
+    const printed = (text: string, count: number) =>
+      new Promise<void>((resolve, reject) => {
+        const test = () => (out + err).split(text).length - 1 >= count
+        if (test()) return resolve()
+        const timer = setTimeout(() => reject(new Error(`no re-check within 20 s; output so far:\n${out}${err}`)), 20_000)
+        waiters.push({ test, done: () => (clearTimeout(timer), resolve()) })
+      })
+    const stop = new AbortController()
+    const running = run(['check', dir, '--watch'], {
+      stdout: { write: (text: string) => ((out += text), wrote()) },
+      stderr: { write: (text: string) => ((err += text), wrote()) },
+      stdin: Readable.from([]),
+      cwd: root,
+      signal: stop.signal,
+    })
+    // Watching starts after the first check's summary: a save before it would go unseen.
+    await printed('Watching', 1)
+    expect(out).toContain('0 errors')
+    const file = join(dir, 'watched-call.yaml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('goto: pushback', 'goto: pushbak'))
+    await printed('Checked 1 scenario', 2)
+    expect(err).toContain("goto target 'pushbak' is not a beat")
+    stop.abort()
+    expect(await running).toBe(1)
+  })
+})
+
 describe('play', () => {
   const golden = TranscriptFile.parse(parse(readFileSync(join(library, 'typed-dob-wrong.transcripts.yaml'), 'utf8')))
 

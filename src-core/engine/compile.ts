@@ -5,6 +5,7 @@ import { AGENT_ACTIONS, type AgentActionType, type Tactic } from '../scenario/vo
 import type { SessionEvent } from './events'
 import { evaluateCondition } from './conditions'
 import { DEFAULT_POLICY, type Policy } from './policy'
+import { lineRealiser } from './variation'
 import { applyAction, choicesAt, initialContext, type CallContext, type StepOutput, type TranscriptLine } from './world'
 
 /**
@@ -64,6 +65,8 @@ function paramsMatch(branch: Branch, event: SessionEvent): boolean {
 
 export function compileScenario(scenario: Scenario, policy: Policy = DEFAULT_POLICY) {
   const first = startBeat(scenario)
+  // Variants reach only what is said (./variation.ts): every line is realised with the session's picks.
+  const realise = lineRealiser(scenario)
 
   // Guards and the action that follows evaluate the same step; compute it once.
   const stepCache = new WeakMap<object, { context: CallContext; output: StepOutput }>()
@@ -81,13 +84,14 @@ export function compileScenario(scenario: Scenario, policy: Policy = DEFAULT_POL
     const beat = context.beat
     const seq = event.seq
     const lines: TranscriptLine[] = []
-    if (out.agentLine) lines.push({ seq, speaker: 'agent', text: out.agentLine, tactics: [], beat })
-    for (const text of out.systemBefore) lines.push({ seq, speaker: 'system', text, tactics: [], beat })
+    const r = (text: string) => realise(text, context.seed)
+    if (out.agentLine) lines.push({ seq, speaker: 'agent', text: r(out.agentLine), tactics: [], beat })
+    for (const text of out.systemBefore) lines.push({ seq, speaker: 'system', text: r(text), tactics: [], beat })
     const said = branch?.say !== undefined ? linesOf(branch.say) : out.callerLine ? [out.callerLine] : []
     const tactics = branch?.tactics ?? []
-    said.forEach((text, i) => lines.push({ seq, speaker: 'caller', text, tactics: i === 0 ? tactics : [], beat }))
-    for (const text of out.systemLines) lines.push({ seq, speaker: 'system', text, tactics: [], beat })
-    for (const text of out.policyLines) lines.push({ seq, speaker: 'policy', text, tactics: [], beat })
+    said.forEach((text, i) => lines.push({ seq, speaker: 'caller', text: r(text), tactics: i === 0 ? tactics : [], beat }))
+    for (const text of out.systemLines) lines.push({ seq, speaker: 'system', text: r(text), tactics: [], beat })
+    for (const text of out.policyLines) lines.push({ seq, speaker: 'policy', text: r(text), tactics: [], beat })
     return {
       ...out.context,
       transcript: [...context.transcript, ...lines],
@@ -110,7 +114,7 @@ export function compileScenario(scenario: Scenario, policy: Policy = DEFAULT_POL
       transcript: said.length
         ? [
             ...context.transcript,
-            ...said.map((text, i) => ({ seq, speaker: 'caller' as const, text, tactics: i === 0 ? tactics : [], beat: beatId })),
+            ...said.map((text, i) => ({ seq, speaker: 'caller' as const, text: realise(text, context.seed), tactics: i === 0 ? tactics : [], beat: beatId })),
           ]
         : context.transcript,
       tacticsSeen: tactics.length

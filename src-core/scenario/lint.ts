@@ -1,5 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml'
 import { formatPath, nearest } from './loader'
+import { shadowedBranchProblems } from './shadowing'
+import { variationProblems } from './variation'
 import { actionsOf, ENDED_STATE, startBeat, type Branch, type Choice, type Scenario } from './schema'
 import type { AgentActionType } from './vocabulary'
 
@@ -192,6 +194,14 @@ export function structuralProblems(scenario: Scenario): StructureResult {
     })
   for (const [beat, b] of Object.entries(scenario.beats)) undeclared(b.tactics, ['beats', beat, 'tactics'])
   for (const { branch, path } of branches) undeclared(branch.tactics, [...path, 'tactics'])
+
+  // ---------- branches an earlier one always catches (./shadowing.ts) ----------
+
+  problems.push(...shadowedBranchProblems(scenario))
+
+  // ---------- variants: declared, used, and only where text may vary (./variation.ts) ----------
+
+  problems.push(...variationProblems(scenario))
 
   // ---------- reachability (static) ----------
 

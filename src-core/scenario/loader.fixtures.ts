@@ -3,6 +3,7 @@
 import fc from 'fast-check'
 import type { Condition, Scenario } from './schema'
 import {
+  CHANNELS,
   AGENT_ACTIONS,
   CALLER_TYPES,
   CHANGEABLE_CONTACTS,
@@ -226,7 +227,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       summary: textArb,
       tier: fc.constantFrom(1 as const, 2 as const, 3 as const),
       caller: fc.constantFrom(...CALLER_TYPES),
-      channel: fc.constantFrom('phone' as const, 'store' as const),
+      channel: fc.constantFrom(...CHANNELS),
+      variants: fc.constant({}),
       tactics: fc.array(fc.constantFrom(...TACTICS), { maxLength: 3 }),
       rules: fc.uniqueArray(fc.constantFrom(...RULE_IDS), { maxLength: 3 }),
       redFlags: fc.array(textArb, { maxLength: 2 }),

@@ -71,7 +71,7 @@ describe('loadScenarioText: located errors', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problems(edit('tier: 1\n', 'tier: 1\ncolour: blue\n'))[0]).toBe(
-      `${FILE}:7:1: unknown key 'colour' at colour; allowed keys: $schema, schemaVersion, id, title, summary, briefing, tier, caller, channel, tactics, rules, redFlags, goodPractice, request, account, callerFacts, choices, on, start, beats`,
+      `${FILE}:7:1: unknown key 'colour' at colour; allowed keys: $schema, schemaVersion, id, title, summary, briefing, tier, caller, channel, variants, tactics, rules, redFlags, goodPractice, request, account, callerFacts, choices, on, start, beats`,
     )
   })
 

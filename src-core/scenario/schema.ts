@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   AGENT_ACTIONS,
   CALLER_TYPES,
+  CHANNELS,
   CHANGEABLE_CONTACTS,
   DISCLOSABLE_FIELDS,
   ENDING_OUTCOMES,
@@ -196,7 +197,11 @@ export const Scenario = z.strictObject({
     .describe('what the trainee reads before taking the call; never reveal whether the caller is genuine. Defaults to the request summary'),
   tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   caller: z.enum(CALLER_TYPES).describe('fraud, legitimate, or ambiguous (real customer whose request needs a safe alternative)'),
-  channel: z.enum(['phone', 'store']).default('phone'),
+  channel: z.enum(CHANNELS).default('phone').describe('phone: an inbound call; store: a customer at a store counter; message: a message to the agent'),
+  variants: z
+    .record(id, z.array(text).min(2).max(20))
+    .default({})
+    .describe('the variable parts of the call: each name lists alternatives, one picked per session by its seed, and written {name} in lines and account details (scenarios/README.md, "Variation")'),
   tactics: z.array(Tactic).default([]),
   rules: z.array(RuleId).default([]).describe('the policy rules this scenario exercises'),
   redFlags: z.array(text).default([]).describe('what a good agent should notice, shown in the report'),

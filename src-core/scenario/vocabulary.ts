@@ -233,3 +233,18 @@ export const NOTE_ITEM_LABELS: Record<NoteItem, string> = {
   referral: 'Referral / escalation',
   notification: 'Customer notified',
 }
+
+/**
+ * How the contact reaches the agent: a phone call, a customer at a store
+ * counter, or a message to the agent (a chat or text from someone outside,
+ * as an insider approach arrives). The engine treats them alike; the console
+ * says which it is.
+ */
+export const CHANNELS = ['phone', 'store', 'message'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  phone: 'Inbound call',
+  store: 'In store',
+  message: 'A message to you',
+}

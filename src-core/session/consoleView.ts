@@ -1,6 +1,8 @@
 import type { CallSnapshot, CompiledScenario } from '../engine/compile'
-import { choicesAt, isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
 import type { Policy } from '../engine/policy'
+import { offeredPhrasings } from '../engine/phrasings'
+import { realiseScenario } from '../engine/variation'
+import { isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import {
   AGENT_ACTIONS,
@@ -22,8 +24,10 @@ import {
   type HrtKind,
   type NoteItem,
 } from '../scenario/vocabulary'
+import type { Channel } from '../scenario/vocabulary'
 import type { SessionEvent } from './events'
 import { practiceHint } from './hints'
+import { formatAmount } from './wording'
 
 /**
  * The console view: exactly what the trainee may see at one moment of a call,
@@ -122,7 +126,7 @@ export interface ConsoleView {
   call: {
     title: string
     tier: 1 | 2 | 3
-    channel: 'phone' | 'store'
+    channel: Channel
     callingFrom: string
     networkVerified: boolean
     /** The IVR's reason for the call, as the caller gave it. */
@@ -148,11 +152,10 @@ export interface ConsoleView {
     attemptLimit: number
   }
   notes: Array<{ seq: number; items: NoteItem[]; text: string }>
-  holdTimes: { shortHoldMinutes: number; remoteHoldHours: number }
+  /** The policy numbers main scores with (rubric.yaml): the console states them, it never has its own. */
+  policy: Policy
   /** Practice mode's next step; null in assessment, always. */
   hint: string | null
-  /** The policy's numbers for the practice strip (R3, R5, R7); null in assessment, which shows no policy. */
-  policy: Policy | null
 }
 
 /** "dana.w@example.com" -> "d•••••@example.com": enough to pick it, not to read it out. */
@@ -184,7 +187,7 @@ export function chooserOptions(scenario: Scenario, policy: Policy): Record<Choos
       id: p,
       label: SAFE_PATH_LABELS[p],
       // The hold's length is the policy's (R12), so the label leaves it to this line.
-      ...(p === 'remote-fallback' ? { detail: `The new SIM works only after a hold of ${policy.remoteHoldHours} hour${policy.remoteHoldHours === 1 ? '' : 's'}` } : {}),
+      ...(p === 'remote-fallback' ? { detail: `The new SIM works only after a hold of ${formatAmount(policy.remoteHoldHours, 'hour')}` } : {}),
     })),
     'perform-hrt': HRT_KINDS.map((k) => ({
       id: k,
@@ -194,10 +197,14 @@ export function chooserOptions(scenario: Scenario, policy: Policy): Record<Choos
   }
 }
 
-/** Phrasings on offer in the current beat, less those already said on this call. */
+/**
+ * Phrasings on offer in the current beat, less those already said on this
+ * call, in the session's order (shuffled by its seed, so the good one is not
+ * always key 1) and with its variants (src-core/engine/phrasings.ts, variation.ts).
+ */
 export function offeredChoices(scenario: Scenario, ctx: CallContext): ConsoleChoice[] {
   const said = new Set(ctx.phrasing.map((p) => p.choice))
-  return choicesAt(scenario, ctx.beat)
+  return offeredPhrasings(realiseScenario(scenario, ctx.seed), ctx.beat, ctx.seed)
     .filter((c) => !said.has(c.id))
     .map((c) => ({ id: c.id, text: c.text }))
 }
@@ -282,13 +289,50 @@ export interface ViewInput {
   mode: SessionMode
 }
 
+/**
+ * The parts of a view that depend on the scenario and the policy alone (the
+ * choosers, the account as the system holds it), worked out once per compiled
+ * scenario: a view follows every intent, and these never change during a call.
+ * Views share them, so they are frozen.
+ */
+type FixedParts = { options: ConsoleView['options']; details: AccountDetailsView; history: AccountHistoryView }
+// Per compiled scenario, and per seed when it declares variants (the account shows the session's picks).
+const fixedParts = new WeakMap<CompiledScenario, Map<number, FixedParts>>()
+function fixedPartsOf(compiled: CompiledScenario, seed: number) {
+  const key = Object.keys(compiled.scenario.variants).length ? seed : 0
+  let bySeed = fixedParts.get(compiled)
+  if (!bySeed) fixedParts.set(compiled, (bySeed = new Map()))
+  let parts = bySeed.get(key)
+  if (!parts) {
+    const shown = realiseScenario(compiled.scenario, seed)
+    parts = deepFreeze({
+      options: chooserOptions(shown, compiled.policy),
+      details: accountDetails(shown, compiled),
+      history: accountHistory(shown, compiled),
+    })
+    bySeed.set(key, parts)
+  }
+  return parts
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
 export function consoleView({ compiled, snapshot, events, mode }: ViewInput): ConsoleView {
-  const { scenario, policy } = compiled
   const ctx = snapshot.context
+  const policy = compiled.policy
+  // What the console shows of the scenario, with this session's variants.
+  const scenario = realiseScenario(compiled.scenario, ctx.seed)
   const over = snapshot.status !== 'active'
   const practice = mode === 'practice'
   const authenticated = isConsoleUnlocked(ctx)
   const historyOpen = authenticated || ctx.checkedAccountSeq !== null
+  const fixed = fixedPartsOf(compiled, ctx.seed)
   return {
     step: events.length,
     mode,
@@ -306,12 +350,12 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       .map((l) => ({ seq: l.seq, speaker: l.speaker, text: l.text })),
     choices: over ? [] : offeredChoices(scenario, ctx),
     actions: offeredActions(over),
-    options: chooserOptions(scenario, policy),
+    options: fixed.options,
     account: {
       authenticated,
       claimedName: scenario.callerFacts.claimsToBe ?? scenario.account.holder,
-      details: authenticated ? accountDetails(scenario, compiled) : null,
-      history: historyOpen ? accountHistory(scenario, compiled) : null,
+      details: authenticated ? fixed.details : null,
+      history: historyOpen ? fixed.history : null,
     },
     verification: {
       chips: factorChips(ctx),
@@ -320,9 +364,8 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       attemptLimit: policy.failedAttemptsPerCall,
     },
     notes: ctx.notes.map((n) => ({ seq: n.seq, items: [...n.items], text: n.text })),
-    holdTimes: { shortHoldMinutes: policy.shortHoldMinutes, remoteHoldHours: policy.remoteHoldHours },
+    policy,
     hint: practice && !over ? practiceHint(scenario, ctx, policy) : null,
-    policy: practice ? policy : null,
   }
 }
 

@@ -16,7 +16,8 @@ import { AGENT_ACTIONS, type AgentActionType } from '../scenario/vocabulary'
 export const TRANSCRIPT_START_AT = Date.UTC(2026, 0, 15, 14, 0, 0)
 export const TRANSCRIPT_STEP_MS = 4000
 
-const SINGLE_PARAM: Partial<Record<AgentActionType, string>> = {
+/** The actions written `name: value`, and which parameter the value is. */
+export const SINGLE_PARAM: Partial<Record<AgentActionType, string>> = {
   'send-otp': 'to',
   'ask-knowledge': 'question',
   'confirm-detail': 'field',

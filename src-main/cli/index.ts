@@ -9,6 +9,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() }).then((code) => {
+// Ctrl-C ends check --watch cleanly, with its last exit status; every other command keeps Node's own Ctrl-C.
+const stop = new AbortController()
+if (process.argv.includes('--watch')) process.once('SIGINT', () => stop.abort())
+
+void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), signal: stop.signal }).then((code) => {
   process.exitCode = code
 })

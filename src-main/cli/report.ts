@@ -1,5 +1,7 @@
 import type { TranscriptLine } from '@core/engine/world'
 import type { ScoreReport } from '@core/scoring/report'
+import { compareExpectation, goldenLine } from '@core/session/goldenCheck'
+import type { GoldenTranscript } from '@core/session/transcript'
 
 /**
  * The terminal rendering of a call and its score, shared by `play` (live and
@@ -7,8 +9,12 @@ import type { ScoreReport } from '@core/scoring/report'
  * the same report whichever way the call was made.
  */
 
-// The golden-transcript check is the services' (the app's workbench replays transcripts too).
-export { checkExpectation, transcriptLine, transcriptLines, type ExpectationCheck } from '../services/goldenTranscripts'
+/** A call line as golden transcripts record it: "caller: ...", "agent: ...", "system: ...". */
+export const transcriptLine = goldenLine
+
+export function transcriptLines(lines: readonly TranscriptLine[]): string[] {
+  return lines.map(transcriptLine)
+}
 
 const SPEAKERS: Record<TranscriptLine['speaker'], string> = { caller: 'Caller', agent: 'You   ', system: 'System', policy: 'Policy' }
 
@@ -61,3 +67,15 @@ function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }
 
+export interface ExpectationCheck {
+  ok: boolean
+  lines: string[]
+}
+
+/** How a played transcript compares with what its golden file expects (the differences are the core's, as `check` prints them). */
+export function checkExpectation(report: ScoreReport, lines: readonly TranscriptLine[], expect: GoldenTranscript['expect']): ExpectationCheck {
+  const differences = compareExpectation(report, lines, expect)
+  return differences.length
+    ? { ok: false, lines: ['Expected by the golden transcript: NOT MET', ...differences.map((p) => `  ${p}`)] }
+    : { ok: true, lines: ['Expected by the golden transcript: met'] }
+}

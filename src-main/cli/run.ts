@@ -9,20 +9,23 @@
 //   graph <file>                     the beats as a Mermaid flowchart, on stdout
 //   paths <file>                     endings reached, the shortest good call, a shortest path
 //                                    to each critical failure, exploration figures
+//   check --watch <paths...>         check, then check again whenever a file there changes
+//   new <id> [--dir <folder>]        a commented scenario and its transcripts that pass check
 //
 // Exit status: 0 fine, 1 a problem was found (an error, or an expectation not met), 2 usage.
 //
 // `run(argv, io)` is the whole command line; index.ts only hands it the
 // process's streams, so the tests drive it in process with buffers.
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml'
-import { advance, compileScenario, startCall, type CallSnapshot, type CompiledScenario } from '@core/engine/compile'
+import { advance, compileScenario, replay, startCall, type CallSnapshot, type CompiledScenario } from '@core/engine/compile'
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATES, exploreScenario, searchGoodPath, type ExploreOptions } from '@core/analysis/paths'
-import { choicesAt } from '@core/engine/world'
+import { offeredPhrasings } from '@core/engine/phrasings'
+import { realiseScenario } from '@core/engine/variation'
 import { sourcePositions, type LintProblem } from '@core/scenario/lint'
 import { lintScenario } from '@core/analysis/lint'
 import { DEFAULT_MAX_BYTES, nearest, type ScenarioProblem } from '@core/scenario/loader'
@@ -48,21 +51,25 @@ import {
   type AgentActionType,
   type NoteItem,
 } from '@core/scenario/vocabulary'
-import type { Rubric } from '@core/scoring/rubric'
-import { scoreContext } from '@core/scoring/scorer'
+import { rubricIds, type Rubric } from '@core/scoring/rubric'
+import { scoreContext, scoreSession } from '@core/scoring/scorer'
 import { describeAction } from '@core/session/describe'
 import { actionOf, type AgentAction, type SessionEvent } from '@core/session/events'
+import { readGoldenFile, replayGoldenFile, type GoldenProblem } from '@core/session/goldenCheck'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS, TranscriptFile, transcriptEvents } from '@core/session/transcript'
 import { writeFileAtomic } from '../services/atomicWrite'
 import { loadRubric } from '../services/rubric'
 import { ScenarioParser } from '../services/scenarioParser'
 import { readUntrustedFile } from '../services/untrustedFile'
-import { replayGoldenTranscripts } from '../services/goldenTranscripts'
 import { checkExpectation, renderCallLine, renderReport, transcriptLines } from './report'
+import { scaffoldScenario, scaffoldTranscripts } from './scaffold'
 
 const USAGE = `Usage: npm run scenarios -- <command> [options]
 
-  check <paths...>                  lint scenario files (and folders of them) and their golden transcripts
+  check <paths...> [--watch]        lint scenario files (and folders of them) and replay their golden
+                                    transcripts; --watch checks again on every save
+  new <id> [--dir <folder>]         write <id>.yaml and <id>.transcripts.yaml, a working call to start
+                                    from (default folder scenarios/library)
   play <file> [--seed n]            play a call in the terminal
   play <file> --transcript <file> [--name <n>] [--update]
                                     play a golden transcript and print its report; --update rewrites
@@ -83,6 +90,8 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream
   /** What relative paths on the command line are relative to. */
   cwd: string
+  /** Ends a long-running command (check --watch): Ctrl-C from the bin entry, the test's controller in tests. */
+  signal?: AbortSignal
 }
 
 /** One command's context: its io, and one warm parser worker for every file it reads. */
@@ -125,6 +134,8 @@ async function main(cli: Cli, argv: string[]): Promise<number> {
       transcript: { type: 'string' },
       name: { type: 'string' },
       update: { type: 'boolean' },
+      watch: { type: 'boolean' },
+      dir: { type: 'string' },
       rubric: { type: 'string' },
       'max-states': { type: 'string' },
       'max-depth': { type: 'string' },
@@ -154,7 +165,10 @@ async function main(cli: Cli, argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       if (!rest.length) throw new UsageError('check needs at least one file or folder')
+      if (values.watch) return watchCheck(cli, rest, rubric, rubricPath, explore)
       return check(cli, rest, rubric, rubricPath, explore)
+    case 'new':
+      return scaffold(cli, one(rest, 'new', 'an id'), values.dir ?? 'scenarios/library')
     case 'play': {
       const file = one(rest, 'play')
       if (values.transcript) return playTranscript(cli, file, values.transcript, rubric, { name: values.name, update: values.update ?? false, seed })
@@ -166,12 +180,12 @@ async function main(cli: Cli, argv: string[]): Promise<number> {
     case 'paths':
       return paths(cli, one(rest, 'paths'), rubric, explore)
     default:
-      throw new UsageError(`unknown command '${command}'${suggest(command, ['check', 'play', 'graph', 'paths'])}`)
+      throw new UsageError(`unknown command '${command}'${suggest(command, ['check', 'play', 'graph', 'paths', 'new'])}`)
   }
 }
 
-function one(rest: string[], command: string): string {
-  if (rest.length !== 1) throw new UsageError(`${command} takes one scenario file`)
+function one(rest: string[], command: string, what = 'one scenario file'): string {
+  if (rest.length !== 1) throw new UsageError(`${command} takes ${what}`)
   return rest[0]!
 }
 
@@ -271,9 +285,12 @@ async function check(cli: Cli, paths: string[], rubric: Rubric, rubricPath: stri
   const loaded = await inBatches(scenarios, 2, (file) => loadScenarioFile(cli, file))
   const ids = new Map<string, string>()
   const byFile = new Map<string, Scenario>()
+  /** Scenarios with errors: their transcripts are read but not replayed (the machine may not compile). */
+  const broken = new Set<string>()
   for (const result of loaded) {
     if (!result.ok) {
       for (const e of result.errors) print('error', problemLine(e.file, e.line, e.col, 'error', e.message, e.path, e.hint))
+      broken.add(cli.path(result.file))
       continue
     }
     const { scenario, text, file } = result
@@ -291,6 +308,7 @@ async function check(cli: Cli, paths: string[], rubric: Rubric, rubricPath: stri
       continue
     }
     const ms = Math.round(performance.now() - started)
+    if (problems.some((p) => p.severity === 'error')) broken.add(cli.path(file))
     for (const p of problems) print(p.severity, problemLine(file, p.line ?? 1, p.col ?? 1, p.severity, p.message, p.path, p.hint), p.counterexample ? ['a call that shows it:', ...p.counterexample] : [])
     if (ms > 2000) cli.log(`${file}: note: lint took ${ms} ms`)
   }
@@ -298,12 +316,97 @@ async function check(cli: Cli, paths: string[], rubric: Rubric, rubricPath: stri
   for (const s of scenarios) if (existsSync(transcriptsBeside(s))) transcriptFiles.add(transcriptsBeside(s))
   for (const t of [...transcriptFiles].sort()) {
     const scenarioFile = [...byFile.keys()].find((s) => transcriptsBeside(s) === t)
-    for (const p of await checkTranscriptFile(cli, t, scenarioFile ? byFile.get(scenarioFile)! : null)) print(p.severity, p.line)
+    const replayable = scenarioFile !== undefined && !broken.has(scenarioFile)
+    if (scenarioFile === undefined && [...broken].some((s) => transcriptsBeside(s) === t)) {
+      cli.log(`${cli.display(t)}: note: not replayed until the scenario beside it has no errors`)
+      continue
+    }
+    for (const p of await checkTranscriptFile(cli, t, scenarioFile ? byFile.get(scenarioFile)! : null, rubric, replayable)) print(p.severity, p.line, p.extra)
+    if (scenarioFile !== undefined && !replayable) cli.log(`${cli.display(t)}: note: not replayed until the scenario beside it has no errors`)
   }
   const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`
   const summary = `Checked ${n(scenarios.length, 'scenario')} and ${n(transcriptFiles.size, 'transcript file')}: ${n(errors, 'error')}, ${n(warnings, 'warning')}.`
   ;(errors ? cli.error : cli.log)(summary)
   return errors ? 1 : 0
+}
+
+/** How long after the last change a re-check waits: editors write a file in several steps. */
+const WATCH_DEBOUNCE_MS = 150
+
+/**
+ * check, then check again after every change under the given paths (one
+ * debounced run per burst of saves), until the io's signal aborts. Each run
+ * prints its results and the summary line, as a single check does.
+ */
+async function watchCheck(cli: Cli, paths: string[], rubric: Rubric, rubricPath: string, explore: ExploreOptions): Promise<number> {
+  let last = await check(cli, paths, rubric, rubricPath, explore)
+  const signal = cli.io.signal
+  if (signal?.aborted) return last
+  const watchers: FSWatcher[] = []
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let running: Promise<void> = Promise.resolve()
+  const again = () => {
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => {
+      timer = null
+      running = running.then(async () => {
+        if (signal?.aborted) return
+        cli.log('')
+        cli.log('Changed: checking again.')
+        try {
+          last = await check(cli, paths, rubric, rubricPath, explore)
+        } catch (error) {
+          // One bad run must not end the watch: say so and wait for the next save.
+          cli.error(`check failed: ${error instanceof Error ? error.message : String(error)}`)
+          last = 1
+        }
+      })
+    }, WATCH_DEBOUNCE_MS)
+  }
+  // Each folder is watched on its own, not with { recursive: true }: on Linux, Node 20 sets a
+  // recursive watch up asynchronously, so a save right after "Watching" could go unseen.
+  const watchFolder = (dir: string) => {
+    watchers.push(watch(dir, again))
+    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) watchFolder(join(dir, entry.name))
+  }
+  for (const given of paths) {
+    const p = cli.path(given)
+    if (!existsSync(p)) continue
+    if (statSync(p).isDirectory()) watchFolder(p)
+    else watchers.push(watch(p, again))
+  }
+  cli.log(`Watching ${paths.join(', ')} for changes (Ctrl-C to stop).`)
+  await new Promise<void>((done) => {
+    if (!signal) return // without a signal, until the process is stopped
+    signal.addEventListener('abort', () => done(), { once: true })
+  })
+  for (const w of watchers) w.close()
+  if (timer) clearTimeout(timer)
+  await running
+  return last
+}
+
+// ---------- new ----------
+
+async function scaffold(cli: Cli, id: string, dir: string): Promise<number> {
+  if (!/^[a-z][a-z0-9-]*$/.test(id)) throw new UsageError(`'${id}' is not a scenario id: start with a letter, then lower-case letters, digits and hyphens, e.g. "lost-phone-abroad"`)
+  const folder = cli.path(dir)
+  const scenarioFile = join(folder, `${id}.yaml`)
+  const transcriptFile = join(folder, `${id}.transcripts.yaml`)
+  for (const f of [scenarioFile, transcriptFile]) {
+    if (existsSync(f)) {
+      cli.error(`${cli.display(f)}: error: the file already exists; choose another id or remove it first`)
+      return 1
+    }
+  }
+  mkdirSync(folder, { recursive: true })
+  const schema = fileURLToPath(new URL('../../scenarios/scenario.schema.json', import.meta.url))
+  const schemaPath = relative(folder, schema).split(sep).join('/')
+  await writeFileAtomic(scenarioFile, scaffoldScenario(id, schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`))
+  await writeFileAtomic(transcriptFile, scaffoldTranscripts(id))
+  cli.log(`Wrote ${cli.display(scenarioFile)} and ${cli.display(transcriptFile)}: a working call to start from.`)
+  cli.log(`Check them after each change: npm run scenarios -- check ${cli.display(folder)} --watch`)
+  return 0
 }
 
 async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -323,54 +426,37 @@ async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promi
 interface TranscriptProblem {
   severity: 'error' | 'warning'
   line: string
+  /** Lines under it (a NOT MET's differences). */
+  extra?: string[]
 }
 
 /**
- * A golden transcript file, parse-wise: YAML, the format, actions that turn
- * into events, the scenario it names, phrasings that exist. Replaying and
- * scoring them is the transcripts test's job (and `play --transcript`'s).
+ * A golden transcript file: the file as written (sentences at file:line:col,
+ * with did-you-mean), then, with `replay`, every transcript replayed against
+ * the scenario beside it and its report compared with the expectation (the
+ * core's goldenCheck, which the app's workbench uses too).
  */
-async function checkTranscriptFile(cli: Cli, path: string, scenario: Scenario | null): Promise<TranscriptProblem[]> {
+async function checkTranscriptFile(cli: Cli, path: string, scenario: Scenario | null, rubric: Rubric, replayThem: boolean): Promise<TranscriptProblem[]> {
   const file = cli.display(path)
   const loaded = await loadTranscriptData(cli, path)
   if (!loaded.ok) return loaded.errors.map((e) => ({ severity: 'error', line: problemLine(e.file, e.line, e.col, 'error', e.message, e.path, e.hint) }))
   // The worker has vetted the file (size, nesting, no aliases), so locating issues on this thread is bounded.
   const where = sourcePositions(loaded.text)
-  const out: TranscriptProblem[] = []
-  const at = (p: ReadonlyArray<string | number>, message: string, hint?: string, severity: 'error' | 'warning' = 'error') => {
-    const pos = where(p) ?? { line: 1, col: 1 }
-    out.push({ severity, line: problemLine(file, pos.line, pos.col, severity, message, formatTranscriptPath(p), hint) })
+  const place = (p: GoldenProblem): TranscriptProblem => {
+    const pos = where(p.at) ?? { line: 1, col: 1 }
+    return { severity: p.severity, line: problemLine(file, pos.line, pos.col, p.severity, p.message, formatTranscriptPath(p.at), p.hint), extra: p.detail ?? [] }
   }
-  const parsed = TranscriptFile.safeParse(loaded.value)
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) at(issue.path as Array<string | number>, issue.message)
-    return out
+  const read = readGoldenFile(loaded.value, rubricIds(rubric))
+  if (!read.file) return read.problems.map(place)
+  if (!scenario) return [place({ severity: 'error', at: [], message: 'no scenario file beside this transcript file', hint: `expected ${cli.display(path.replace(/\.transcripts\.yaml$/, '.yaml'))}` })]
+  if (!replayThem) return read.problems.map(place)
+  try {
+    const replayed = replayGoldenFile(compileScenario(scenario, rubric.policy), rubric, read.file)
+    return [...read.problems, ...replayed.problems].map(place)
+  } catch (error) {
+    // A bug in the engine must not hide the other files' results.
+    return [place({ severity: 'error', at: [], message: `replay failed: ${error instanceof Error ? error.message : String(error)}` })]
   }
-  if (!scenario) {
-    at([], 'no scenario file beside this transcript file', `expected ${cli.display(path.replace(/\.transcripts\.yaml$/, '.yaml'))}`)
-    return out
-  }
-  if (parsed.data.scenario !== scenario.id) at(['scenario'], `this file is for '${parsed.data.scenario}', but the scenario beside it is '${scenario.id}'`)
-  const choiceIds = [...new Set([...Object.values(scenario.beats).flatMap((b) => b.choices.map((c) => c.id)), ...scenario.choices.map((c) => c.id)])]
-  const names = new Set<string>()
-  parsed.data.transcripts.forEach((t, ti) => {
-    if (names.has(t.name)) at(['transcripts', ti, 'name'], `transcript name '${t.name}' is used twice`)
-    names.add(t.name)
-    let events: SessionEvent[]
-    try {
-      events = transcriptEvents(t.actions)
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      const index = /^actions\[(\d+)\]/.exec(message)?.[1]
-      at(index ? ['transcripts', ti, 'actions', Number(index)] : ['transcripts', ti, 'actions'], message.replace(/^actions\[\d+\]: /, ''))
-      return
-    }
-    events.forEach((e, i) => {
-      if (e.type === 'say' && !choiceIds.includes(e.choice))
-        at(['transcripts', ti, 'actions', i], `there is no choice '${e.choice}' in ${scenario.id}`, suggest(e.choice, choiceIds).replace(/^; /, '') || undefined)
-    })
-  })
-  return out
 }
 
 /** A golden transcript file through the same safe path as scenarios: a regular file within the cap, parsed in the worker. */
@@ -398,7 +484,7 @@ async function playTranscript(cli: Cli,
   const loaded = await loadOrReport(cli, path)
   if (!loaded) return 1
   const { scenario } = loaded
-  const problems = await checkTranscriptFile(cli, transcriptPath, scenario)
+  const problems = await checkTranscriptFile(cli, transcriptPath, scenario, rubric, false)
   const fatal = problems.filter((p) => p.severity === 'error')
   if (fatal.length) {
     for (const p of fatal) cli.error(p.line)
@@ -416,21 +502,25 @@ async function playTranscript(cli: Cli,
   const compiled = compileScenario(scenario, rubric.policy)
   let failed = false
   const updates = new Map<string, string[]>()
-  for (const { transcript: t, seed, report, lines } of replayGoldenTranscripts(compiled, rubric, chosen, options.seed)) {
+  for (const t of chosen) {
+    const seed = options.seed ?? t.seed
+    const events = transcriptEvents(t.actions)
+    const snapshot = replay(compiled, seed, events)
+    const report = scoreSession(compiled, rubric, seed, events)
     cli.log(`== ${t.name} (${t.kind}, seed ${seed}): ${t.description.trim()}`)
     cli.log('')
-    for (const line of lines) cli.log(renderCallLine(line))
+    for (const line of snapshot.context.transcript) cli.log(renderCallLine(line))
     cli.log('')
     for (const line of renderReport(report)) cli.log(line)
     cli.log('')
     if (options.update) {
-      updates.set(t.name, transcriptLines(lines))
-      const expect = { ...t.expect, transcript: transcriptLines(lines) }
-      const result = checkExpectation(report, lines, expect)
+      updates.set(t.name, transcriptLines(snapshot.context.transcript))
+      const expect = { ...t.expect, transcript: transcriptLines(snapshot.context.transcript) }
+      const result = checkExpectation(report, snapshot.context.transcript, expect)
       for (const line of result.lines) cli.log(line)
       failed ||= !result.ok
     } else {
-      const result = checkExpectation(report, lines, t.expect)
+      const result = checkExpectation(report, snapshot.context.transcript, t.expect)
       for (const line of result.lines) cli.log(line)
       failed ||= !result.ok
     }
@@ -504,7 +594,7 @@ async function playInteractive(cli: Cli, path: string, rubric: Rubric, seed: num
   if (!loaded) return 1
   const { scenario } = loaded
   const compiled = compileScenario(scenario, rubric.policy)
-  const { account, request } = scenario
+  const { account, request } = realiseScenario(scenario, seed)
   cli.log(`${scenario.title}  (${scenario.id}, tier ${scenario.tier})`)
   cli.log(`Request: ${request.summary}  [${HRT_LABELS[request.kind]}]`)
   cli.log(`Account: ${account.holder}, ${account.line}, ${account.device.model}`)
@@ -612,7 +702,7 @@ async function withParameters(cli: Cli, reader: LineReader, compiled: CompiledSc
       return { type, kind, notify, hold }
     }
     case 'say': {
-      const choices = choicesAt(compiled.scenario, snapshot.context.beat)
+      const choices = offeredPhrasings(realiseScenario(compiled.scenario, snapshot.context.seed), snapshot.context.beat, snapshot.context.seed)
       if (!choices.length) {
         cli.log('  No phrasing is on offer here.')
         return 'back'

@@ -82,6 +82,16 @@ describe('calls.act', () => {
     expect(await api['calls.view']({ sessionId: session.sessionId })).toEqual(after)
   })
 
+  it('never stamps a decision earlier than the one before it, whatever the clock does', async () => {
+    const { api, store } = await open()
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    await api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'check-account' } })
+    now -= 60_000 // the clock jumps back a minute
+    await api['calls.act']({ sessionId: session.sessionId, step: 1, action: { type: 'ask-pin' } })
+    const [first, second] = store.getSession(session.sessionId).events
+    expect(second!.at).toBeGreaterThanOrEqual(first!.at)
+  })
+
   it.each([
     ['a phrasing the beat never offered', { type: 'say', choice: 'protect-and-path-not-here' }],
     ['a phrasing from another beat', { type: 'say', choice: 'protect-and-path' }],

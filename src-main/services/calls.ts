@@ -1,7 +1,7 @@
 import type { ApiArgs, LiveCall, SessionInfo, SessionRecord } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
 import type { ConsoleView } from '@core/session/consoleView'
-import type { AgentAction } from '@core/session/events'
+import type { AgentAction, SessionEvent } from '@core/session/events'
 import { LiveCallState } from '@core/session/liveCall'
 import type { ScenarioLibrary } from './library'
 import type { SessionStore } from './sessionStore'
@@ -103,8 +103,8 @@ export class CallService {
     return state
   }
 
-  private stateFor(session: SessionInfo, events: Parameters<SessionStore['appendEvents']>[1]): LiveCallState {
+  private stateFor(session: SessionInfo, events: readonly SessionEvent[]): LiveCallState {
     const compiled = this.options.library.versionByHash(session.scenarioHash)
-    return new LiveCallState(compiled, session.seed, session.mode, [...events])
+    return new LiveCallState(compiled, session.seed, session.mode, events)
   }
 }

@@ -236,7 +236,17 @@ export class ScenarioLibrary {
     const transcripts = new Map<string, TranscriptFileState>()
     const seen = new Set<string>()
     for (const folder of this.folderList) {
-      const names = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort() : []
+      let names: string[] = []
+      try {
+        names = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort() : []
+      } catch (error) {
+        // The folder itself is not one Pretext can list: a problem to show, not a failed start.
+        const display = relative(process.cwd(), folder) || folder
+        const code = (error as NodeJS.ErrnoException).code ?? String(error)
+        const problem = { file: display, line: 1, col: 1, path: '', message: `the scenario library folder cannot be listed (${code}); check that it is a folder Pretext may read` }
+        files.push({ path: folder, file: display, folder, hash: null, scenario: null, problems: [problem] })
+        problems.push({ file: display, errors: [formatProblem(problem)] })
+      }
       for (const name of names) {
         const path = join(folder, name)
         const display = relative(process.cwd(), path) || name

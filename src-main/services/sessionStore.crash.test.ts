@@ -174,6 +174,9 @@ describe('kill -9', () => {
         await sleep(next() * 120)
       } else {
         await run.waitFor((line) => line.startsWith('ready'))
+        // Most kills land after a first acknowledgement, however loaded the
+        // machine is (a fixed sleep alone landed too few there under load).
+        if (next() < 0.8) await run.waitFor((line) => line.startsWith('ack '))
         await sleep(next() * 40)
       }
       await run.kill()
@@ -518,17 +521,32 @@ describe('a -wal that is not this database\'s latest log', () => {
     expect(after['-wal']!.equals(before['-wal']!), 'log unchanged').toBe(true)
   }
 
-  it("refuses another Pretext database's live -wal copied beside ours, and loses nothing of either", () => {
+  /** A schema that no longer fits on page 1 (later migrations will get there): the identity must still travel in the log. */
+  function growSchema(path: string): void {
+    const raw = new Database(path)
+    for (let i = 0; i < 12; i++) raw.exec(`CREATE TABLE padding_${i}_${'x'.repeat(200)} (a TEXT, b TEXT, c TEXT, d TEXT)`)
+    raw.close()
+  }
+
+  it.each([
+    ['', false],
+    [', with schemas larger than a page', true],
+  ])("refuses another Pretext database's live -wal copied beside ours%s, and loses nothing of either", (_label, largeSchemas) => {
     const ours = join(dir, 'ours.sqlite')
     const first = new SessionStore({ path: ours })
     const mine = first.createSession(newSession({ trainee: 'Ours' })).sessionId
     first.appendEvents(mine, sampleEvents(5))
     first.close()
+    if (largeSchemas) growSchema(ours)
     expect(existsSync(`${ours}-wal`)).toBe(false)
 
     // The other database is live, and past a checkpoint: its log is a later generation.
     const otherDir = makeTempDir('pretext-other-')
     const theirs = join(otherDir.dir, 'sessions.sqlite')
+    if (largeSchemas) {
+      new SessionStore({ path: theirs }).close()
+      growSchema(theirs)
+    }
     const other = new SessionStore({ path: theirs })
     try {
       const foreign = other.createSession(newSession({ trainee: 'Theirs' })).sessionId
@@ -577,6 +595,34 @@ describe('a -wal that is not this database\'s latest log', () => {
       expect(reopened.getSession(sessionId).events).toEqual(sampleEvents(7))
     } finally {
       reopened.close()
+    }
+  })
+
+  it('refuses its own live -wal beside a database file restored from an older copy', () => {
+    const path = join(dir, 'sessions.sqlite')
+    const first = new SessionStore({ path })
+    const { sessionId } = first.createSession(newSession())
+    first.appendEvents(sessionId, sampleEvents(3))
+    first.close()
+    const backup = readFileSync(path)
+
+    // Later: past a checkpoint, then the app dies; the log is two generations past the backup.
+    const later = new SessionStore({ path })
+    const next = later.createSession(newSession()).sessionId
+    for (let seq = 1; seq <= 520; seq++) later.appendEvent(next, sampleEvent(seq))
+    const live = readFileSync(`${path}-wal`)
+    later.close()
+    writeFileSync(path, backup)
+    writeFileSync(`${path}-wal`, live)
+
+    expectUntouchedRefusal(path, /The session database file is older than its write-ahead log sessions\.sqlite-wal \(the file was restored from an earlier copy, or replaced\)/)
+    // The backup alone opens as it was.
+    rmSync(`${path}-wal`)
+    const restored = new SessionStore({ path })
+    try {
+      expect(restored.listSessions()).toMatchObject([{ sessionId, eventCount: 3, verification: { ok: true } }])
+    } finally {
+      restored.close()
     }
   })
 

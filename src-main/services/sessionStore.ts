@@ -24,8 +24,16 @@ import { canonicalJson } from './canonicalJson'
  * with a message instead of interleaving writes. Every append is its own
  * transaction in WAL mode with synchronous=FULL, and appendEvent returns only
  * after COMMIT has fsynced the log: its return value is the acknowledgement the
- * UI waits for. Events are append-only (triggers) and hash-chained, so edits
- * made behind the app's back are detected by verifyChain.
+ * UI waits for. Events are append-only (triggers) and hash-chained from a
+ * first link that commits to every session field; finishing seals the call
+ * (count, head, score, compliance, report). verifyChain, and every row of
+ * listSessions, reports the first step an edit made behind the app's back
+ * affects. A -wal that is not this database's latest log is refused before
+ * SQLite can apply it (checkWalBelongs).
+ *
+ * What this cannot do (QUALITY.md is plain about it): the trainee owns the
+ * disk, so a chain rewritten wholesale, a deleted session or a whole file
+ * rolled back is caught only by a head kept elsewhere (a supervisor's import).
  *
  * The store never throws from its constructor for a damaged or busy file: it
  * opens in a refused state, `health` says why in words, reads are attempted
@@ -229,7 +237,7 @@ const DEFAULT_LIST_LIMIT = 1000
  * 1,000 pages.
  */
 const CHECKPOINT_EVERY = 500
-/** The view whose name is the store's identity; it lives on page 1 with the schema. */
+/** The view whose name is the store's identity (in the schema, rewritten at the start of every log generation). */
 const STORE_ID_PREFIX = 'pretext_store_'
 
 // ---------------------------------------------------------------------------
@@ -458,6 +466,8 @@ export class SessionStore {
   private readonly heads = new Map<string, { seq: number; hash: string }>()
   /** Commits since the last checkpoint (see CHECKPOINT_EVERY). */
   private commits = 0
+  /** The name of this store's identity view (see startGeneration); set at open. */
+  private storeId = ''
 
   constructor(options: SessionStoreOptions) {
     this.path = options.path
@@ -530,6 +540,11 @@ export class SessionStore {
         if (problem) throw new OpenProblem('corrupt', corruptMessage(options.path, problem))
       }
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`)
+      // A log left by a crash (checked above to be ours) is copied in first, so
+      // the generation written below starts a new log: every log then holds at
+      // most one generation more than the main file (checkWalBelongs relies on it).
+      // If the copy stops short, the old log goes on, already carrying its identity.
+      const newLog = !onDisk || (fileSize(`${options.path}-wal`) ?? 0) === 0 || checkpointFully(db)
 
       // The write transaction takes the file lock for good (EXCLUSIVE mode).
       const interrupted = db
@@ -537,8 +552,14 @@ export class SessionStore {
           this.migrate(db!)
           const ids = (db!.prepare("SELECT id FROM sessions WHERE status = 'active'").pluck().all() as string[])
           db!.prepare("UPDATE sessions SET status = 'interrupted' WHERE status = 'active'").run()
-          if (readIdentity(db!)?.storeId === null) db!.exec(`CREATE VIEW ${STORE_ID_PREFIX}${randomBytes(16).toString('hex')} AS SELECT 1`)
-          startGeneration(db!)
+          const identity = readIdentity(db!)
+          if (identity && identity.storeIds.length > 1) {
+            throw new OpenProblem('corrupt', corruptMessage(options.path, 'it holds more than one store identity, as if two databases had been mixed'))
+          }
+          this.storeId = identity?.storeId ?? newStoreId()
+          if (identity?.storeId === null) db!.exec(`CREATE VIEW ${this.storeId} AS SELECT 1`)
+          if (newLog) startGeneration(db!, this.storeId)
+          else db!.prepare("UPDATE store_state SET state = 'open' WHERE id = 1").run()
           return ids
         })
         .immediate()
@@ -829,8 +850,8 @@ export class SessionStore {
     this.commits = 0
     const db = this.writer
     try {
-      db.pragma('wal_checkpoint(PASSIVE)')
-      db.transaction(() => startGeneration(db)).immediate()
+      // Only after a complete copy does the next write start a new log; otherwise keep this one.
+      if (checkpointFully(db)) db.transaction(() => startGeneration(db, this.storeId)).immediate()
     } catch {
       // The next due checkpoint tries again; appends report their own failures.
     }
@@ -1291,8 +1312,10 @@ function integrityProblem(db: Db): string | null {
 }
 
 interface StoreIdentity {
-  /** The name of the identity view (on page 1, with the schema); null when the store has none yet. */
+  /** The store's identity: the name of its identity view; null when the store has none yet. */
   storeId: string | null
+  /** Every identity view seen: exactly one in a sound store; more when two databases' pages are mixed. */
+  storeIds: string[]
   generation: number
   state: 'open' | 'closed'
 }
@@ -1301,22 +1324,35 @@ interface StoreIdentity {
 function readIdentity(db: Db): StoreIdentity | null {
   const hasState = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'store_state'").pluck().get()
   if (!hasState) return null
-  const view = db
-    .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND substr(name, 1, ?) = ? ORDER BY name LIMIT 1")
+  const views = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND substr(name, 1, ?) = ? ORDER BY name")
     .pluck()
-    .get(STORE_ID_PREFIX.length, STORE_ID_PREFIX) as string | undefined
+    .all(STORE_ID_PREFIX.length, STORE_ID_PREFIX) as string[]
   const row = db.prepare('SELECT generation, state FROM store_state WHERE id = 1').get() as { generation: number; state: 'open' | 'closed' } | undefined
-  return { storeId: view ?? null, generation: row?.generation ?? -1, state: row?.state ?? 'open' }
+  return { storeId: views.length === 1 ? views[0]! : null, storeIds: views, generation: row?.generation ?? -1, state: row?.state ?? 'open' }
 }
 
 /**
  * The first write of every log generation (at open and after each
- * checkpoint): rewrites page 1, which holds the identity view's name, and
- * counts the generation, so every -wal this store writes carries both.
+ * checkpoint): the identity view is dropped and created again, so the
+ * schema pages that hold its name (page 1, and its leaf wherever the schema
+ * has grown to) are in the log, and the generation is counted in store_state.
+ * Every -wal this store writes therefore carries both, whatever the schema's size.
  */
-function startGeneration(db: Db): void {
-  db.pragma(`user_version = ${SCHEMA_VERSION}`)
+function startGeneration(db: Db, storeId: string): void {
+  db.exec(`DROP VIEW IF EXISTS ${storeId}; CREATE VIEW ${storeId} AS SELECT 1`)
   db.prepare("UPDATE store_state SET generation = generation + 1, state = 'open' WHERE id = 1").run()
+}
+
+/** A fresh store identity: the identity view's name. */
+function newStoreId(): string {
+  return `${STORE_ID_PREFIX}${randomBytes(16).toString('hex')}`
+}
+
+/** Copy the whole log into the database; true when every frame was copied (the next write starts a new log). */
+function checkpointFully(db: Db): boolean {
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>
+  return result !== undefined && result.busy === 0 && result.log === result.checkpointed
 }
 
 /**
@@ -1357,18 +1393,32 @@ function checkWalBelongs(path: string, throughWal: Db, openCopy: (file: string) 
   }
   // A database from before migration 2, or whose first open never reached
   // the main file: nothing to compare the log with.
-  if (!alone || alone.storeId === null) return
+  if (!alone || alone.storeIds.length === 0) return
   let seen: StoreIdentity | null
   try {
     seen = readIdentity(throughWal)
-  } catch {
+  } catch (error) {
+    // Another process holding the database is a lock, not a foreign log: the caller says so.
+    const code = sqliteCode(error)
+    if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) throw error
     seen = null
   }
-  if (!seen || seen.storeId !== alone.storeId) {
+  // Any identity but ours seen through the log (or none at all) means its pages are another database's.
+  if (!seen || seen.storeIds.join() !== alone.storeIds.join()) {
     throw new OpenProblem(
       'corrupt',
       `The session database's write-ahead log ${wal} belongs to another database (it was copied or restored here from elsewhere). ${untouched} ` +
         `Move ${path}-wal out of this folder (keep it: it holds the other database's latest changes) and start Pretext again.`,
+    )
+  }
+  // Every log starts one generation after what the main file held when it began (startGeneration
+  // follows a complete checkpoint), and the main file can only have caught up since.
+  if (seen.generation > alone.generation + 1) {
+    throw new OpenProblem(
+      'corrupt',
+      `The session database file is older than its write-ahead log ${wal} (the file was restored from an earlier copy, or replaced): ` +
+        `applying the log to it would mix two states of the database. ${untouched} ` +
+        `Put back the database file that goes with this log, or move ${path}-wal aside (keep it) to open the file as it is.`,
     )
   }
   if (seen.generation < alone.generation || (seen.generation === alone.generation && alone.state === 'closed' && seen.state === 'open')) {

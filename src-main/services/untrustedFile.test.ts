@@ -77,7 +77,25 @@ describe('the scenario library', () => {
         expect(problem!.errors[0]!.slice(`${problem!.file}:1:1: `.length), name).toMatch(message)
       }
     } finally {
+      library.close()
       rmSync(join(dir, '..', `${relative(tmpdir(), dir)}-versions`), { recursive: true, force: true })
+    }
+  })
+
+  it('lists a library "folder" that is a file as a problem instead of failing to start', async () => {
+    writeFileSync(join(dir, 'not-a-folder'), 'x')
+    const library = new ScenarioLibrary({
+      dir: join(dir, 'not-a-folder'),
+      versionsDir: join(dir, 'versions'),
+      rubric: loadRubric(join(REPO, 'scenarios', 'rubric.yaml')),
+      parse: async (bytes, file) => tryLoadScenarioText(decodeScenarioBytes(bytes, file), file),
+    })
+    try {
+      await library.load()
+      expect(library.list()).toEqual([])
+      expect(library.problems()).toMatchObject([{ errors: [expect.stringMatching(/not-a-folder:1:1: the scenario library folder cannot be listed \(ENOTDIR\)/)] }])
+    } finally {
+      library.close()
     }
   })
 

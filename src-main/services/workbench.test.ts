@@ -74,7 +74,7 @@ describe('workbench', () => {
     const airport = (await api['workbench.library']({}, SUPERVISOR)).files.find((f) => f.scenarioId === 'airport-stolen-phone')!
     expect(airport.transcripts.state).toBe('not-met')
     const notMet = airport.transcripts.results.find((r) => r.state === 'not-met')!
-    expect(notMet.differences.join('\n')).toMatch(/score is 100, expected 7/)
+    expect(notMet.differences.join('\n')).toMatch(/score: expected 7, got 100/)
   })
 
   it('picks up a broken save at its line, and the fix, without a restart; the picker lists the broken file', async () => {

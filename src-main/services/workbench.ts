@@ -18,13 +18,12 @@ import { ApiError, parseApiArgs, WORKBENCH_METHOD_NAMES } from '@core/api/contra
 import { replay, type CompiledScenario } from '@core/engine/compile'
 import { formatProblem, type ScenarioProblem } from '@core/scenario/loader'
 import { sourcePositions } from '@core/scenario/lint'
-import type { Rubric } from '@core/scoring/rubric'
+import { rubricIds, type Rubric } from '@core/scoring/rubric'
 import { scoreSession } from '@core/scoring/scorer'
 import { describeAction } from '@core/session/describe'
 import type { AgentAction } from '@core/session/events'
-import { TranscriptFile, transcriptEvents } from '@core/session/transcript'
+import { readGoldenFile, replayGoldenFile, type GoldenProblem } from '@core/session/goldenCheck'
 import { CallService } from './calls'
-import { checkExpectation, replayGoldenTranscripts } from './goldenTranscripts'
 import type { LibraryFileState, ScenarioLibrary, TranscriptFileState } from './library'
 import { ScenarioParser } from './scenarioParser'
 import { SessionStore } from './sessionStore'
@@ -151,33 +150,23 @@ export class WorkbenchService {
     if (!t.read.ok) return problemsOnly([{ file: t.file, line: 1, col: 1, path: '', message: t.read.message }])
     const parsed = await this.parser.parseYaml(t.read.bytes, t.file)
     if (!parsed.ok) return problemsOnly(parsed.errors)
-    // The worker has vetted the text (size, nesting, no aliases), so locating issues on this thread is bounded.
+    // The worker has vetted the text (size, nesting, no aliases), so locating problems on this thread is bounded.
     const where = sourcePositions(t.read.bytes.toString('utf8'))
-    const at = (path: ReadonlyArray<string | number>, message: string): ScenarioProblem => {
-      const pos = where(path) ?? { line: 1, col: 1 }
-      return { file: t.file, line: pos.line, col: pos.col, path: path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join(''), message }
+    const place = (p: GoldenProblem): ScenarioProblem => {
+      const pos = where(p.at) ?? { line: 1, col: 1 }
+      const path = p.at.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join('')
+      return { file: t.file, line: pos.line, col: pos.col, path, message: p.message, ...(p.hint ? { hint: p.hint } : {}) }
     }
-    const file = TranscriptFile.safeParse(parsed.value)
-    if (!file.success) return problemsOnly(file.error.issues.map((i) => at(i.path as Array<string | number>, i.message)))
-    if (!compiled) return problemsOnly([at([], 'the scenario beside this transcript file does not load, so its transcripts cannot be replayed: fix the scenario first')])
-    if (file.data.scenario !== compiled.scenario.id) return problemsOnly([at(['scenario'], `this file is for '${file.data.scenario}', but the scenario beside it is '${compiled.scenario.id}'`)])
-    const broken: ScenarioProblem[] = []
-    file.data.transcripts.forEach((tr, ti) => {
-      try {
-        transcriptEvents(tr.actions)
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error)
-        const index = /^actions\[(\d+)\]/.exec(message)?.[1]
-        broken.push(at(index ? ['transcripts', ti, 'actions', Number(index)] : ['transcripts', ti, 'actions'], message.replace(/^actions\[\d+\]: /, '')))
-      }
-    })
-    if (broken.length) return problemsOnly(broken)
-    const results = replayGoldenTranscripts(compiled, this.options.rubric, file.data.transcripts).map(({ transcript, report, lines }) => {
-      const check = checkExpectation(report, lines, transcript.expect)
-      // The first line is the verdict ("...: met" / "...: NOT MET"); the rest are the differences.
-      return { name: transcript.name, state: check.ok ? ('met' as const) : ('not-met' as const), differences: check.lines.slice(1).map((l) => l.trim()) }
-    })
-    return { file: t.file, state: results.some((r) => r.state === 'not-met') ? 'not-met' : 'met', problems: [], results }
+    // The same checks as `scenarios check` (core's goldenCheck): the file as written, then each transcript replayed.
+    const read = readGoldenFile(parsed.value, rubricIds(this.options.rubric))
+    if (!read.file) return problemsOnly(read.problems.map(place))
+    if (!compiled) return problemsOnly([place({ severity: 'error', at: [], message: 'the scenario beside this transcript file does not load, so its transcripts cannot be replayed: fix the scenario first' })])
+    const replayed = replayGoldenFile(compiled, this.options.rubric, read.file)
+    // NOT MET is a result, shown with its differences; every other problem (a phrasing the beat does not offer, say) is listed at its line.
+    const others = [...read.problems, ...replayed.problems].filter((p) => !(p.at.length === 3 && p.at[0] === 'transcripts' && p.at[2] === 'expect' && p.detail))
+    const results = replayed.results.map((r) => ({ name: r.name, state: r.differences.length ? ('not-met' as const) : ('met' as const), differences: [...r.differences] }))
+    const state = others.some((p) => p.severity === 'error') ? 'problems' : results.some((r) => r.state === 'not-met') ? 'not-met' : 'met'
+    return { file: t.file, state, problems: others.map(place).map(located), results }
   }
 
   async addFolder(path: string | undefined, caller: CallerContext | undefined): Promise<void> {

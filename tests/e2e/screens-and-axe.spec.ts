@@ -62,6 +62,11 @@ test('picker, call screen and report: accessible, and photographed', async ({ pa
   await choose(page, 'k', 'dob', 2)
   await choose(page, 'o', 'line-of-record', 3)
   await act(page, 'd', 4)
+  // The assessment console: what the system did, no hint, no policy strip, no rule cited.
+  await expect(page.locator('.hint')).toHaveCount(0)
+  await expect(page.locator('.console')).not.toContainText(/\bR\d+\b/)
+  await expectAccessible(page, 'call screen in assessment mode')
+  await page.screenshot({ path: path.join(shots, 'call-assessment.png') })
   await say(page, 'sounds-like-fraud', 5)
   await choose(page, 'a', 'store-with-id', 6)
   await saveNote(page, 'Caller could not verify. Denied the eSIM move; store offered.', ['Factors used', 'Outcome'], 7)

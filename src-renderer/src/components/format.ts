@@ -48,7 +48,4 @@ export function formatPoints(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }
 
-/** (3, 'minute') → "3 minutes", (1, 'day') → "1 day": how the console says a policy number. */
-export function formatAmount(value: number, unit: 'minute' | 'hour' | 'day' | 'failed attempt'): string {
-  return `${value} ${unit}${value === 1 ? '' : 's'}`
-}
+export { formatAmount } from '@core/session/wording'

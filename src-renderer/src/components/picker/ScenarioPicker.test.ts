@@ -113,6 +113,19 @@ describe('ScenarioPicker', () => {
     expect(store.info).toMatchObject({ trainee: 'Ana Ruiz', mode: 'assessment' })
   })
 
+  it('a call still running in main (the page was reloaded mid-call) is taken up again with Resume too', async () => {
+    const ana = await backend.api['profiles.create']({ name: 'Ana' })
+    await backend.api['profiles.select']({ profileId: ana.id })
+    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    await backend.api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'check-account' } })
+    const wrapper = await picker()
+    await wrapper.find('.history__row--active button.history__resume').trigger('click')
+    await flushPromises()
+    const store = useCallSessionStore()
+    expect(store.phase).toBe('in-call')
+    expect(store.savedCount).toBe(1)
+  })
+
   it('starts from the first scenario on every visit, not from the one played last', async () => {
     const wrapper = await picker()
     const library = useLibraryStore()

@@ -77,8 +77,10 @@ test('edit a file while the workbench is open: error at its line, then the fix r
     await expectAccessible(page, 'workbench with a preview')
     await page.screenshot({ path: path.join(shots, 'workbench.png') })
     await page.locator('.beat-graph').screenshot({ path: path.join(shots, 'workbench-graph.png') })
-    await page.getByTestId('debug-panel').scrollIntoViewIfNeeded()
+    // The side panel scrolls; a taller window shows the preview and its debug panel whole.
+    await page.setViewportSize({ width: 1440, height: 1700 })
     await page.getByTestId('debug-panel').screenshot({ path: path.join(shots, 'workbench-debug.png') })
+    await page.setViewportSize({ width: 1440, height: 900 })
 
     // Keyboard: Tab reaches the beats; Enter shows a beat's branches.
     await graph.locator('[data-beat="pushback"]').focus()

@@ -14,6 +14,7 @@ import { benchGoodPath } from './goodPath.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import { benchReview } from './review.bench'
+import { benchWorkbench } from './workbench.bench'
 import type { BenchResult } from './types'
 
 async function main() {
@@ -27,6 +28,7 @@ async function main() {
     ['calls', () => benchCalls()],
     ['renderer', () => benchRenderer()],
     ['review', () => benchReview(rubric)],
+    ['workbench', () => benchWorkbench()],
   ]
   const results: BenchResult[] = []
   for (const [key, run] of suites) {

@@ -98,6 +98,7 @@ describe('main process wiring', () => {
       scenariosDir: main.APP_PATHS.scenariosDir,
       nativeBinding: main.APP_PATHS.nativeBinding,
       chooseFolder: main.desktopExports.chooseFolder,
+      chooseScenarioFolder: main.desktopExports.chooseScenarioFolder,
       printPdf: main.desktopExports.printPdf,
     })
   })

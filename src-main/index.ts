@@ -61,6 +61,14 @@ export const desktopExports = {
     const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
     return result.canceled ? null : (result.filePaths[0] ?? null)
   },
+  /** The workbench's "Add a folder of scenarios": the same dialog, asking for the folder to read. */
+  chooseScenarioFolder: async (caller: CallerContext): Promise<string | null> => {
+    const contents = windowOf(caller)
+    const owner = contents ? BrowserWindow.fromWebContents(contents) : null
+    const options: Electron.OpenDialogOptions = { title: 'Add a folder of scenarios', properties: ['openDirectory'] }
+    const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  },
   printPdf: async (caller: CallerContext): Promise<Uint8Array> => {
     const contents = windowOf(caller)
     if (!contents) throw new Error('the window that asked for the PDF is closed')

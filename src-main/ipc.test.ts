@@ -68,6 +68,12 @@ const VALID_ARGS: Record<ApiMethod, unknown> = {
   'exports.rulesCsv': { query: {}, folder: '/tmp', fileName: 'rules.csv' },
   'exports.sessionPdf': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', folder: '/tmp', fileName: 'session.pdf' },
   'exports.printView': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
+  'workbench.library': {},
+  'workbench.wait': { revision: 3, timeoutMs: 10 },
+  'workbench.addFolder': { path: '/tmp/scenarios' },
+  'workbench.scenario': { scenarioId: 'airport-stolen-phone' },
+  'workbench.previewStart': { scenarioId: 'airport-stolen-phone', intents: [{ type: 'ask-pin' }] },
+  'workbench.previewAct': { previewId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', step: 0, action: { type: 'ask-pin' } },
 }
 
 describe('registerIpc', () => {

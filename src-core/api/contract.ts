@@ -4,16 +4,20 @@ import type { TranscriptLine } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import type { ScoreReport } from '../scoring/report'
 import type { ConsoleView, SessionMode } from '../session/consoleView'
-import type { AgentAction, SessionEvent } from '../session/events'
-import { ActionPayloads } from '../session/events'
-import { AGENT_ACTIONS } from '../scenario/vocabulary'
+import type { SessionEvent } from '../session/events'
+import { IntentSchema } from './intent'
 import { ApiError, type ApiMethod } from './methods'
 import { REVIEW_API_METHODS, type ReviewApiResults } from './review'
+import { WORKBENCH_API_METHODS, type WorkbenchApiResults } from './workbench'
 
 export { API_ERROR_CODES, API_METHOD_NAMES, ApiError, isApiErrorCode, isApiMethod } from './methods'
 export type { ApiErrorCode, ApiMethod } from './methods'
 export * from './review'
 export { REVIEW_METHOD_NAMES, TRAINEE_REVIEW_METHODS } from './reviewMethods'
+export { IntentSchema } from './intent'
+export * from './workbench'
+export { WORKBENCH_METHOD_NAMES } from './workbenchMethods'
+export type { WorkbenchMethod } from './workbenchMethods'
 export type { ReviewMethod } from './reviewMethods'
 
 /**
@@ -138,25 +142,6 @@ export interface LiveCall {
   view: ConsoleView
 }
 
-/**
- * The trainee's intent: an action and its parameters, nothing else. Main
- * numbers it, stamps its time and decides whether the console offered it.
- */
-export const IntentSchema = z.unknown().transform((value, ctx): AgentAction => {
-  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined
-  if (typeof type !== 'string' || !(AGENT_ACTIONS as readonly string[]).includes(type)) {
-    ctx.addIssue({ code: 'custom', message: `not an action the console knows (${JSON.stringify(type ?? null)})` })
-    return z.NEVER
-  }
-  const { type: _t, ...payload } = value as Record<string, unknown>
-  const body = ActionPayloads[type as AgentAction['type']].safeParse(payload)
-  if (!body.success) {
-    ctx.addIssue({ code: 'custom', message: `${type}: ${body.error.issues.map((i) => `${i.path.join('.') || 'parameters'}: ${i.message}`).join('; ')}` })
-    return z.NEVER
-  }
-  return { type, ...body.data } as AgentAction
-}) as unknown as z.ZodType<AgentAction, AgentAction>
-
 const sessionId = z.string().uuid()
 const scenarioId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(100)
 
@@ -187,11 +172,12 @@ export const API_METHODS = {
   }),
   'sessions.get': z.strictObject({ sessionId }),
   ...REVIEW_API_METHODS,
+  ...WORKBENCH_API_METHODS,
 } as const satisfies Record<ApiMethod, z.ZodType>
 
 export type ApiArgs<M extends ApiMethod> = z.input<(typeof API_METHODS)[M]>
 
-export interface ApiResults extends ReviewApiResults {
+export interface ApiResults extends ReviewApiResults, WorkbenchApiResults {
   'library.list': ScenarioSummary[]
   'library.problems': LibraryProblem[]
   'library.get': ScenarioSummary

@@ -6,6 +6,7 @@
  * cover exactly these names.
  */
 import { REVIEW_METHOD_NAMES } from './reviewMethods'
+import { WORKBENCH_METHOD_NAMES } from './workbenchMethods'
 
 export const API_METHOD_NAMES = [
   'library.list',
@@ -19,6 +20,7 @@ export const API_METHOD_NAMES = [
   'sessions.list',
   'sessions.get',
   ...REVIEW_METHOD_NAMES,
+  ...WORKBENCH_METHOD_NAMES,
 ] as const
 
 export type ApiMethod = (typeof API_METHOD_NAMES)[number]

@@ -23,3 +23,11 @@ export const Rubric = z.strictObject({
 })
 export type Rubric = z.output<typeof Rubric>
 export type RubricItem = z.output<typeof item>
+
+/** The ids a golden transcript may expect: the critical failures, and the rubric's items and adjustments. */
+export function rubricIds(rubric: Rubric): { criticalFailures: string[]; deductions: string[] } {
+  return {
+    criticalFailures: rubric.criticalFailures.map((c) => c.id),
+    deductions: [...rubric.sections.flatMap((s) => s.items.map((i) => i.id)), ...rubric.adjustments.map((a) => a.id)],
+  }
+}

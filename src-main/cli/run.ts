@@ -22,7 +22,6 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml'
-import { actionsOf } from '@core/scenario/schema'
 import { advance, compileScenario, replay, startCall, type CallSnapshot, type CompiledScenario } from '@core/engine/compile'
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATES, exploreScenario, searchGoodPath, type ExploreOptions } from '@core/analysis/paths'
 import { offeredPhrasings } from '@core/engine/phrasings'
@@ -30,7 +29,8 @@ import { realiseScenario } from '@core/engine/variation'
 import { sourcePositions, type LintProblem } from '@core/scenario/lint'
 import { lintScenario } from '@core/analysis/lint'
 import { DEFAULT_MAX_BYTES, nearest, type ScenarioProblem } from '@core/scenario/loader'
-import { startBeat, type Branch, type Condition, type Scenario } from '@core/scenario/schema'
+import type { Scenario } from '@core/scenario/schema'
+import { ANY_BEAT_NODE, beatGraph } from '@core/analysis/beatGraph'
 import {
   ACTION_LABELS,
   AGENT_ACTIONS,
@@ -51,7 +51,7 @@ import {
   type AgentActionType,
   type NoteItem,
 } from '@core/scenario/vocabulary'
-import type { Rubric } from '@core/scoring/rubric'
+import { rubricIds, type Rubric } from '@core/scoring/rubric'
 import { scoreContext, scoreSession } from '@core/scoring/scorer'
 import { describeAction } from '@core/session/describe'
 import { actionOf, type AgentAction, type SessionEvent } from '@core/session/events'
@@ -459,14 +459,6 @@ async function checkTranscriptFile(cli: Cli, path: string, scenario: Scenario | 
   }
 }
 
-/** The ids a transcript may expect: critical failures, and the rubric's items and adjustments. */
-function rubricIds(rubric: Rubric): { criticalFailures: string[]; deductions: string[] } {
-  return {
-    criticalFailures: rubric.criticalFailures.map((c) => c.id),
-    deductions: [...rubric.sections.flatMap((s) => s.items.map((i) => i.id)), ...rubric.adjustments.map((a) => a.id)],
-  }
-}
-
 /** A golden transcript file through the same safe path as scenarios: a regular file within the cap, parsed in the worker. */
 async function loadTranscriptData(cli: Cli, path: string): Promise<{ ok: true; text: string; value: unknown } | { ok: false; errors: ScenarioProblem[] }> {
   const file = cli.display(path)
@@ -746,58 +738,27 @@ async function graph(cli: Cli, path: string, rubric: Rubric): Promise<number> {
 
 /** The beats as a Mermaid flowchart: beats are nodes, branches labelled edges (`action [with] [when]`), endings styled. */
 export function mermaidFlowchart(scenario: Scenario): string {
-  const ids = new Map(Object.keys(scenario.beats).map((beat, i) => [beat, `b${i}`]))
+  const graph = beatGraph(scenario)
+  const ids = new Map(graph.nodes.map((n, i) => [n.id, n.id === ANY_BEAT_NODE ? 'any' : `b${i}`]))
   const node = (beat: string) => ids.get(beat) ?? `missing_${beat.replace(/[^a-zA-Z0-9_]/g, '_')}`
-  const start = startBeat(scenario)
   const lines = ['flowchart TD', `  %% ${scenario.id}: ${oneLine(scenario.title)} (every beat can also end the call)`]
-  for (const [beat, b] of Object.entries(scenario.beats)) {
-    const label = b.ending ? `${beat}<br/><i>${b.ending.outcome}</i>` : beat
-    lines.push(b.ending ? `  ${node(beat)}(["${escape(label)}"])` : `  ${node(beat)}["${escape(label)}"]`)
+  for (const n of graph.nodes) {
+    if (n.id === ANY_BEAT_NODE) lines.push(`  any{{"any beat"}}`)
+    else if (n.outcome) lines.push(`  ${node(n.id)}(["${escape(`${n.id}<br/><i>${n.outcome}</i>`)}"])`)
+    else lines.push(`  ${node(n.id)}["${escape(n.id)}"]`)
   }
-  const hasGlobal = scenario.on.length > 0
-  if (hasGlobal) lines.push(`  any{{"any beat"}}`)
-  const edge = (from: string, branch: Branch, self: string | null) => {
-    const label = escape(branchLabel(branch))
-    const target = branch.goto ?? self
-    if (target === null) return null
-    // A branch without goto keeps the call where it is: dotted.
-    return branch.goto ? `  ${from} -->|"${label}"| ${node(target)}` : `  ${from} -.->|"${label}"| ${from}`
-  }
-  for (const [beat, b] of Object.entries(scenario.beats)) {
-    for (const branch of b.on) {
-      const e = edge(node(beat), branch, beat)
-      if (e) lines.push(e)
-    }
-  }
-  for (const branch of scenario.on) if (branch.goto) lines.push(edge('any', branch, null)!)
+  // A branch without goto keeps the call where it is: dotted.
+  for (const e of graph.edges) lines.push(e.kind === 'stay' ? `  ${node(e.from)} -.->|"${escape(e.label)}"| ${node(e.from)}` : `  ${node(e.from)} -->|"${escape(e.label)}"| ${node(e.to)}`)
   lines.push('  classDef ending fill:#e8f5e9,stroke:#2e7d32,color:#1b5e20')
   lines.push('  classDef fraudWin fill:#fdecea,stroke:#c62828,color:#b71c1c')
   lines.push('  classDef start stroke-width:3px')
-  const endings = Object.entries(scenario.beats).filter(([, b]) => b.ending)
-  const good = endings.filter(([, b]) => b.ending!.outcome !== 'fraud-succeeded').map(([beat]) => node(beat))
-  const bad = endings.filter(([, b]) => b.ending!.outcome === 'fraud-succeeded').map(([beat]) => node(beat))
+  const good = graph.nodes.filter((n) => n.outcome && n.outcome !== 'fraud-succeeded').map((n) => node(n.id))
+  const bad = graph.nodes.filter((n) => n.outcome === 'fraud-succeeded').map((n) => node(n.id))
   if (good.length) lines.push(`  class ${good.join(',')} ending`)
   if (bad.length) lines.push(`  class ${bad.join(',')} fraudWin`)
-  if (ids.has(start)) lines.push(`  class ${node(start)} start`)
+  const start = graph.nodes.find((n) => n.start)
+  if (start) lines.push(`  class ${node(start.id)} start`)
   return lines.join('\n')
-}
-
-function branchLabel(branch: Branch): string {
-  const parts = [actionsOf(branch).join(' / ')]
-  const withs = Object.entries(branch.with ?? {}).filter(([, v]) => v !== undefined)
-  if (withs.length) parts.push(`[${withs.map(([k, v]) => `${k}: ${v}`).join(', ')}]`)
-  if (branch.when) parts.push(`[when ${conditionText(branch.when)}]`)
-  return parts.join(' ')
-}
-
-function conditionText(c: Condition): string {
-  if ('all' in c) return c.all.map(conditionText).join(' and ')
-  if ('any' in c) return `(${c.any.map(conditionText).join(' or ')})`
-  if ('not' in c) return `not ${conditionText(c.not)}`
-  if ('factors' in c) return `factors ≥ ${c.factors}`
-  if ('failedAttempts' in c) return `failed ≥ ${c.failedAttempts}`
-  const [[k, v]] = Object.entries(c) as [[string, unknown]]
-  return `${k}: ${String(v)}`
 }
 
 function escape(text: string): string {

@@ -10,6 +10,7 @@ import { loadRubric } from './rubric'
 import { SessionStore } from './sessionStore'
 import { SessionService } from './sessions'
 import { SupervisorLock } from './supervisorLock'
+import { WorkbenchService } from './workbench'
 
 export interface ServicesOptions {
   /** Where the session database and pinned scenario versions live (Electron: app.getPath('userData')). */
@@ -25,6 +26,8 @@ export interface ServicesOptions {
   reviewClock?: () => number
   /** The desktop app's folder dialog for exports (Electron-aware, so passed in by index.ts). */
   chooseFolder?: (caller: CallerContext) => Promise<string | null>
+  /** The desktop app's folder dialog for the workbench's "Add a folder of scenarios". */
+  chooseScenarioFolder?: (caller: CallerContext) => Promise<string | null>
   /** The desktop app's PDF of the caller's window (webContents.printToPDF). */
   printPdf?: (caller: CallerContext) => Promise<Uint8Array>
 }
@@ -35,6 +38,7 @@ export interface Services {
   store: SessionStore
   library: ScenarioLibrary
   review: ReviewService
+  workbench: WorkbenchService
   close(): void
 }
 
@@ -81,8 +85,21 @@ export async function createServices(options: ServicesOptions): Promise<Services
   if (store.health.ok) void review.start().catch(() => undefined)
   const reviewApi = review.api()
 
+  // The author's workbench: preview calls on a scratch store of their own; a saved library file is picked up without a restart.
+  const workbench = new WorkbenchService({
+    library,
+    rubric,
+    scratchDir: join(options.dataDir, 'workbench-preview'),
+    isSupervisor: (caller) => review.isSupervisor(caller),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.chooseScenarioFolder ? { chooseFolder: options.chooseScenarioFolder } : {}),
+  })
+  library.watch()
+
   const api: ServiceApi = {
     ...reviewApi,
+    ...workbench.api(),
     'library.list': async () => library.list(),
     'library.problems': async () => {
       const health = store.health
@@ -113,7 +130,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store,
     library,
     review,
+    workbench,
     close: () => {
+      workbench.close()
       library.close()
       store.close()
     },

@@ -294,6 +294,11 @@ export class ReviewService {
   // -------------------------------------------------------------------------
   // Roles
 
+  /** Whether this connection has unlocked supervisor mode (the workbench asks too). */
+  isSupervisor(caller?: CallerContext): boolean {
+    return this.connection(caller).role === 'supervisor'
+  }
+
   private connection(caller?: CallerContext): Connection {
     const id = caller?.connection ?? 'local'
     let c = this.connections.get(id)

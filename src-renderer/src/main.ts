@@ -10,5 +10,6 @@ import './styles/report.css'
 import './styles/supervisor.css'
 import './styles/review.css'
 import './styles/print.css'
+import './styles/workbench.css'
 
 createApp(App).use(createPinia()).mount('#app')

@@ -10,7 +10,8 @@ import { HOSTILE_SCENARIO_FILE, HOSTILE_SCENARIO_YAML } from './support/hostile'
  * build is older than its sources, then starts three
  * bridges on the real services, each over a fresh temp data dir:
  *   PRETEXT_E2E_URL          the real scenarios/ folder
- *   PRETEXT_E2E_HOSTILE_URL  a copy of the library plus one hostile file (spec c)
+ *   PRETEXT_E2E_HOSTILE_URL  a copy of the library plus one hostile file (spec c);
+ *                            PRETEXT_E2E_HOSTILE_LIBRARY is that copy's folder (the workbench spec edits it)
  *   PRETEXT_E2E_REVIEW_URL   eight weeks of a team's calls, some reviewed, and one
  *                            session whose stored decisions were edited (support/seedReview.ts)
  * Returns the teardown that stops both and removes the temp dirs.
@@ -132,6 +133,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env['PRETEXT_E2E_TAMPERED_SEQ'] = String(servers[2].seed.editedSeq)
   process.env['PRETEXT_E2E_URL'] = servers[0].url
   process.env['PRETEXT_E2E_HOSTILE_URL'] = servers[1].url
+  // The workbench spec edits files of this copy while its server watches it.
+  process.env['PRETEXT_E2E_HOSTILE_LIBRARY'] = path.join(tmp, 'hostile', 'scenarios', 'library')
 
   return async () => {
     await Promise.all(

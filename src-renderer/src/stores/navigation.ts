@@ -11,7 +11,7 @@ import { ref } from 'vue'
  * passphrase (stores/role.ts) and are never shown while it is locked.
  */
 export type TraineeScreen = 'picker' | 'my-review'
-export type SupervisorScreen = 'queue' | 'sessions' | 'review' | 'calibration' | 'trends' | 'print'
+export type SupervisorScreen = 'queue' | 'sessions' | 'review' | 'calibration' | 'trends' | 'workbench' | 'print'
 export type Screen = TraineeScreen | SupervisorScreen
 
 export const SUPERVISOR_TABS: ReadonlyArray<{ screen: SupervisorScreen; label: string; key: string }> = [
@@ -19,6 +19,7 @@ export const SUPERVISOR_TABS: ReadonlyArray<{ screen: SupervisorScreen; label: s
   { screen: 'sessions', label: 'Sessions', key: '2' },
   { screen: 'calibration', label: 'Calibration', key: '3' },
   { screen: 'trends', label: 'Trends', key: '4' },
+  { screen: 'workbench', label: 'Workbench', key: '5' },
 ]
 
 export const useNavigationStore = defineStore('navigation', () => {

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import { ApiError, API_METHOD_NAMES } from '@core/api/methods'
+import { WORKBENCH_METHOD_NAMES, type WorkbenchMethod } from '@core/api/workbenchMethods'
 import type { ApiMethod, CallResume, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { compileScenario, replay } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
@@ -98,7 +99,7 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
   }
 
   const review = createFakeReview({
-    rubric,
+    rubric: scoring,
     now: () => (clock += 1000),
     sessions: () =>
       [...sessions.values()].map((s) => {
@@ -107,8 +108,19 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
       }),
   })
 
+  // The workbench is served by main's real services (src-main/services/workbench.test.ts and the e2e suite); here it refuses in words.
+  const workbench = Object.fromEntries(
+    WORKBENCH_METHOD_NAMES.map((m) => [
+      m,
+      async () => {
+        throw new ApiError('internal', `${m} is not part of the fake backend.`)
+      },
+    ]),
+  ) as unknown as Pick<PretextApi, WorkbenchMethod>
+
   const impl: PretextApi = {
     ...review.impl,
+    ...workbench,
     'library.list': async () => scenarios.map((s) => scenarioSummaryOf(s)),
     'library.problems': async () => backend.problems,
     'library.get': async ({ scenarioId }) => scenarioSummaryOf(scenarioOf(scenarioId)),

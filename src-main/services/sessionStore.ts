@@ -224,14 +224,6 @@ export const MIGRATIONS: readonly string[] = [
   WHEN OLD.status <> 'active' AND NOT (OLD.status = 'interrupted' AND NEW.status = 'active' AND NEW.seal_hash IS NULL)
   BEGIN SELECT RAISE(ABORT, 'a finished or interrupted session cannot change'); END;
   `,
-  // 4: quality scores with a fractional part (81.5). The STRICT INTEGER
-  // score column cannot hold them and SQLite cannot change a column's type
-  // in place, so new scores go to score_points; `score` stays for the
-  // sessions sealed before this, and a value written into it later (an
-  // edit) still takes precedence, so it cannot hide from the seal (scoreOf).
-  `
-  ALTER TABLE sessions ADD COLUMN score_points REAL CHECK (score_points IS NULL OR (score_points >= 0 AND score_points <= 100));
-  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -408,8 +400,6 @@ interface SessionRow {
   status: SessionStatus
   score_cache: string | null
   score: number | null
-  /** Migration 4: where scores are written since; absent in files read as they are from before it. */
-  score_points?: number | null
   compliance: Compliance | null
   /** Absent when the row comes from a schema-1 file read as it is. */
   chain_version?: number
@@ -919,7 +909,7 @@ export class SessionStore {
   /** Close an active session with its score (a cache: the events remain the truth). */
   finishSession(sessionId: string, scoreCache: unknown, score: number, compliance: Compliance, endedAt: number = this.clock()): SessionSummary {
     const db = this.forWriting()
-    if (!Number.isFinite(score) || score < 0 || score > 100) throw new ApiError('invalid-argument', `The score must be a number from 0 to 100, not ${score}.`)
+    if (!Number.isInteger(score)) throw new ApiError('invalid-argument', `The score must be a whole number, not ${score}.`)
     if (compliance !== 'pass' && compliance !== 'fail') throw new ApiError('invalid-argument', `Compliance must be 'pass' or 'fail', not ${String(compliance)}.`)
     if (!Number.isInteger(endedAt) || endedAt < 0) throw new ApiError('invalid-argument', `The end time must be epoch milliseconds, not ${endedAt}.`)
     let cache: string
@@ -944,7 +934,7 @@ export class SessionStore {
         const head = lastResumeAfter(row.resumes, eventCount) ?? last?.hash ?? row.genesis_hash
         const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache })
         db.prepare(
-          `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score_points = ?, compliance = ?,
+          `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ?,
              sealed_count = ?, sealed_head = ?, seal_hash = ? WHERE id = ?`,
         ).run(endedAt, cache, score, compliance, eventCount, head, seal, sessionId)
       }).immediate()
@@ -997,7 +987,7 @@ export class SessionStore {
           ...infoOf(row),
           scenarioTitle: row.scenario_title,
           eventCount: events.length,
-          score: trusted ? scoreOf(row) : null,
+          score: trusted ? row.score : null,
           compliance: trusted ? row.compliance : null,
           verification,
         }
@@ -1021,7 +1011,7 @@ export class SessionStore {
         events,
         resumes,
         scoreCache: row.score_cache === null ? null : (JSON.parse(row.score_cache) as unknown),
-        score: scoreOf(row),
+        score: row.score,
         compliance: row.compliance,
       }
     } catch (error) {
@@ -1154,11 +1144,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
-/** The stored score: `score` (sessions sealed before migration 4, or an edit) or else score_points. */
-function scoreOf(row: SessionRow): number | null {
-  return row.score ?? row.score_points ?? null
-}
-
 /** A row read from a schema-1 file (a refused store reads files as they are) has no chain_version column. */
 function chainVersionOf(row: SessionRow): number {
   return row.chain_version ?? 1
@@ -1263,7 +1248,7 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   }
   if (row.seal_hash === null) {
     if (row.status === 'finished') return bad(count + 1, 'the call is marked finished but was never sealed, so its score cannot be trusted.')
-    if (scoreOf(row) !== null || row.compliance !== null || row.score_cache !== null) {
+    if (row.score !== null || row.compliance !== null || row.score_cache !== null) {
       return bad(count + 1, 'a score is stored for a call that was never sealed.')
     }
     const why = row.status === 'active' ? 'The call is still under way' : 'The call did not end (it was interrupted)'
@@ -1278,16 +1263,15 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
   if (row.sealed_head !== expectedPrev) {
     return bad(Math.max(count, 1), `the log does not end with the event the call was sealed with: it was rewritten.`)
   }
-  const score = scoreOf(row)
   const sealOk =
     row.ended_at !== null &&
-    score !== null &&
+    row.score !== null &&
     row.compliance !== null &&
     row.score_cache !== null &&
-    sealHash(expectedPrev, sessionId, { eventCount: count, endedAt: row.ended_at, score, compliance: row.compliance, reportJson: row.score_cache }) ===
+    sealHash(expectedPrev, sessionId, { eventCount: count, endedAt: row.ended_at, score: row.score, compliance: row.compliance, reportJson: row.score_cache }) ===
       row.seal_hash
   if (!sealOk) {
-    return bad(count + 1, `the stored score (${score ?? 'none'}, ${row.compliance ?? 'no compliance'}), report or end time is not what the call was sealed with.`)
+    return bad(count + 1, `the stored score (${row.score ?? 'none'}, ${row.compliance ?? 'no compliance'}), report or end time is not what the call was sealed with.`)
   }
   return { ok: true, sealed: true, firstBadSeq: null, message: `${logs}, and so does the seal on the score.` }
 }

@@ -225,7 +225,7 @@ describe('sessions service: records edited behind its back', () => {
     const id = await recorded(fatal)
     const { api } = await tamper((db) => {
       db.prepare('DELETE FROM events WHERE session_id = ? AND seq = 3').run(id)
-      db.prepare('UPDATE sessions SET score_cache = NULL, score = NULL, score_points = NULL, compliance = NULL WHERE id = ?').run(id)
+      db.prepare('UPDATE sessions SET score_cache = NULL, score = NULL, compliance = NULL WHERE id = ?').run(id)
     })
     const row = await listed(api, id)
     expect(row).toMatchObject({ eventCount: 2, score: null, compliance: null, verification: { ok: false, firstBadSeq: 3 } })
@@ -237,7 +237,7 @@ describe('sessions service: records edited behind its back', () => {
     const id = await recorded(fatal)
     const { api } = await tamper((db) => {
       db.prepare('DELETE FROM events WHERE session_id = ? AND seq = 3').run(id)
-      db.prepare('UPDATE sessions SET score_cache = NULL, score = NULL, score_points = NULL, compliance = NULL, sealed_count = NULL, sealed_head = NULL, seal_hash = NULL WHERE id = ?').run(id)
+      db.prepare('UPDATE sessions SET score_cache = NULL, score = NULL, compliance = NULL, sealed_count = NULL, sealed_head = NULL, seal_hash = NULL WHERE id = ?').run(id)
     })
     expect(await listed(api, id)).toMatchObject({ score: null, verification: { ok: false, firstBadSeq: 3 } })
   })
@@ -247,7 +247,7 @@ describe('sessions service: records edited behind its back', () => {
     const { api } = await tamper((db) => {
       db.prepare('DELETE FROM events WHERE session_id = ? AND seq = 3').run(id)
       db.prepare(
-        "UPDATE sessions SET status = 'interrupted', ended_at = NULL, score_cache = NULL, score = NULL, score_points = NULL, compliance = NULL, sealed_count = NULL, sealed_head = NULL, seal_hash = NULL WHERE id = ?",
+        "UPDATE sessions SET status = 'interrupted', ended_at = NULL, score_cache = NULL, score = NULL, compliance = NULL, sealed_count = NULL, sealed_head = NULL, seal_hash = NULL WHERE id = ?",
       ).run(id)
     })
     expect(await listed(api, id)).toMatchObject({ status: 'interrupted', score: null, compliance: null, verification: { ok: true, sealed: false } })

@@ -705,7 +705,8 @@ export function scoreIgnores(scenario: Scenario, ctx: CallContext, action: Agent
   const facts = scenario.callerFacts
   switch (action) {
     case 'callback-verify':
-      return !(facts.claims === 'staff' || facts.claims === 'store' || scenario.tactics.includes('authority-staff'))
+      // A call back is a verification attempt (A1) until one has been made.
+      return ctx.firstVerificationSeq !== null && !(facts.claims === 'staff' || facts.claims === 'store' || scenario.tactics.includes('authority-staff'))
     case 'cancel-order':
       return !scenario.account.pendingOrders.some((o) => o.fraudulent)
     case 'notify-customer':

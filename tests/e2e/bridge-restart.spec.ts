@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
+import { startCall } from './support/console'
 
 /**
  * Issue 8, found item 8: after the preview server restarted, the open page
@@ -53,8 +54,8 @@ test('after the preview server restarts, the open page reconnects by itself', as
     await stop(server.child)
     server = await startServer(dataDir, port)
 
-    await page.getByRole('button', { name: 'Refresh' }).click()
-    await expect(page.getByText('No sessions yet. Your calls appear here.')).toBeVisible()
+    // Picking a profile and taking a call goes through the new server (new token).
+    await startCall(page, 'Stolen phone at the gate')
     await expect(page.getByText(/bridge token|reload the page/i)).toHaveCount(0)
     expect(await page.evaluate(() => (globalThis as unknown as { restartMark?: number }).restartMark)).toBe(1)
   } finally {

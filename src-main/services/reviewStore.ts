@@ -12,12 +12,11 @@ import {
   type SessionInfo,
   type SessionMode,
   type SessionQuery,
-  type SessionStatus,
 } from '@core/api/contract'
 import type { ScoreReport } from '@core/scoring/report'
 import { TACTICS } from '@core/scenario/vocabulary'
 import { canonicalJson } from './canonicalJson'
-import { CHAIN_VERSION, genesisHash, reportHashOf, sealHashOf, type SessionStore } from './sessionStore'
+import { CHAIN_VERSION, genesisHash, reportHashOf, sealHashOf, type SessionRow, type SessionStore } from './sessionStore'
 
 /**
  * Review's own tables in the session database, through the session store's
@@ -321,25 +320,30 @@ export interface FactRow {
 }
 
 /** A listed session (LIST_COLUMNS): its index row, its session row, its last event. */
-export interface ListedRow extends FactRow {
-  scenario_id: string
-  scenario_title: string
-  scenario_hash: string
-  engine_version: number
-  rubric_version: number
-  mode: SessionMode
-  trainee: string
-  seed: number
-  started_at: number
-  ended_at: number | null
-  status: SessionStatus
+type SessionColumns = Pick<
+  SessionRow,
+  | 'scenario_id'
+  | 'scenario_title'
+  | 'scenario_hash'
+  | 'engine_version'
+  | 'rubric_version'
+  | 'mode'
+  | 'trainee'
+  | 'seed'
+  | 'started_at'
+  | 'ended_at'
+  | 'status'
+  | 'genesis_hash'
+  | 'sealed_count'
+  | 'sealed_head'
+  | 'seal_hash'
+>
+
+/** A listed session (LIST_COLUMNS): its index row, its session row (one definition: sessionStore's), its last event. */
+export interface ListedRow extends FactRow, SessionColumns {
   s_score: number | null
   s_compliance: 'pass' | 'fail' | null
   chain_version: number
-  genesis_hash: string | null
-  sealed_count: number | null
-  sealed_head: string | null
-  seal_hash: string | null
   /** "seq hash" of the session's last event; null with none. */
   last_event: string | null
 }

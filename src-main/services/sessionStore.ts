@@ -385,7 +385,8 @@ const NewSessionSchema = z.object({
   startedAt: z.number().int().min(0),
 })
 
-interface SessionRow {
+/** A row of the sessions table, as SQLite returns it (the review index reads the same columns). */
+export interface SessionRow {
   id: string
   scenario_id: string
   scenario_title: string

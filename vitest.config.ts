@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     projects: [
       { resolve: { alias }, test: { name: 'core', environment: 'node', include: ['src-core/**/*.test.ts'] } },
-      { resolve: { alias }, test: { name: 'main', environment: 'node', include: ['src-main/**/*.test.ts'], testTimeout: 120_000 } },
+      { resolve: { alias }, test: { name: 'main', environment: 'node', include: ['src-main/**/*.test.ts'], testTimeout: 30_000 } },
       {
         plugins: [vue()],
         resolve: { alias },

@@ -338,6 +338,35 @@ interface TraversalSpec {
    * depend only on the world state (world.ts).
    */
   skip?: { prefix: (ctx: CallContext) => string; dead: (next: CallContext) => boolean }
+  /**
+   * Depth-first instead of breadth-first, most promising move first: a
+   * state's new successors are tried in order of `priority` (e.g. the points
+   * the call would lose if it ended there), then of `rank`. It finds a good
+   * call in a few hundred states where breadth-first visits every ordering of
+   * the harmless actions before it; the paths it finds are not shortest.
+   */
+  promising?: { priority: (snapshot: CallSnapshot) => number; rank: (choice: BeatAction) => number }
+  /** Checked before each expansion: true ends the traversal (it is then complete for the question asked). */
+  done?: () => boolean
+}
+
+/** Where the states still to expand wait. */
+interface Frontier {
+  push(key: string): void
+  pop(): string | undefined
+}
+
+/** First in, first out, read by index (see traverse). */
+function fifo(): Frontier {
+  const queue: string[] = []
+  let head = 0
+  return { push: (key) => void queue.push(key), pop: () => (head < queue.length ? queue[head++] : undefined) }
+}
+
+/** Last in, first out. */
+function lifo(): Frontier {
+  const stack: string[] = []
+  return { push: (key) => void stack.push(key), pop: () => stack.pop() }
 }
 
 interface Traversal extends Bound {
@@ -403,10 +432,11 @@ function traverse(compiled: CompiledScenario, spec: TraversalSpec, options: Expl
   reps.set(rootKey, { key: rootKey, depth: 0, snapshot: initial })
   parents.set(rootKey, null)
   spec.visit?.(initial, rootKey, null, null, true)
-  const queue: string[] = [rootKey]
+  const frontier = spec.promising ? lifo() : fifo()
+  frontier.push(rootKey)
 
-  for (let head = 0; head < queue.length; head++) {
-    const key = queue[head]!
+  for (let key = frontier.pop(); key !== undefined; key = frontier.pop()) {
+    if (spec.done?.()) break
     const rep = reps.get(key)!
     const snapshot = rep.snapshot
     if (snapshot.status !== 'active') continue
@@ -423,7 +453,10 @@ function traverse(compiled: CompiledScenario, spec: TraversalSpec, options: Expl
     const ctx = snapshot.context
     const seq = ctx.lastSeq + 1
     const prefix = spec.skip ? spec.skip.prefix(ctx) : ''
-    for (const choice of spec.actions(ctx)) {
+    const found: Array<{ key: string; snapshot: CallSnapshot }> = []
+    const rank = spec.promising?.rank
+    const choices = rank ? [...spec.actions(ctx)].sort((a, b) => rank(a) - rank(b)) : spec.actions(ctx)
+    for (const choice of choices) {
       const cacheKey = spec.skip ? `${prefix}\n${choice.signature}` : ''
       if (spec.skip && deadEnds.get(cacheKey)) continue
       const event = stamp(choice.action, seq)
@@ -437,10 +470,16 @@ function traverse(compiled: CompiledScenario, spec: TraversalSpec, options: Expl
         deepest = Math.max(deepest, depth)
         reps.set(nextKey, { key: nextKey, depth, snapshot: next })
         parents.set(nextKey, { parent: key, event })
-        queue.push(nextKey)
+        found.push({ key: nextKey, snapshot: next })
       }
       spec.visit?.(next, nextKey, key, event, isNew)
     }
+    if (spec.promising) {
+      // Most promising first, then by rank (the order tried, as the sort is stable); a stack pops the last pushed first.
+      const priority = spec.promising.priority
+      const ordered = found.map((f) => ({ key: f.key, p: priority(f.snapshot) })).sort((x, y) => x.p - y.p)
+      for (let i = ordered.length - 1; i >= 0; i--) frontier.push(ordered[i]!.key)
+    } else for (const f of found) frontier.push(f.key)
   }
 
   const pathTo = (key: string): SessionEvent[] => {
@@ -562,27 +601,63 @@ export interface GoodPathSearch extends Bound {
   budget: number
 }
 
+/**
+ * The order the best-first search tries a state's actions in: a call's usual
+ * course (check, verify, talk, act, note, end), then the protective actions,
+ * then what is usually a mistake; the right way before the wrong way. Only an
+ * order: every action is still tried.
+ */
+const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
+const goalFirst = ({ action }: BeatAction): number =>
+  GOAL_FIRST.indexOf(action.type) * 2 + ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) ? 1 : 0)
+
+/** States the natural move order expands before the search changes to the score-guided one. */
+const NATURAL_FIRST_STATES = 100
+
 /** Loss budgets tried in turn: most scenarios allow a perfect call, which the first finds quickly. */
 const BUDGETS = [0, 10, 25, 50, 100]
 
 /**
- * The shortest event path that ends the call with compliance pass and the
- * highest score reachable. Searches breadth-first over score states, leaving
- * states that have already lost more than the budget (or no less than the best
- * call found); widens the budget until a call within it is found.
+ * A call that ends with compliance pass and the highest score reachable, said
+ * plainly (plainest). Searches depth-first over score states, most promising
+ * move first, leaving states that have already lost more than the budget (or
+ * no less than the best call found: branch and bound); widens the budget until
+ * a call within it is found. A perfect call ends the search at once; any other
+ * best is proven only by a complete search.
  */
 export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, options: ExploreOptions & { budgets?: number[] } = {}): GoodPathSearch {
   const budgets = options.budgets ?? BUDGETS
   const total: ExplorationStats = { states: 0, expanded: 0, transitions: 0, deepest: 0, ms: null }
   const started = options.now?.() ?? null
   let last: GoodPathSearch | null = null
-  for (const budget of budgets) {
-    let best: { key: string; parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number } | null = null
+  const scope = inertScope()
+  /** What the call would lose if the trainee ended it here: the search tries the most promising move first. */
+  const lossIfEndedNow = (snapshot: CallSnapshot): number => {
+    if (snapshot.status !== 'active') return 100
+    const ended = compiled.machine.transition(snapshot as never, stamp({ type: 'end-call' }, snapshot.context.lastSeq + 1) as never, scope) as unknown as CallSnapshot
+    const ctx = ended.context
+    if (hasCritical(compiled, ctx)) return 100
+    const report = scoreContext(compiled.scenario, rubric, ctx, ctx.lastSeq)
+    return report.compliance === 'pass' ? 100 - report.score : 100
+  }
+  // Two move orders, the first tried for a while: a call's usual course (with a goal one step away
+  // taken at once) finds the natural call, and does so in a few hundred states on most scenarios;
+  // where harmless detours keep it away from the goal, the order of the points a call would lose
+  // if it ended there finds one in a few hundred states too, though a less natural one.
+  const strategies = [
+    { priority: (snapshot: CallSnapshot) => (lossIfEndedNow(snapshot) === 0 ? 0 : 1), maxStates: Math.min(NATURAL_FIRST_STATES, options.maxStates ?? DEFAULT_MAX_STATES) },
+    { priority: lossIfEndedNow, maxStates: options.maxStates ?? DEFAULT_MAX_STATES },
+  ]
+  type Best = { key: string; parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number }
+  const within = (budget: number, strategy: (typeof strategies)[number]): { t: Traversal; best: Best | null } => {
+    let best: Best | null = null
     const t = traverse(
       compiled,
       {
         key: (ctx) => scoreKey(compiled, ctx),
         actions: (ctx) => explorationChoices(compiled, ctx, 'score'),
+        promising: { priority: strategy.priority, rank: goalFirst },
+        done: () => best !== null && best.loss <= 1e-9,
         // A critical failure depends on the world state alone (worldKey): an action that fails the
         // call from one world state fails it from every score state over it.
         skip: { prefix: (ctx) => worldKey(compiled, ctx), dead: (next) => hasCritical(compiled, next) },
@@ -591,7 +666,7 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
           if (hasCritical(compiled, ctx)) return false
           const bound = lossLowerBound(compiled, rubric, ctx)
           if (bound > budget + 1e-9) return false
-          // Breadth-first: anything found from here on is longer, so it must be strictly better.
+          // Branch and bound: only a strictly better call is worth looking for.
           if (best && bound >= best.loss - 1e-9) return false
           return true
         },
@@ -605,13 +680,19 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
           if (!best || loss < best.loss - 1e-9) best = { key, parentKey, event, report, loss }
         },
       },
-      options,
+      { ...options, maxStates: strategy.maxStates },
     )
     total.states += t.stats.states
     total.expanded += t.stats.expanded
     total.transitions += t.stats.transitions
     total.deepest = Math.max(total.deepest, t.stats.deepest)
-    const found = best as { parentKey: string | null; event: SessionEvent | null; report: ScoreReport; loss: number } | null
+    return { t, best }
+  }
+  for (const budget of budgets) {
+    let run = within(budget, strategies[0]!)
+    // The second order only where the first stopped at its bound without a perfect call (one it need not improve on).
+    if (!run.t.complete && !(run.best && run.best.loss <= 1e-9)) run = within(budget, strategies[1]!)
+    const { t, best: found } = run
     last = {
       best: found ? { events: plainest(compiled, rubric, options.seed ?? 1, t.pathVia(found.parentKey, found.event), found.report), report: found.report } : null,
       complete: t.complete,
@@ -641,19 +722,64 @@ export function shortestGoodPath(compiled: CompiledScenario, rubric: Rubric, opt
   }
 }
 
+/** The usual course of a call, for showing one: check, verify, talk, decide, protect, act, note, end. */
+const COURSE: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'ask-knowledge', 'confirm-detail', 'say', 'accept-offer', 'deny', 'offer-safe-path', 'suspend-line', 'escalate', 'perform-hrt', 'cancel-order', 'flag-account', 'notify-customer', 'note', 'end-call']
+
 /**
- * The same call, said as plainly as it scores: the search enumerates notes with
- * every item and changes with notice and hold ticked, so drop each item or
- * option whose absence leaves the report exactly as it was (a port-out PIN
- * needs no hold; a clean call's note needs no red flags).
+ * Could a trainee have taken exactly these steps? Each is taken on a live call,
+ * each phrasing is on offer in its beat and not said before (as the call
+ * service requires), and the call ends with the last step.
+ */
+function playable(compiled: CompiledScenario, seed: number, events: readonly SessionEvent[]): boolean {
+  const scope = inertScope()
+  let snapshot = startCall(compiled, seed)
+  const said = new Set<string>()
+  for (const event of events) {
+    if (snapshot.status !== 'active') return false
+    if (event.type === 'say') {
+      if (said.has(event.choice) || !choicesAt(compiled.scenario, snapshot.context.beat).some((c) => c.id === event.choice)) return false
+      said.add(event.choice)
+    }
+    snapshot = compiled.machine.transition(snapshot as never, event as never, scope) as unknown as CallSnapshot
+  }
+  return snapshot.status !== 'active'
+}
+
+/**
+ * The same call, said as plainly as it scores. The search tries the most
+ * promising move first, so its call may hold steps that change nothing, and it
+ * enumerates notes with every item and changes with notice and hold ticked:
+ * drop each step, item or option whose absence leaves the report exactly as it
+ * was and the call still playable (a port-out PIN needs no hold; a clean call's
+ * note needs no red flags). What is left has nothing to spare: every step in it
+ * is one the report reads.
  */
 function plainest(compiled: CompiledScenario, rubric: Rubric, seed: number, events: SessionEvent[], report: ScoreReport): SessionEvent[] {
-  const target = JSON.stringify({ score: report.score, compliance: report.compliance, deductions: report.deductions })
+  const target = JSON.stringify({ score: report.score, compliance: report.compliance, deductions: report.deductions, outcome: report.outcome.kind })
+  const renumber = (trial: SessionEvent[]) => trial.map((e, i) => ({ ...e, seq: i + 1, at: TRANSCRIPT_START_AT + (i + 1) * TRANSCRIPT_STEP_MS }) as SessionEvent)
   const same = (trial: SessionEvent[]) => {
+    if (!playable(compiled, seed, trial)) return false
     const r = scoreSession(compiled, rubric, seed, trial)
-    return JSON.stringify({ score: r.score, compliance: r.compliance, deductions: r.deductions }) === target
+    return JSON.stringify({ score: r.score, compliance: r.compliance, deductions: r.deductions, outcome: r.outcome.kind }) === target
   }
-  let out = [...events]
+  let out = renumber(events)
+  // Whole steps first, the last one (the end of the call) kept.
+  for (let i = out.length - 2; i >= 0; i--) {
+    const trial = renumber(out.filter((_, j) => j !== i))
+    if (same(trial)) out = trial
+  }
+  // Then the order a call usually takes, wherever swapping two neighbours changes nothing the report reads.
+  for (let sorted = false; !sorted; ) {
+    sorted = true
+    for (let i = 0; i + 2 < out.length; i++) {
+      if (COURSE.indexOf(out[i]!.type) <= COURSE.indexOf(out[i + 1]!.type)) continue
+      const trial = renumber(out.map((e, j) => (j === i ? out[i + 1]! : j === i + 1 ? out[i]! : e)))
+      if (same(trial)) {
+        out = trial
+        sorted = false
+      }
+    }
+  }
   for (let i = 0; i < out.length; i++) {
     const event = out[i]!
     const trials: SessionEvent[] =

@@ -15,7 +15,7 @@ import { ScenarioParser } from './scenarioParser'
 import { readUntrustedFile } from './untrustedFile'
 
 /** Bump when the good-path search or its wording changes, so cached paths are searched again. */
-const GOOD_PATH_VERSION = 2
+const GOOD_PATH_VERSION = 3
 
 export type ParseScenario = (
   bytes: Uint8Array,
@@ -350,7 +350,7 @@ export class ScenarioLibrary {
 
   /**
    * "What a good agent would have done". The search explores the scenario's
-   * states (1.0-1.4 s here) in a worker thread, once per scenario version,
+   * states (20-360 ms here) in a worker thread, once per scenario version,
    * rubric and engine; the result is kept beside the pinned versions, and
    * later starts read it back.
    */

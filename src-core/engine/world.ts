@@ -354,6 +354,13 @@ export function isVerified(ctx: CallContext): boolean {
   return validCategories(ctx).size >= 2
 }
 
+/** "dana.w@example.com" -> "d•••••@example.com": enough to pick it, not to read it out (the account's email is hidden until two factors, R2). */
+export function maskEmail(address: string): string {
+  const at = address.indexOf('@')
+  if (at < 1) return '•••'
+  return `${address[0]}${'•'.repeat(Math.min(6, at - 1) || 1)}${address.slice(at)}`
+}
+
 /** What the simulated system believes: it accepts a code sent anywhere. This is what unlocks the console (R2). */
 export function isConsoleUnlocked(ctx: CallContext): boolean {
   return new Set(ctx.passes.map((p) => p.category)).size >= 2
@@ -675,7 +682,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         resolved === 'line-of-record'
           ? account.line
           : resolved === 'email-of-record'
-            ? currentContact(scenario, ctx, 'email')
+            ? maskEmail(currentContact(scenario, ctx, 'email'))
             : resolved === 'new-sim'
               ? null
               : (facts.suppliedNumber ?? facts.callingFrom.number)
@@ -823,7 +830,10 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'confirm-detail': {
       const f = event.field
-      agentLine = `I can confirm that: ${lowerFirst(DISCLOSABLE_LABELS[f])}, ${disclosedValue(account, f)}.`
+      // Before two factors the console shows no account data (R2), not even in what the trainee just said: the line names the act.
+      agentLine = isConsoleUnlocked(ctx)
+        ? `I can confirm that: ${lowerFirst(DISCLOSABLE_LABELS[f])}, ${disclosedValue(account, f)}.`
+        : `(Read out to the caller: ${lowerFirst(DISCLOSABLE_LABELS[f])}.)`
       next.disclosed = [...ctx.disclosed, { field: f, seq }]
       if (!verifiedBefore) {
         findings.push({

@@ -2,7 +2,7 @@ import type { CallSnapshot, CompiledScenario } from '../engine/compile'
 import type { Policy } from '../engine/policy'
 import { offeredPhrasings } from '../engine/phrasings'
 import { realiseScenario } from '../engine/variation'
-import { isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
+import { isConsoleUnlocked, maskEmail, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import {
   AGENT_ACTIONS,
@@ -158,12 +158,8 @@ export interface ConsoleView {
   hint: string | null
 }
 
-/** "dana.w@example.com" -> "d•••••@example.com": enough to pick it, not to read it out. */
-export function maskEmail(address: string): string {
-  const at = address.indexOf('@')
-  if (at < 1) return '•••'
-  return `${address[0]}${'•'.repeat(Math.min(6, at - 1) || 1)}${address.slice(at)}`
-}
+// Defined with the world, whose system lines mask the email the same way; imported from here by the console's users.
+export { maskEmail }
 
 /**
  * The options of each chooser. Traps are listed like any other option, as in

@@ -27,3 +27,34 @@ describe('what the world says on the console before two factors (R2)', () => {
     expect(lines.join('\n')).not.toContain('sam@example.com')
   })
 })
+
+describe('a high-risk change reads its own target', () => {
+  const holder = (request: Parameters<typeof makeScenario>[0] extends infer O ? O extends { request?: infer R } ? R : never : never) =>
+    makeScenario({ caller: 'legitimate', request, callerFacts: { identity: 'holder', knows: ['name', 'pin'], holds: ['device'] } })
+  const verified: AgentAction[] = [{ type: 'ask-pin' }, { type: 'send-otp', to: 'line-of-record' }]
+
+  it('sends a QR without a target to the email of record, even when the caller asked for another address', () => {
+    const scenario = holder({ kind: 'esim-qr', target: 'new.me@example.net', summary: 'Send the QR to my new email' })
+    const toRecord = play([...verified, { type: 'perform-hrt', kind: 'esim-qr', notify: true, hold: true }], scenario)
+    expect(toRecord.hrts[0]!.target).toBeNull()
+    expect(toRecord.findings.map((f) => f.kind)).not.toContain('destination-not-of-record')
+    const asked = play([...verified, { type: 'perform-hrt', kind: 'esim-qr', notify: true, hold: true, target: 'new.me@example.net' }], scenario)
+    expect(asked.hrts[0]!.target).toBe('new.me@example.net')
+    expect(asked.findings.find((f) => f.kind === 'destination-not-of-record')?.message).toMatch(/an email the caller gave/)
+  })
+
+  it('changes the email to the one the trainee confirmed, and a QR sent there after is to a contact changed on this call', () => {
+    const scenario = holder({ kind: 'change-email', target: 'asked@example.net', summary: 'New email' })
+    const ctx = play(
+      [...verified, { type: 'perform-hrt', kind: 'change-email', notify: true, hold: false, target: 'typed@example.net' }, { type: 'perform-hrt', kind: 'esim-qr', notify: true, hold: true }],
+      scenario,
+    )
+    expect(ctx.contactChanges).toEqual([{ field: 'email', value: 'typed@example.net', seq: 3 }])
+    expect(ctx.findings.find((f) => f.kind === 'destination-not-of-record')?.message).toMatch(/the email changed on this call/)
+  })
+
+  it('a change without its own target does what the caller asked (a log from before the console sent targets)', () => {
+    const scenario = holder({ kind: 'change-email', target: 'asked@example.net', summary: 'New email' })
+    expect(play([...verified, { type: 'perform-hrt', kind: 'change-email', notify: true, hold: false }], scenario).hrts[0]!.target).toBe('asked@example.net')
+  })
+})

@@ -452,7 +452,8 @@ export function fraudWins(scenario: Scenario, ctx: CallContext): FraudWin[] {
   return wins
 }
 
-const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+/** Two contacts are the same when they differ only in case and surrounding space. */
+export const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
 export function recentlyChanged(account: Account, field: ChangeableContact, policy: Policy): boolean {
   return account.recentChanges.some((c) => c.field === field && c.daysAgo < policy.recentChangeDays)
@@ -930,7 +931,9 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       const kind = event.kind
       const verified = verifiedBefore
       const blocked = hrtBlocked(ctx, account, policy)
-      const target = event.target ?? requestedTarget(scenario, kind) ?? null
+      // The action's own target, as the trainee confirmed it. Without one (a log from before the console sent
+      // targets, or a transcript's shorthand) a QR or SIM goes to the contact of record, and a change does what the caller asked.
+      const target = event.target ?? (DESTINATION_OF[kind] ? undefined : requestedTarget(scenario, kind)) ?? null
       next.hrts = [...ctx.hrts, { kind, seq, verified, notify: event.notify, hold: event.hold, target }]
       const changed = CONTACT_CHANGED_BY[kind]
       if (changed) {
@@ -963,7 +966,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           ofRecord === undefined || !sameText(dest, ofRecord)
             ? contactChangedOnCall(ctx, destinationField) && sameText(dest, currentContact(scenario, ctx, destinationField))
               ? `the ${destinationField} changed on this call`
-              : `a ${destinationField} the caller gave`
+              : `an ${destinationField} the caller gave`
             : contactChangedOnCall(ctx, destinationField) || recentlyChanged(account, destinationField, policy)
               ? `an ${destinationField} changed less than ${policy.recentChangeDays} days ago`
               : null

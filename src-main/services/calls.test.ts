@@ -223,3 +223,51 @@ describe('resuming an interrupted call', () => {
     expect(record.report).toBeNull()
   })
 })
+
+describe('the high-risk confirmation’s target', () => {
+  // hospital-call-forwarding: the caller asks for calls to be forwarded to +1 555 0150 882.
+  const start = async () => {
+    const { api, store } = await open()
+    const { session, view } = await api['calls.start']({ scenarioId: 'hospital-call-forwarding', mode: 'practice', trainee: 'Ana' })
+    return { api, store, sessionId: session.sessionId, view }
+  }
+  const forwarding = (target?: string): AgentAction => ({ type: 'perform-hrt', kind: 'call-forwarding', notify: true, hold: false, ...(target ? { target } : {}) })
+
+  it('offers a field for the kinds that have a target, prefilled with what the caller asked, and none for the others', async () => {
+    const { view } = await start()
+    const option = (kind: string) => view.options['perform-hrt'].find((o) => o.id === kind)!
+    expect(option('call-forwarding').target).toEqual({ type: 'number', label: 'Forward calls to (phone number)', asked: '+1 555 0150 882', emptyMeans: null })
+    expect(option('esim-qr').target).toEqual({ type: 'email', label: 'Send the QR code to (email address)', asked: null, emptyMeans: 'Email of record' })
+    expect(option('sim-change').target).toBeUndefined()
+  })
+
+  it.each([
+    ['a number that is not one', forwarding('call my sister'), /not a phone number/],
+    ['a target for a kind that has none', { type: 'perform-hrt', kind: 'sim-change', notify: true, hold: true, target: '+1 555 0150 882' }, /has no target/],
+    ['an email that is not one', { type: 'perform-hrt', kind: 'change-email', notify: true, hold: false, target: 'me at home' }, /not an email address/],
+  ] as const)('refuses %s before it reaches the call', async (_what, action, message) => {
+    const { sessionId } = await start()
+    expect(() => parseApiArgs('calls.act', { sessionId, step: 0, action })).toThrow(message)
+  })
+
+  it('refuses a change without its target when the caller named none, and stores nothing', async () => {
+    const { api, store, sessionId } = await start()
+    const action: AgentAction = { type: 'perform-hrt', kind: 'change-email', notify: true, hold: false }
+    await expect(api['calls.act']({ sessionId, step: 0, action })).rejects.toMatchObject({ code: 'not-offered', message: /needs its target, and the caller named none/ })
+    expect(store.getSession(sessionId).events).toEqual([])
+  })
+
+  it('records a change sent without its target (a golden transcript’s shorthand) with the one the caller asked for, in the event itself', async () => {
+    const { api, store, sessionId } = await start()
+    await api['calls.act']({ sessionId, step: 0, action: forwarding() })
+    expect(store.getSession(sessionId).events[0]).toMatchObject({ type: 'perform-hrt', kind: 'call-forwarding', target: '+1 555 0150 882' })
+  })
+
+  it('carries the target the trainee confirmed into the record and the console, not the one the caller asked for', async () => {
+    const { api, store, sessionId } = await start()
+    const view = await api['calls.act']({ sessionId, step: 0, action: forwarding('+1 555 0100 999') })
+    expect(store.getSession(sessionId).events[0]).toMatchObject({ type: 'perform-hrt', kind: 'call-forwarding', target: '+1 555 0100 999' })
+    const line = view.transcript.find((l) => l.speaker === 'system' && l.text.startsWith('Set up call forwarding'))
+    expect(line?.text).toContain('(+1 555 0100 999)')
+  })
+})

@@ -1,20 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { advance, compileScenario, replay, startCall } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
 import type { Rubric } from '@core/scoring/rubric'
 import type { SessionEvent } from '@core/session/events'
+import { LIBRARY, libraryFiles } from './library'
 import type { BenchResult } from './types'
 import { median, percentile, timeIt } from './types'
 
-const LIBRARY = join(__dirname, '..', 'scenarios', 'library')
 
 /** 1,000 scenario files: the library's, each copied under a fresh id (the id is the only line that changes). */
 function corpus(): Array<{ file: string; text: string }> {
-  const sources = readdirSync(LIBRARY)
-    .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-    .map((f) => readFileSync(join(LIBRARY, f), 'utf8'))
+  const sources = libraryFiles().map((f) => readFileSync(join(LIBRARY, f), 'utf8'))
   return Array.from({ length: 1000 }, (_, i) => {
     const text = sources[i % sources.length]!.replace(/^id: (.*)$/m, (_m, id: string) => `id: ${id}-${i}`)
     return { file: `bench-${i}.yaml`, text }

@@ -1,14 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { lintScenario } from '@core/analysis/lint'
 import { exploreScenario, searchGoodPath } from '@core/analysis/paths'
 import { compileScenario } from '@core/engine/compile'
-import { loadScenarioText } from '@core/scenario/loader'
 import type { Rubric } from '@core/scoring/rubric'
+import { libraryScenarios } from './library'
 import type { BenchResult, BenchRow } from './types'
 import { median, timeIt } from './types'
 
-const LIBRARY = join(__dirname, '..', 'scenarios', 'library')
 const RUNS = 3
 
 /**
@@ -20,10 +17,7 @@ const RUNS = 3
  * fraud-win coverage was widened (136 ms on this machine then).
  */
 export async function benchLint(rubric: Rubric): Promise<BenchResult> {
-  const scenarios = readdirSync(LIBRARY)
-    .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-    .sort()
-    .map((f) => loadScenarioText(readFileSync(join(LIBRARY, f), 'utf8'), f))
+  const scenarios = libraryScenarios()
   const rows: BenchRow[] = []
   const medians: number[] = []
   for (const scenario of scenarios) {

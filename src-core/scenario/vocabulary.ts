@@ -50,7 +50,7 @@ export const AGENT_ACTIONS = [
   'end-call',
   // Added in format version 2; last, so the numbers the CLI's menu gives the others stay as they were.
   'ask-for-holder',
-  // In store only (CHANNEL_ACTIONS): scan and validate the photo ID the customer hands over, or only look at it (R3d, R14).
+  // In store only (CHANNEL_ONLY_ACTIONS): scan and validate the photo ID the customer hands over, or only look at it (R3d, R14).
   'check-id',
 ] as const
 export type AgentActionType = (typeof AGENT_ACTIONS)[number]
@@ -63,6 +63,7 @@ export const WITH_KEY_ACTION: Readonly<Record<string, AgentActionType>> = {
   team: 'escalate',
   path: 'offer-safe-path',
   kind: 'perform-hrt',
+  method: 'check-id',
   choice: 'say',
 }
 

@@ -1157,7 +1157,7 @@ function safePathLine(path: SafePath, policy: Policy, channel: Channel): string 
     case 'store-with-id':
       // At the counter the customer is already in a store: what they need is an ID that validates (R14).
       return channel === 'store'
-        ? 'With a photo ID that scans and validates, and your PIN or a code to your phone or email on file, we can move your number to a new SIM here in about fifteen minutes.'
+        ? 'With a photo ID that scans and validates, and your PIN or a code to your phone or email on file, we can move your number to a new SIM here: it takes about fifteen minutes.'
         : 'Any Northwind store can move your number to a new SIM today: bring a photo ID and your PIN, and it takes about fifteen minutes.'
     case 'remote-fallback':
       return `Without the phone I can still start a replacement remotely: your PIN plus a code to your email on file, a fraud-team review, then a ${policy.remoteHoldHours}-hour hold before it goes live.`

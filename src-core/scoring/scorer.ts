@@ -623,8 +623,9 @@ export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext):
     served,
     victim,
     fraudEscalationRequired,
-    referralMayBecomeDue: referral.some((t) => t.possible) || scenarioTactics(scenario).has('authority-police') || facts.claims === 'police',
-    legalEscalationRequired: allTactics.has('authority-police') || facts.claims === 'police',
+    // An authority's request (a police claim, unless the author says otherwise) goes to the legal-process team (R15).
+    referralMayBecomeDue: referral.some((t) => t.possible) || scenarioTactics(scenario).has('authority-police') || approachOf(scenario) === 'legal',
+    legalEscalationRequired: allTactics.has('authority-police') || approachOf(scenario) === 'legal',
     lostDevice,
     pressureTactics: [...allTactics].some((t) => PRESSURE.has(t)),
     staffClaim: facts.claims === 'staff' || facts.claims === 'store' || scenario.tactics.includes('authority-staff'),

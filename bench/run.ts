@@ -3,14 +3,15 @@
  * same run. Prints one table per benchmark and writes bench/results.json.
  * Speed targets live here, never in timed tests.
  */
-import { writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchCalls } from './calls.bench'
 import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
+import { benchLint } from './lint.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import { benchReview } from './review.bench'
@@ -22,6 +23,7 @@ async function main() {
   const only = process.argv.slice(2)
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
+    ['lint', () => benchLint(rubric)],
     ['good-path', () => benchGoodPath(rubric)],
     ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
@@ -35,13 +37,18 @@ async function main() {
     if (only.length && !only.includes(key)) continue
     process.stdout.write(`\n${key}: running...\n`)
     const result = await run()
+    result.when = new Date().toISOString()
+    result.load = loadavg().map((l) => Math.round(l * 100) / 100)
     results.push(result)
     print(result)
   }
   const out = join(__dirname, 'results.json')
+  // A run of some suites (`npm run bench -- review`) replaces their tables and keeps the others' last figures.
+  const kept = only.length && existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { results?: BenchResult[] }).results ?? [] : []
+  const merged = [...kept.filter((k) => !results.some((r) => r.name === k.name)), ...results]
   writeFileSync(
     out,
-    JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results }, null, 2) + '\n',
+    JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results: merged }, null, 2) + '\n',
   )
   process.stdout.write(`\nwrote ${out}\n`)
 }

@@ -292,15 +292,19 @@ export function explorationActions(compiled: CompiledScenario, ctx: CallContext,
 
 function explorationChoices(compiled: CompiledScenario, ctx: CallContext, view: StateView): BeatAction[] {
   return beatActions(compiled, ctx.beat).filter((b) =>
-    view === 'score' ? b.scoreRelevant && (b.listened || !scoreIgnores(compiled.scenario, ctx, b.action.type)) : b.worldRelevant,
+    view === 'score' ? b.scoreRelevant && (b.listened || !scoreIgnores(compiled.scenario, compiled.policy, ctx, b.action.type)) : b.worldRelevant,
   )
 }
 
 // ---------- state keys ----------
 
 const hasCritical = (compiled: CompiledScenario, ctx: CallContext) => hasCriticalFinding(ctx) || fraudWins(compiled.scenario, ctx).length > 0
-/** Once a call has failed or been won, what it obtained no longer matters to any question asked of it; its story still does. */
-const AFTER_FAILURE: ReadonlySet<keyof CallContext> = new Set(['hrts', 'contactChanges', 'findings'])
+/**
+ * Once a call has failed or been won, what it obtained no longer matters to any question asked of it; its story still does.
+ * Contact changes stay: a code sent to an email changed on the call reaches the caller (world.ts, send-otp), so they decide
+ * which factors pass and so which branches fire.
+ */
+const AFTER_FAILURE: ReadonlySet<keyof CallContext> = new Set(['hrts', 'findings'])
 
 /**
  * The world state (the world model's contextKey), plus whether the call has a
@@ -617,7 +621,7 @@ const goalFirst = ({ action }: BeatAction): number =>
   ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) || (action.type === 'check-id' && action.method === 'visual') ? 1 : 0)
 
 /** States the natural move order expands before the search changes to the score-guided one. */
-const NATURAL_FIRST_STATES = 100
+const NATURAL_FIRST_STATES = 40
 
 /** Loss budgets tried in turn: most scenarios allow a perfect call, which the first finds quickly. */
 const BUDGETS = [0, 10, 25, 50, 100]

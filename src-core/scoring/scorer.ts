@@ -666,8 +666,6 @@ function referralTriggers(
 ): Array<{ now: boolean; possible: boolean }> {
   const { account, callerFacts: facts, requests } = scenario
   const kinds = new Set(requests.map((r) => r.kind))
-  const guesses = facts.guesses.pin.length
-  const limitReachable = guesses >= policy.failedAttemptsPerCall || account.priorFailedAttempts + guesses >= policy.failedAttemptsPer24h
   const everyTactic = scenarioTactics(scenario)
   const heard = (t: Tactic) => ({ now: f.tactics.has(t), possible: everyTactic.has(t) })
   const fixed = (now: boolean) => ({ now, possible: now })
@@ -675,7 +673,7 @@ function referralTriggers(
   const changesContact = requests.some((r) => CONTACT_CHANGED_BY[r.kind] !== undefined)
   return [
     // R7: the failed-attempt limit.
-    { now: ctx.attemptLimitSeq !== null, possible: ctx.attemptLimitSeq !== null || limitReachable },
+    { now: ctx.attemptLimitSeq !== null, possible: ctx.attemptLimitSeq !== null || attemptLimitReachable(scenario, policy) },
     // R6: a relayed code.
     { now: ctx.voidFactorSeq !== null, possible: ctx.voidFactorSeq !== null || (facts.relaysCodes && !facts.holds.includes('device')) },
     // R17: a high-risk transaction on an account whose contacts changed lately.
@@ -695,6 +693,12 @@ function referralTriggers(
     // R13b: the remote fallback for a lost device needs a fraud-team review.
     { now: !f.fraud && f.lostDevice && ctx.hrts.some((h) => SIM_MOVING.has(h.kind)), possible: !f.fraud && f.lostDevice },
   ]
+}
+
+/** Can this caller's wrong PINs reach R7's failed-attempt limit, in this call or across 24 hours? */
+function attemptLimitReachable(scenario: Scenario, policy: Policy): boolean {
+  const guesses = scenario.callerFacts.guesses.pin.length
+  return guesses >= policy.failedAttemptsPerCall || scenario.account.priorFailedAttempts + guesses >= policy.failedAttemptsPer24h
 }
 
 function orderFactsOf(scenario: Scenario, ctx: CallContext, criticalSeqs: number[]): OrderFacts {
@@ -747,11 +751,13 @@ export function settledLoss(scenario: Scenario, rubric: Rubric, ctx: CallContext
 /**
  * Bookkeeping the scorer never reads in this call, so the search for the best
  * call need not try it: a callback with no staff or store claim (A5), a
- * cancellation with no fraudulent order (CF7, R21), a notice before the
- * failed-attempt limit (A2 reads it only after; sent then, it counts the
- * same), asking for the holder when the holder speaks (A5).
+ * cancellation with no fraudulent order (CF7, R21), a notice on a call
+ * that can never reach the failed-attempt limit (A2 is the only reader of
+ * the notice, and applies only once the limit is reached; a notice sent
+ * before it counts, so where the limit is reachable it is explored), asking
+ * for the holder when the holder speaks (A5).
  */
-export function scoreIgnores(scenario: Scenario, ctx: CallContext, action: AgentActionType): boolean {
+export function scoreIgnores(scenario: Scenario, policy: Policy, ctx: CallContext, action: AgentActionType): boolean {
   const facts = scenario.callerFacts
   switch (action) {
     case 'callback-verify':
@@ -760,7 +766,7 @@ export function scoreIgnores(scenario: Scenario, ctx: CallContext, action: Agent
     case 'cancel-order':
       return !scenario.account.pendingOrders.some((o) => o.fraudulent)
     case 'notify-customer':
-      return ctx.attemptLimitSeq === null
+      return ctx.attemptLimitSeq === null && !attemptLimitReachable(scenario, policy)
     case 'ask-for-holder':
       return facts.claims === 'holder' || facts.claims === 'authorised-user' || !facts.holderOnCall || ctx.holderOnLine
     default:

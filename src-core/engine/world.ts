@@ -34,6 +34,17 @@ import { otpCode } from './random'
 /** The actions that try to verify the caller: a factor (R3), or a call back to a known number for a staff claim (R15). */
 export const VERIFYING_ACTIONS: readonly AgentActionType[] = ['ask-pin', 'send-otp', 'use-caller-id', 'callback-verify']
 
+/**
+ * The actions that try to verify the caller on this scenario's call. A caller
+ * who presents as a third party (a relative, a friend) cannot be verified for
+ * the holder at all (R15): asking for the holder is the attempt policy wants,
+ * not quizzing them for the holder's PIN.
+ */
+export function verifyingActions(scenario: Scenario): readonly AgentActionType[] {
+  return scenario.callerFacts.claims === 'third-party' ? THIRD_PARTY_VERIFYING : VERIFYING_ACTIONS
+}
+const THIRD_PARTY_VERIFYING: readonly AgentActionType[] = [...VERIFYING_ACTIONS, 'ask-for-holder']
+
 export type FactorKind = 'pin' | 'otp' | 'caller-id'
 /** R4 wants two factors from different categories. Caller ID is possession of the line, like an OTP to it. */
 export type FactorCategory = 'knowledge' | 'possession'
@@ -585,7 +596,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     did: uniquePush(ctx.did, event.type),
     lastAction: event.type,
   }
-  if (ctx.firstVerificationSeq === null && VERIFYING_ACTIONS.includes(event.type))
+  if (ctx.firstVerificationSeq === null && verifyingActions(scenario).includes(event.type))
     next.firstVerificationSeq = seq
   const verifiedBefore = isVerified(ctx)
   const authorityClaim =

@@ -34,17 +34,6 @@ import { otpCode } from './random'
 /** The actions that try to verify the caller: a factor (R3), or a call back to a known number for a staff claim (R15). */
 export const VERIFYING_ACTIONS: readonly AgentActionType[] = ['ask-pin', 'send-otp', 'use-caller-id', 'callback-verify']
 
-/**
- * The actions that try to verify the caller on this scenario's call. A caller
- * who presents as a third party (a relative, a friend) cannot be verified for
- * the holder at all (R15): asking for the holder is the attempt policy wants,
- * not quizzing them for the holder's PIN.
- */
-export function verifyingActions(scenario: Scenario): readonly AgentActionType[] {
-  return scenario.callerFacts.claims === 'third-party' ? THIRD_PARTY_VERIFYING : VERIFYING_ACTIONS
-}
-const THIRD_PARTY_VERIFYING: readonly AgentActionType[] = [...VERIFYING_ACTIONS, 'ask-for-holder']
-
 export type FactorKind = 'pin' | 'otp' | 'caller-id'
 /** R4 wants two factors from different categories. Caller ID is possession of the line, like an OTP to it. */
 export type FactorCategory = 'knowledge' | 'possession'
@@ -476,6 +465,17 @@ export function callingFromLineOfRecord(scenario: Scenario): boolean {
 export function callerIdIsFactor(scenario: Scenario): boolean {
   return scenario.callerFacts.callingFrom.networkVerified && callingFromLineOfRecord(scenario)
 }
+
+/**
+ * The actions that try to verify the caller on this scenario's call. A caller
+ * who presents as a third party (a relative, a friend) cannot be verified for
+ * the holder at all (R15): asking for the holder is the attempt policy wants,
+ * not quizzing them for the holder's PIN.
+ */
+export function verifyingActions(scenario: Scenario): readonly AgentActionType[] {
+  return scenario.callerFacts.claims === 'third-party' ? THIRD_PARTY_VERIFYING : VERIFYING_ACTIONS
+}
+const THIRD_PARTY_VERIFYING: readonly AgentActionType[] = [...VERIFYING_ACTIONS, 'ask-for-holder']
 
 export function choicesAt(scenario: Scenario, beat: string): Choice[] {
   return [...(scenario.beats[beat]?.choices ?? []), ...scenario.choices]

@@ -18,7 +18,7 @@ import type { AgentAction, SessionEvent } from '../engine/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { ENDED_STATE } from '../scenario/schema'
 import { branchesFor, branchAt, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
-import { choicesAt, contextKey, fraudWins, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
+import { choicesAt, contextKey, fraudWins, NARRATIVE_CONTACTS, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -297,8 +297,8 @@ function explorationChoices(compiled: CompiledScenario, ctx: CallContext, view: 
 const hasCritical = (compiled: CompiledScenario, ctx: CallContext) => hasCriticalFinding(ctx) || fraudWins(compiled.scenario, ctx).length > 0
 /**
  * Once a call has failed or been won, what it obtained no longer matters to any question asked of it; its story still does.
- * Contact changes stay: a code sent to an email changed on the call reaches the caller (world.ts, send-otp), so they decide
- * which factors pass and so which branches fire.
+ * Of its contact changes only those the story reads stay (NARRATIVE_CONTACTS: a code sent to an email changed on the call
+ * reaches the caller, so it decides which factors pass and so which branches fire); the others decided only findings and wins.
  */
 const AFTER_FAILURE: ReadonlySet<keyof CallContext> = new Set(['hrts', 'findings'])
 
@@ -311,7 +311,9 @@ export function worldKey(compiled: CompiledScenario, ctx: CallContext): string {
   const caught = hasCriticalFinding(ctx)
   const won = fraudWins(compiled.scenario, ctx).length > 0
   // A call that failed, or that a fraudster won, has answered what the world is asked of it (property (a)); its story goes on.
-  return caught || won ? `${contextKey(ctx, 'world', did, AFTER_FAILURE)}|${caught ? 'caught' : 'won'}` : contextKey(ctx, 'world', did)
+  if (!caught && !won) return contextKey(ctx, 'world', did)
+  const story = { ...ctx, contactChanges: ctx.contactChanges.filter((c) => NARRATIVE_CONTACTS.has(c.field)) }
+  return `${contextKey(story, 'world', did, AFTER_FAILURE)}|${caught ? 'caught' : 'won'}`
 }
 
 /** The score state: every fact the scorer reads (contextKey's score view) and the order facts it compares. */

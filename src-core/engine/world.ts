@@ -400,6 +400,15 @@ export const CONTACT_CHANGED_BY: Partial<Record<HrtKind, ChangeableContact>> = {
 /** Where a transaction sends something the caller could pick up: the QR by email, the SIM by post (R5). */
 export const DESTINATION_OF: Partial<Record<HrtKind, 'email' | 'address'>> = { 'esim-qr': 'email', 'ship-sim': 'address' }
 
+/**
+ * The contacts whose change on this call the world reads to decide what
+ * happens next, not only what it costs: a code sent to the email of record
+ * goes to whoever set it (send-otp below). The others decide findings and
+ * fraud wins (a QR or a SIM sent to a changed destination). Checked by the
+ * world-key soundness property on every library scenario.
+ */
+export const NARRATIVE_CONTACTS: ReadonlySet<ChangeableContact> = new Set(['email'])
+
 export function contactChangedOnCall(ctx: CallContext, field: ChangeableContact): boolean {
   return ctx.contactChanges.some((c) => c.field === field)
 }

@@ -1,9 +1,11 @@
 import { createEmptyActor, type AnyActorScope } from 'xstate'
 import type { Branch, Condition, Scenario } from '../scenario/schema'
 import {
+  channelOffers,
   DISCLOSABLE_FIELDS,
   ESCALATION_TEAMS,
   HRT_KINDS,
+  ID_CHECK_METHODS,
   KNOWLEDGE_QUESTIONS,
   NOTE_ITEMS,
   OTP_DESTINATIONS,
@@ -137,6 +139,8 @@ export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] 
   const out: AgentAction[] = [{ type: 'check-account' }, { type: 'ask-pin' }]
   for (const to of OTP_DESTINATIONS) out.push({ type: 'send-otp', to })
   out.push({ type: 'use-caller-id' }, { type: 'ask-for-holder' }, { type: 'callback-verify' })
+  // Only what the channel offers: a photo ID is checked at a store counter alone (R3d).
+  if (channelOffers(scenario.channel, 'check-id')) for (const method of ID_CHECK_METHODS) out.push({ type: 'check-id', method })
   for (const question of KNOWLEDGE_QUESTIONS) out.push({ type: 'ask-knowledge', question })
   for (const field of DISCLOSABLE_FIELDS) out.push({ type: 'confirm-detail', field })
   const seen = new Set<string>()
@@ -615,9 +619,10 @@ export interface GoodPathSearch extends Bound {
  * factors: the search tries it only where someone else is speaking (scoreIgnores),
  * and then the holder is who to verify (R15).
  */
-const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-for-holder', 'ask-pin', 'send-otp', 'use-caller-id', 'callback-verify', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
+const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-for-holder', 'ask-pin', 'send-otp', 'use-caller-id', 'callback-verify', 'check-id', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
 const goalFirst = ({ action }: BeatAction): number =>
-  GOAL_FIRST.indexOf(action.type) * 2 + ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) ? 1 : 0)
+  GOAL_FIRST.indexOf(action.type) * 2 +
+  ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) || (action.type === 'check-id' && action.method === 'visual') ? 1 : 0)
 
 /** States the natural move order expands before the search changes to the score-guided one. */
 const NATURAL_FIRST_STATES = 40
@@ -731,7 +736,7 @@ export function shortestGoodPath(compiled: CompiledScenario, rubric: Rubric, opt
 }
 
 /** The usual course of a call, for showing one: check, verify, talk, decide, protect, act, note, end. */
-const COURSE: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'ask-knowledge', 'confirm-detail', 'say', 'accept-offer', 'deny', 'offer-safe-path', 'suspend-line', 'escalate', 'perform-hrt', 'cancel-order', 'flag-account', 'notify-customer', 'note', 'end-call']
+const COURSE: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'check-id', 'ask-knowledge', 'confirm-detail', 'say', 'accept-offer', 'deny', 'offer-safe-path', 'suspend-line', 'escalate', 'perform-hrt', 'cancel-order', 'flag-account', 'notify-customer', 'note', 'end-call']
 
 /**
  * Could a trainee have taken exactly these steps? Each is taken on a live call,

@@ -7,6 +7,7 @@ import {
   TRAINEE_REVIEW_METHODS,
   type ApiArgs,
   type ApiResults,
+  type Assignment,
   type CalibrationReport,
   type CallerContext,
   type ExportResult,
@@ -54,9 +55,8 @@ import { canonicalJson } from './canonicalJson'
 import {
   checkRow,
   failedRules,
-  lastEventOf,
   queryWhere,
-  signed,
+  sessionRowOf,
   TACTIC_BITS,
   type FactRow,
   type ListedRow,
@@ -124,6 +124,13 @@ export class ReviewService {
    * so a row changes only through this service, which forgets it then.
    */
   private readonly verified = new Map<string, CheckedRow>()
+  /**
+   * Sealed sessions (by the sessions table's rowid) whose whole record this
+   * process has re-hashed and found sound, in the sweep or in a list: a
+   * sealed record cannot change while the store holds the file, so lists
+   * do not re-read their events. A few bytes per session.
+   */
+  private readonly recordsVerified = new Set<number>()
   /** Sessions with review actions (few); null until first needed. */
   private reviewed: Set<string> | null = null
 
@@ -138,20 +145,17 @@ export class ReviewService {
   /**
    * Indexes sessions the index does not hold yet (those recorded since the
    * last run, or finished after they were indexed), then checks every index
-   * row's signature in the background, a batch per turn of the event loop, so
-   * trends count only rows that verify. Trends wait for it. The sweep reads
-   * the index alone: lists check the seal and the session row as they show
-   * them (checkRow), opening a session checks everything.
+   * row as a list would (its whole record re-hashed, its index columns, its
+   * review chain) in the background, a batch per turn of the event loop, so
+   * trends count only sessions that verify. Trends wait for it; lists do
+   * not: a row the sweep has not reached yet is checked in full as it is
+   * listed. Opening a session checks everything again and replays it.
    */
   start(): Promise<void> {
     this.sweep ??= (async () => {
       for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
-      const reviewed = this.reviewedSessions()
       for (const batch of this.options.reviews.sweepBatches()) {
-        for (const row of batch) {
-          const sound = signed(row) && (!reviewed.has(row.id) || this.reviewColumnsHold(row).ok)
-          if (!sound) this.markTampered(row)
-        }
+        this.checkRows(batch, false)
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
     })()
@@ -277,18 +281,49 @@ export class ReviewService {
     return { ok: true, events, report }
   }
 
-  /** A listed row's O(1) check (reviewStore.checkRow) and its review columns, remembered while the row stays as it is. */
-  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
-    const known = this.verified.get(row.id)
-    if (known) return known
-    const check = checkRow(row, (hash) => this.tierOf(hash))
-    if (!check.ok) return check
-    const review = this.reviewColumnsHold(row)
-    if (!review.ok) return review
-    const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message }
-    // An unsealed session may still move on (a live call): only sealed rows are remembered.
-    if (check.sealed) this.verified.set(row.id, result)
-    return result
+  /**
+   * The check of listed rows (reviewStore.checkRow), by session id: the
+   * records not verified yet in this process are re-hashed whole, their
+   * events read in one statement for all of them; then each row's index
+   * columns and review columns. A row that fails is marked tampered (trends
+   * leave it out). Sound sealed rows are remembered while they stay as they
+   * are (`remember`: lists; the sweep keeps only recordsVerified).
+   */
+  private checkRows(rows: readonly ListedRow[], remember = true): Map<string, RowCheck> {
+    const out = new Map<string, RowCheck>()
+    const unverified = rows.filter((row) => {
+      const known = this.verified.get(row.id)
+      if (known) out.set(row.id, known)
+      return !known && !this.recordsVerified.has(row.s_rowid)
+    })
+    const records = this.options.store.verifySessions(unverified.map(sessionRowOf))
+    const recordOf = new Map(unverified.map((row, i) => [row.id, records[i]!]))
+    for (const row of rows) {
+      if (out.has(row.id)) continue
+      const record = recordOf.get(row.id)
+      // A sealed record verified earlier has exactly its sealed events.
+      const eventCount = record?.eventCount ?? row.sealed_count ?? row.event_count
+      const check = checkRow(row, record?.verification ?? null, (hash) => this.tierOf(hash))
+      const tampered = (message: string) => {
+        this.markTampered(row)
+        out.set(row.id, { ok: false, message, eventCount })
+      }
+      if (!check.ok) {
+        tampered(check.message)
+        continue
+      }
+      const review = this.reviewColumnsHold(row)
+      if (!review.ok) {
+        tampered(review.message)
+        continue
+      }
+      if (check.sealed) this.recordsVerified.add(row.s_rowid)
+      const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message, eventCount }
+      // An unsealed session may still move on (a live call): only sealed rows are remembered.
+      if (check.sealed && remember) this.verified.set(row.id, result)
+      out.set(row.id, result)
+    }
+    return out
   }
 
   // -------------------------------------------------------------------------
@@ -325,6 +360,33 @@ export class ReviewService {
     return c.profile.name
   }
 
+  /**
+   * The trainee a call is recorded under: the profile this connection chose,
+   * never a name the page sends, so nobody starts a call as someone else.
+   */
+  profileName(caller?: CallerContext): string {
+    const c = this.connection(caller)
+    if (!c.profile) throw new ApiError('forbidden', 'Pick your profile first: a call is recorded under the profile you chose.')
+    return c.profile.name
+  }
+
+  /** A session read (a record, a list): a supervisor reads any session; a trainee only their own. */
+  mayRead(caller: CallerContext | undefined, trainee: string): void {
+    this.ownSession(this.connection(caller), trainee)
+  }
+
+  /** The trainee a session list is held to: the caller's own profile, unless supervisor mode is unlocked (then whoever was asked for). */
+  readableTrainee(caller: CallerContext | undefined, asked: string | undefined): string | undefined {
+    const c = this.connection(caller)
+    return c.role === 'supervisor' ? asked : this.ownName(c)
+  }
+
+  /** Taking a call on (acting, viewing, ending, resuming): only on the profile it is recorded under, whatever the role. */
+  mayTakeCall(caller: CallerContext | undefined, trainee: string): void {
+    if (this.profileName(caller).toLowerCase() !== trainee.toLowerCase())
+      throw new ApiError('forbidden', `This call is recorded under ${trainee}, not under your profile; only ${trainee} can go on with it.`)
+  }
+
   private ownSession(c: Connection, trainee: string): void {
     if (c.role === 'supervisor') return
     if (this.ownName(c).toLowerCase() !== trainee.toLowerCase()) throw new ApiError('forbidden', 'This session belongs to another trainee; a trainee sees only their own.')
@@ -339,8 +401,13 @@ export class ReviewService {
     return { ...q, trainee: this.ownName(c) }
   }
 
-  private rowOf(c: Connection, row: ListedRow): SessionListRow {
-    const check = this.checked(row)
+  /** Rows as a list shows them, each checked (checkRows) first. */
+  private rowsOf(c: Connection, rows: readonly ListedRow[]): SessionListRow[] {
+    const checks = this.checkRows(rows)
+    return rows.map((row) => this.rowOf(c, row, checks.get(row.id)!))
+  }
+
+  private rowOf(c: Connection, row: ListedRow, check: RowCheck): SessionListRow {
     const base = {
       sessionId: row.id,
       trainee: row.trainee,
@@ -352,10 +419,9 @@ export class ReviewService {
       startedAt: row.started_at,
       endedAt: row.ended_at,
       durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
-      eventCount: lastEventOf(row)?.seq ?? 0,
+      eventCount: check.eventCount,
     }
     if (!check.ok || !check.sealed) {
-      if (!check.ok) this.markTampered(row)
       return {
         ...base,
         callerType: null,
@@ -390,7 +456,7 @@ export class ReviewService {
   query(c: Connection, query: SessionQuery): ApiResults['sessions.query'] {
     const q = this.parseQuery(c, query)
     const { rows, total } = this.options.reviews.page(q)
-    return { rows: rows.map((r) => this.rowOf(c, r)), total, offset: q.offset, limit: q.limit }
+    return { rows: this.rowsOf(c, rows), total, offset: q.offset, limit: q.limit }
   }
 
   private queue(c: Connection, limit: number): ApiResults['review.queue'] {
@@ -403,7 +469,10 @@ export class ReviewService {
       items: row.dispute_items ? (JSON.parse(row.dispute_items) as string[]) : [],
     })
     // A row that fails its check is not queued as if it were sound: lists show it as tampered.
-    const sound = (rows: ListedRow[]) => rows.filter((r) => this.rowOf(c, r).verification.ok)
+    const sound = (rows: ListedRow[]) => {
+      const checks = this.checkRows(rows)
+      return rows.filter((r) => checks.get(r.id)!.ok)
+    }
     return {
       awaitingReview: sound(this.options.reviews.queue(['awaiting-review', 'in-review'], limit)).map(item),
       awaitingRuling: sound(this.options.reviews.queue(['disputed'], limit)).map(item),
@@ -694,7 +763,7 @@ export class ReviewService {
       tactics.set(tactic, t)
     }
     const sessions = rows.byScenario.reduce((n, r) => n + r.n, 0)
-    const assignments = this.options.reviews.assignments(args.trainee !== undefined ? { trainee: args.trainee } : {})
+    const assignments = this.assignments(args.trainee !== undefined ? { trainee: args.trainee } : {})
     return {
       bucket,
       sessions,
@@ -724,6 +793,14 @@ export class ReviewService {
   // -------------------------------------------------------------------------
   // Coaching
 
+  /** Assignments with their re-attempts, each re-attempt's row checked as a list checks it. */
+  private assignments(filter: { trainee?: string; ids?: string[] }): Assignment[] {
+    return this.options.reviews.assignments(filter, (rows) => {
+      const checks = this.checkRows(rows)
+      return new Set(rows.filter((r) => checks.get(r.id)!.ok).map((r) => r.id))
+    })
+  }
+
   private assign(c: Connection, args: ApiArgs<'coaching.assign'>) {
     const parsed = parseApiArgs('coaching.assign', args)
     const library = this.options.library
@@ -742,7 +819,7 @@ export class ReviewService {
         assignedBy: c.supervisor!,
       })),
     )
-    return this.options.reviews.assignments({ ids })
+    return this.assignments({ ids })
   }
 
   // -------------------------------------------------------------------------
@@ -774,7 +851,7 @@ export class ReviewService {
 
   private sessionsCsv(c: Connection, query: SessionQuery): { csv: string; rows: number } {
     const q = this.parseQuery(c, query)
-    const rows = [...this.options.reviews.allRows(q)].map((r) => this.rowOf(c, r))
+    const rows = [...this.options.reviews.allPages(q)].flatMap((page) => this.rowsOf(c, page))
     const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString())
     const csv = toCsv<SessionListRow>(
       [
@@ -807,8 +884,10 @@ export class ReviewService {
     const q = this.parseQuery(c, query)
     const perRule = new Map<string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }>()
     let sessions = 0
-    for (const row of this.options.reviews.allRows(q)) {
-      const check = this.checked(row)
+    for (const page of this.options.reviews.allPages(q)) {
+      const checks = this.checkRows(page)
+      for (const row of page) {
+      const check = checks.get(row.id)!
       if (!check.ok || !check.sealed) continue
       sessions++
       const report = check.report()
@@ -824,6 +903,7 @@ export class ReviewService {
         r.items.add(d.item)
       }
       for (const x of report.criticalFailures) perRule.get(x.rule)!.critical++
+      }
     }
     const ruleOrder = (a: string, b: string) => Number(a.slice(1)) - Number(b.slice(1))
     const csv = toCsv<[string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }]>(
@@ -884,7 +964,7 @@ export class ReviewService {
       'coaching.assign': async (args, c) => this.assign(c, args),
       'coaching.list': async ({ trainee, openOnly }, c) => {
         const who = c.role === 'supervisor' ? trainee : this.ownName(c)
-        return this.options.reviews.assignments(who !== undefined ? { trainee: who } : {}).filter((a) => !openOnly || a.status === 'open')
+        return this.assignments(who !== undefined ? { trainee: who } : {}).filter((a) => !openOnly || a.status === 'open')
       },
       'exports.chooseFolder': async ({ typed }, c, caller) => {
         if (!o.chooseFolder) return { folder: typed ?? null }
@@ -950,7 +1030,11 @@ interface CheckedRow {
   /** The sealed report, parsed on first use (its hash was checked with the seal). */
   report: () => ScoreReport
   message: string
+  eventCount: number
 }
+
+/** A listed row's check: sound, or why it is tampered. */
+type RowCheck = CheckedRow | { ok: false; message: string; eventCount: number }
 
 /** What the trend scan reads of each session, in order (all in the covering index review_facts_trend, rowid included). */
 const TREND_COLUMNS = ['rowid', 'scenario_id', 'trainee', 'started_at', 'compliance', 'critical', 'caller_type', 'false_positive', 'rules_mask', 'tactics_used', 'tactics_fell'] as const

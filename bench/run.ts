@@ -3,7 +3,7 @@
  * same run. Prints one table per benchmark and writes bench/results.json.
  * Speed targets live here, never in timed tests.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
@@ -39,11 +39,16 @@ async function main() {
     print(result)
   }
   const out = join(__dirname, 'results.json')
-  writeFileSync(
-    out,
-    JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results }, null, 2) + '\n',
-  )
+  // A run of some suites (`npm run bench -- review`) replaces their entries and keeps the others' as they were.
+  const written = only.length ? mergedResults(out, results) : results
+  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results: written }, null, 2) + '\n')
   process.stdout.write(`\nwrote ${out}\n`)
+}
+
+/** The last results.json with this run's suites in their place (and any new one at the end). */
+function mergedResults(file: string, fresh: BenchResult[]): BenchResult[] {
+  const last = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { results?: BenchResult[] }).results ?? []) : []
+  return [...last.map((r) => fresh.find((f) => f.name === r.name) ?? r), ...fresh.filter((f) => !last.some((r) => r.name === f.name))]
 }
 
 function print(result: BenchResult) {

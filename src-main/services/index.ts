@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CallerContext, ServiceApi } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
+import type { Rubric } from '@core/scoring/rubric'
 import { CallService } from './calls'
 import { ScenarioLibrary, type ParseScenario } from './library'
 import { ReviewService } from './review'
@@ -38,6 +39,8 @@ export interface Services {
   store: SessionStore
   library: ScenarioLibrary
   review: ReviewService
+  sessions: SessionService
+  rubric: Rubric
   workbench: WorkbenchService
   close(): void
 }
@@ -148,6 +151,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store,
     library,
     review,
+    sessions,
+    rubric,
     workbench,
     close: () => {
       workbench.close()

@@ -296,6 +296,26 @@ describe('the review flow', () => {
     expect(rules.split('\r\n').slice(1, -1).every((l) => l.split(',')[2] === '1')).toBe(true)
   })
 
+  it('a listed interrupted call, taken up again and finished, lists as it is now, not as it was remembered', async () => {
+    const { api } = services!
+    await pickProfile(api, 'Sam')
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
+    for (const [step, action] of rude.slice(0, 2).entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
+    // The app stops mid-call: the next open finds it interrupted.
+    services!.close()
+    const { api: reopened } = await open()
+    await asSupervisor()
+    const row = async () => (await reopened['sessions.query']({}, SUPERVISOR)).rows[0]!
+    expect(await row()).toMatchObject({ status: 'interrupted', eventCount: 2, score: null, verification: { ok: true, sealed: false } })
+    expect(await row()).toMatchObject({ status: 'interrupted', eventCount: 2 })
+    await pickProfile(reopened, 'Sam')
+    await reopened['calls.resume']({ sessionId: session.sessionId })
+    for (const [i, action] of rude.slice(2).entries()) await reopened['calls.act']({ sessionId: session.sessionId, step: 2 + i, action })
+    expect(await row()).toMatchObject({ status: 'active', eventCount: rude.length, verification: { ok: true, sealed: false } })
+    await reopened['calls.end']({ sessionId: session.sessionId })
+    expect(await row()).toMatchObject({ status: 'finished', eventCount: rude.length, score: expect.any(Number), verification: { ok: true, sealed: true } })
+  })
+
   it('replays the pinned scenario version even after its file was edited', async () => {
     const call = await play(rude)
     const file = join(dir, 'scenarios', 'library', 'airport-stolen-phone.yaml')

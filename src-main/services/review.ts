@@ -125,12 +125,15 @@ export class ReviewService {
    */
   private readonly verified = new Map<string, CheckedRow>()
   /**
-   * Sealed sessions (by the sessions table's rowid) whose whole record this
-   * process has re-hashed and found sound, in the sweep or in a list: a
-   * sealed record cannot change while the store holds the file, so lists
-   * do not re-read their events. A few bytes per session.
+   * Records (by the sessions table's rowid) this process has re-hashed whole
+   * and found sound, in the sweep or in a list. While the store holds the
+   * file, a sealed record never changes, and an interrupted one changes only
+   * by being resumed, which lengthens its list of resumes: so lists do not
+   * re-read their events. A few bytes per session; a live call is never
+   * remembered.
    */
-  private readonly recordsVerified = new Set<number>()
+  private readonly sealedVerified = new Set<number>()
+  private readonly interruptedVerified = new Map<number, { resumes: number; events: number }>()
   /** Sessions with review actions (few); null until first needed. */
   private reviewed: Set<string> | null = null
 
@@ -164,6 +167,13 @@ export class ReviewService {
 
   private reviewedSessions(): Set<string> {
     return (this.reviewed ??= this.options.reviews.reviewedSessions())
+  }
+
+  /** How many events a record this process verified as it now is holds; null when it must be read and re-hashed. */
+  private rememberedEvents(row: ListedRow): number | null {
+    if (row.seal_hash !== null) return this.sealedVerified.has(row.s_rowid) ? row.sealed_count : null
+    const known = row.status === 'interrupted' ? this.interruptedVerified.get(row.s_rowid) : undefined
+    return known && known.resumes === (row.resumes?.length ?? 0) ? known.events : null
   }
 
   private markTampered(row: { id: string; f_rowid: number }): void {
@@ -294,15 +304,15 @@ export class ReviewService {
     const unverified = rows.filter((row) => {
       const known = this.verified.get(row.id)
       if (known) out.set(row.id, known)
-      return !known && !this.recordsVerified.has(row.s_rowid)
+      return !known && this.rememberedEvents(row) === null
     })
     const records = this.options.store.verifySessions(unverified.map(sessionRowOf))
     const recordOf = new Map(unverified.map((row, i) => [row.id, records[i]!]))
     for (const row of rows) {
       if (out.has(row.id)) continue
       const record = recordOf.get(row.id)
-      // A sealed record verified earlier has exactly its sealed events.
-      const eventCount = record?.eventCount ?? row.sealed_count ?? row.event_count
+      // A record verified earlier has exactly the events it had then.
+      const eventCount = record?.eventCount ?? this.rememberedEvents(row) ?? 0
       const check = checkRow(row, record?.verification ?? null, (hash) => this.tierOf(hash))
       const tampered = (message: string) => {
         this.markTampered(row)
@@ -317,7 +327,8 @@ export class ReviewService {
         tampered(review.message)
         continue
       }
-      if (check.sealed) this.recordsVerified.add(row.s_rowid)
+      if (check.sealed) this.sealedVerified.add(row.s_rowid)
+      else if (row.status === 'interrupted') this.interruptedVerified.set(row.s_rowid, { resumes: row.resumes?.length ?? 0, events: eventCount })
       const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message, eventCount }
       // An unsealed session may still move on (a live call): only sealed rows are remembered.
       if (check.sealed && remember) this.verified.set(row.id, result)
@@ -729,24 +740,37 @@ export class ReviewService {
       from: Math.max(at, args.from ?? at),
       to: Math.min(bucketEnd(at, bucket), args.to ?? Number.MAX_SAFE_INTEGER),
     })
-    const seriesOf = (list: Array<{ key: string; label: string; at: number; n: number; hits: number }>, keyFilter: (key: string) => SessionQuery, extra: SessionQuery = {}): TrendSeries[] => {
-      const out = new Map<string, TrendSeries>()
+    // Tens of thousands of points for a large team: each point's filter is its series' filter
+    // (built once per series) and its window, with no intermediate rows.
+    const seriesOf = <R extends { key: string; at: number; n: number }>(
+      list: readonly R[],
+      hitsOf: (r: R) => number,
+      keyFilter: (key: string) => SessionQuery,
+      labelOf: (key: string) => string = (key) => key,
+      extra: SessionQuery = {},
+    ): TrendSeries[] => {
+      const out: TrendSeries[] = []
+      let series = null as TrendSeries | null
+      let filter: SessionQuery = base
       for (const r of list) {
-        const s = out.get(r.key) ?? { key: r.key, label: r.label, points: [] }
-        s.points.push({ at: r.at, sessions: r.n, rate: r.n ? r.hits / r.n : 0, filter: { ...base, ...keyFilter(r.key), ...extra, ...window(r.at) } })
-        out.set(r.key, s)
+        // Rows come grouped by key (flat sorts them), so a key's series is the one just built.
+        if (series?.key !== r.key) {
+          series = { key: r.key, label: labelOf(r.key), points: [] }
+          filter = { ...base, ...keyFilter(r.key), ...extra }
+          out.push(series)
+        }
+        series.points.push({ at: r.at, sessions: r.n, rate: r.n ? hitsOf(r) / r.n : 0, filter: { ...filter, ...window(r.at) } })
       }
-      return [...out.values()]
+      return out
     }
     const titles = new Map(this.options.library.list().map((x) => [x.id, x.title]))
     const scenarioKey = (key: string): SessionQuery => ({ scenarioId: key })
     const traineeKey = (key: string): SessionQuery => ({ trainee: key })
-    const labelOf = (key: string, scenarios: boolean) => (scenarios ? (titles.get(key) ?? key) : key)
-    const pass = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.pass }))
-    const crit = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.critical }))
-    const fpRows = rows.falsePositive.map((r) => ({ key: r.key, label: r.key, at: r.at, n: r.n, hits: r.hits }))
+    const title = (key: string) => titles.get(key) ?? key
+    const passes = (r: TrendRows['byScenario'][number]) => r.pass
+    const criticals = (r: TrendRows['byScenario'][number]) => r.critical
     const overall = new Map<number, { n: number; hits: number }>()
-    for (const r of fpRows) {
+    for (const r of rows.falsePositive) {
       const o = overall.get(r.at) ?? { n: 0, hits: 0 }
       o.n += r.n
       o.hits += r.hits
@@ -768,8 +792,8 @@ export class ReviewService {
       bucket,
       sessions,
       tampered: this.tampered.size,
-      passRate: { byScenario: seriesOf(pass(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
-      criticalRate: { byScenario: seriesOf(crit(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
+      passRate: { byScenario: seriesOf(rows.byScenario, passes, scenarioKey, title), byTrainee: seriesOf(rows.byTrainee, passes, traineeKey) },
+      criticalRate: { byScenario: seriesOf(rows.byScenario, criticals, scenarioKey, title), byTrainee: seriesOf(rows.byTrainee, criticals, traineeKey) },
       falsePositive: {
         overall: {
           key: 'all',
@@ -778,7 +802,7 @@ export class ReviewService {
             .sort((a, b) => a[0] - b[0])
             .map(([at, o]) => ({ at, sessions: o.n, rate: o.n ? o.hits / o.n : 0, filter: { ...base, callerType: 'legitimate' as const, ...window(at) } })),
         },
-        byTrainee: seriesOf(fpRows, traineeKey, { callerType: 'legitimate' }),
+        byTrainee: seriesOf(rows.falsePositive, (r) => r.hits, traineeKey, undefined, { callerType: 'legitimate' }),
       },
       tactics: [...tactics.values()],
       failuresPerRule: rows.rules.map((r) => ({ rule: r.rule, failures: r.failures, sessions, filter: { ...base, failedRule: r.rule } })),

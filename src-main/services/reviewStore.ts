@@ -639,7 +639,7 @@ export class ReviewStore {
   }
 
   /** Every index row with its session row, a batch at a time in rowid order, for the open-time sweep (which checks them as a list does). */
-  *sweepBatches(size = 250): Generator<ListedRow[]> {
+  *sweepBatches(size = 100): Generator<ListedRow[]> {
     let after = 0
     for (;;) {
       const rows = this.read(
@@ -658,9 +658,18 @@ export class ReviewStore {
     return JSON.parse(text) as ScoreReport
   }
 
-  /** The trend scan: one pass over the covering index, rows as arrays (see TREND_COLUMNS). */
-  trendScan(sql: string, params: Record<string, unknown>): unknown[][] {
-    return this.read((db) => this.stmt(db, sql).raw(true).all(params) as unknown[][])
+  /**
+   * The trend scan: one pass over the covering index, a row at a time (as an
+   * array, see TREND_COLUMNS), so that 100,000 sessions are never all held
+   * in memory at once. Nothing else may run on the connection until it ends.
+   */
+  *trendScan(sql: string, params: Record<string, unknown>): Generator<unknown[]> {
+    const rows = this.read((db) => this.stmt(db, sql).raw(true).iterate(params) as IterableIterator<unknown[]>)
+    try {
+      yield* rows
+    } catch (error) {
+      throw this.store.explainFailure(error)
+    }
   }
 
   // -------------------------------------------------------------------------

@@ -1,21 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { advance, compileScenario, replay, startCall } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
-import { lintScenario } from '@core/analysis/lint'
 import type { Rubric } from '@core/scoring/rubric'
 import type { SessionEvent } from '@core/session/events'
+import { LIBRARY, libraryFiles } from './library'
 import type { BenchResult } from './types'
 import { median, percentile, timeIt } from './types'
 
-const LIBRARY = join(__dirname, '..', 'scenarios', 'library')
 
 /** 1,000 scenario files: the library's, each copied under a fresh id (the id is the only line that changes). */
 function corpus(): Array<{ file: string; text: string }> {
-  const sources = readdirSync(LIBRARY)
-    .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-    .map((f) => readFileSync(join(LIBRARY, f), 'utf8'))
+  const sources = libraryFiles().map((f) => readFileSync(join(LIBRARY, f), 'utf8'))
   return Array.from({ length: 1000 }, (_, i) => {
     const text = sources[i % sources.length]!.replace(/^id: (.*)$/m, (_m, id: string) => `id: ${id}-${i}`)
     return { file: `bench-${i}.yaml`, text }
@@ -51,9 +48,6 @@ export async function benchEngine(rubric: Rubric): Promise<BenchResult> {
   const compileMs = timeIt(() => {
     for (const s of scenarios) compileScenario(s, rubric.policy)
   })
-  // Linting explores every reachable state; it is per library file, not per load, so it is measured on the six originals.
-  const originals = scenarios.slice(0, 6)
-  const lintTimes = originals.map((s) => timeIt(() => lintScenario(s, rubric)))
 
   const compiled = compileScenario(scenarios[0]!, rubric.policy)
   const events = longSession()
@@ -76,7 +70,6 @@ export async function benchEngine(rubric: Rubric): Promise<BenchResult> {
       { metric: 'YAML parse alone, 1,000 files (baseline)', value: round(parseMs), unit: 'ms' },
       { metric: 'load + validate, 1,000 files', value: round(loadMs), unit: 'ms', baseline: round(parseMs), ratio: round(loadMs / parseMs) },
       { metric: 'load + validate + compile, 1,000 files', value: round(loadAndCompile), unit: 'ms', baseline: round(parseMs), ratio: round(loadAndCompile / parseMs), target: '≤ 3x YAML parse' },
-      { metric: 'lint incl. path exploration, per library file (median of 6)', value: round(median(lintTimes)), unit: 'ms' },
       { metric: 'engine step (median)', value: round(median(stepTimes) * 1000), unit: 'µs', target: '< 100 µs' },
       { metric: 'engine step (p99)', value: round(percentile(stepTimes, 0.99) * 1000), unit: 'µs' },
       { metric: 'replay of a 200-event session (median)', value: round(median(replayTimes)), unit: 'ms', target: '< 20 ms' },

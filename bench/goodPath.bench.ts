@@ -1,13 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { searchGoodPath } from '@core/analysis/paths'
 import { compileScenario } from '@core/engine/compile'
-import { loadScenarioText } from '@core/scenario/loader'
 import type { Rubric } from '@core/scoring/rubric'
+import { libraryScenarios } from './library'
 import type { BenchResult, BenchRow } from './types'
 import { median } from './types'
 
-const LIBRARY = join(__dirname, '..', 'scenarios', 'library')
 const RUNS = 3
 
 /**
@@ -17,10 +14,7 @@ const RUNS = 3
  * to the world model or the scorer that blows up the search shows here.
  */
 export async function benchGoodPath(rubric: Rubric): Promise<BenchResult> {
-  const scenarios = readdirSync(LIBRARY)
-    .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-    .sort()
-    .map((f) => loadScenarioText(readFileSync(join(LIBRARY, f), 'utf8'), f))
+  const scenarios = libraryScenarios()
   const rows: BenchRow[] = []
   const medians: number[] = []
   for (const scenario of scenarios) {

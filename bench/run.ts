@@ -4,13 +4,14 @@
  * Speed targets live here, never in timed tests.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { loadRubric } from '../src-main/services/rubric'
 import { benchCalls } from './calls.bench'
 import { benchCheck } from './check.bench'
 import { benchEngine } from './engine.bench'
 import { benchGoodPath } from './goodPath.bench'
+import { benchLint } from './lint.bench'
 import { benchSessionStore } from './sessionStore.bench'
 import { benchRenderer } from './renderer.bench'
 import { benchReview } from './review.bench'
@@ -22,6 +23,7 @@ async function main() {
   const only = process.argv.slice(2)
   const suites: Array<[string, () => Promise<BenchResult>]> = [
     ['engine', () => benchEngine(rubric)],
+    ['lint', () => benchLint(rubric)],
     ['good-path', () => benchGoodPath(rubric)],
     ['check', () => benchCheck(rubric)],
     ['store', () => benchSessionStore()],
@@ -35,20 +37,20 @@ async function main() {
     if (only.length && !only.includes(key)) continue
     process.stdout.write(`\n${key}: running...\n`)
     const result = await run()
+    result.when = new Date().toISOString()
+    result.load = loadavg().map((l) => Math.round(l * 100) / 100)
     results.push(result)
     print(result)
   }
   const out = join(__dirname, 'results.json')
-  // A run of some suites (`npm run bench -- review`) replaces their entries and keeps the others' as they were.
-  const written = only.length ? mergedResults(out, results) : results
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results: written }, null, 2) + '\n')
+  // A run of some suites (`npm run bench -- review`) replaces their tables and keeps the others' last figures.
+  const kept = only.length && existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { results?: BenchResult[] }).results ?? [] : []
+  const merged = [...kept.filter((k) => !results.some((r) => r.name === k.name)), ...results]
+  writeFileSync(
+    out,
+    JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: cpus().length, results: merged }, null, 2) + '\n',
+  )
   process.stdout.write(`\nwrote ${out}\n`)
-}
-
-/** The last results.json with this run's suites in their place (and any new one at the end). */
-function mergedResults(file: string, fresh: BenchResult[]): BenchResult[] {
-  const last = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { results?: BenchResult[] }).results ?? []) : []
-  return [...last.map((r) => fresh.find((f) => f.name === r.name) ?? r), ...fresh.filter((f) => !last.some((r) => r.name === f.name))]
 }
 
 function print(result: BenchResult) {

@@ -11,6 +11,9 @@ export interface BenchRow {
 export interface BenchResult {
   name: string
   rows: BenchRow[]
+  /** When this table was measured, and the machine's load averages (1, 5, 15 min) then: set by run.ts. */
+  when?: string
+  load?: number[]
 }
 
 export function timeIt(fn: () => void): number {

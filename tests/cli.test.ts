@@ -292,7 +292,7 @@ describe('paths', () => {
   it.each(readdirSync(library).filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml')).sort())('%s: finds a perfect call within the bounds', async (file) => {
     const r = await scenarios(['paths', `scenarios/library/${file}`])
     expect(r.code, r.all).toBe(0)
-    expect(r.out).toMatch(/Shortest good call: score 100, compliance pass, \d+ actions\n/)
+    expect(r.out).toMatch(/Best call: score 100, compliance pass, \d+ actions\n/)
     expect(r.out).toContain('Critical failures reachable')
     expect(r.out).not.toContain('INCOMPLETE')
     const figures = r.out.slice(r.out.indexOf('Exploration'))

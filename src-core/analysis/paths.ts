@@ -612,7 +612,7 @@ const goalFirst = ({ action }: BeatAction): number =>
   GOAL_FIRST.indexOf(action.type) * 2 + ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) ? 1 : 0)
 
 /** States the natural move order expands before the search changes to the score-guided one. */
-const NATURAL_FIRST_STATES = 100
+const NATURAL_FIRST_STATES = 40
 
 /** Loss budgets tried in turn: most scenarios allow a perfect call, which the first finds quickly. */
 const BUDGETS = [0, 10, 25, 50, 100]

@@ -3,7 +3,7 @@ import { formatPath, nearest } from './loader'
 import { shadowedBranchProblems } from './shadowing'
 import { variationProblems } from './variation'
 import { actionsOf, ENDED_STATE, startBeat, type Branch, type Choice, type Scenario } from './schema'
-import type { AgentActionType } from './vocabulary'
+import { WITH_KEY_ACTION, type AgentActionType } from './vocabulary'
 
 /**
  * The structural linter: what the schema cannot see of the format (every
@@ -60,15 +60,6 @@ export interface StructureResult {
   blocking: boolean
 }
 
-const WITH_KEY_ACTION: Record<string, AgentActionType> = {
-  to: 'send-otp',
-  question: 'ask-knowledge',
-  field: 'confirm-detail',
-  team: 'escalate',
-  path: 'offer-safe-path',
-  kind: 'perform-hrt',
-  choice: 'say',
-}
 
 interface BranchAt {
   branch: Branch

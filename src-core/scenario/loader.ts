@@ -289,7 +289,7 @@ function loadUnchecked(text: string, file: string, options: LoadOptions): Scenar
 }
 
 /** Offset of the first collection nested deeper than `maxDepth`, or null. Iterative on purpose. */
-function findTooDeep(tokens: CST.Token[], maxDepth: number): number | null {
+export function findTooDeep(tokens: CST.Token[], maxDepth: number): number | null {
   const stack: Array<[CST.Token, number]> = []
   for (const token of tokens) if (token.type === 'document' && token.value) stack.push([token.value, 0])
   while (stack.length > 0) {

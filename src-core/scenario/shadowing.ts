@@ -1,6 +1,6 @@
 import { problem, type PendingProblem, type ProblemPath } from './lint'
 import { actionsOf, type Branch, type Condition, type Scenario } from './schema'
-import type { AgentActionType } from './vocabulary'
+import { WITH_KEY_ACTION, type AgentActionType } from './vocabulary'
 
 /**
  * Branches that can never fire because an earlier one catches every case
@@ -15,16 +15,6 @@ import type { AgentActionType } from './vocabulary'
  * counted as catching it.
  */
 
-/** Which action each `with` key narrows (a key for another action means the branch never fires for this one). */
-const WITH_KEY_ACTION: Record<string, AgentActionType> = {
-  to: 'send-otp',
-  question: 'ask-knowledge',
-  field: 'confirm-detail',
-  team: 'escalate',
-  path: 'offer-safe-path',
-  kind: 'perform-hrt',
-  choice: 'say',
-}
 
 interface Placed {
   branch: Branch

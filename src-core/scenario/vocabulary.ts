@@ -53,6 +53,17 @@ export const AGENT_ACTIONS = [
 ] as const
 export type AgentActionType = (typeof AGENT_ACTIONS)[number]
 
+/** Which action each branch `with` key narrows: a key for another action means the branch never fires for this one. */
+export const WITH_KEY_ACTION: Readonly<Record<string, AgentActionType>> = {
+  to: 'send-otp',
+  question: 'ask-knowledge',
+  field: 'confirm-detail',
+  team: 'escalate',
+  path: 'offer-safe-path',
+  kind: 'perform-hrt',
+  choice: 'say',
+}
+
 /** Where a one-time code can be sent. Only the first two can ever be valid (R5). */
 export const OTP_DESTINATIONS = ['line-of-record', 'email-of-record', 'calling-number', 'caller-supplied', 'new-sim'] as const
 export type OtpDestination = (typeof OTP_DESTINATIONS)[number]

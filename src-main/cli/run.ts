@@ -7,7 +7,7 @@
 //                                    play a golden transcript non-interactively; --update
 //                                    (re)writes its expected transcript lines
 //   graph <file>                     the beats as a Mermaid flowchart, on stdout
-//   paths <file>                     endings reached, the shortest good call, a shortest path
+//   paths <file>                     endings reached, the best call (said plainly), a shortest path
 //                                    to each critical failure, exploration figures
 //   check --watch <paths...>         check, then check again whenever a file there changes
 //   new <id> [--dir <folder>]        a commented scenario and its transcripts that pass check
@@ -76,7 +76,7 @@ const USAGE = `Usage: npm run scenarios -- <command> [options]
                                     the transcript's expected lines
   graph <file>                      the beats as a Mermaid flowchart
   paths <file> [--max-states n] [--max-depth n]
-                                    endings, the shortest good call, paths to critical failures
+                                    endings, the best call, paths to critical failures
 
 Options: --rubric <file> (default scenarios/rubric.yaml)`
 
@@ -793,14 +793,14 @@ async function paths(cli: Cli, path: string, rubric: Rubric, explore: ExploreOpt
   cli.log('')
   if (good.best) {
     const r = good.best.report
-    cli.log(`Shortest good call: score ${r.score}, compliance ${r.compliance}, ${good.best.events.length} actions${good.complete ? '' : ' (search incomplete: a better call may exist)'}`)
+    cli.log(`Best call: score ${r.score}, compliance ${r.compliance}, ${good.best.events.length} actions${good.complete ? '' : ' (search incomplete: a better call may exist)'}`)
     for (const line of describe(good.best.events)) cli.log(line)
     if (r.deductions.length) {
       cli.log('  It still loses:')
       for (const d of r.deductions) cli.log(`    -${d.points} ${d.item}: ${d.message}`)
     }
   } else {
-    cli.log(`Shortest good call: none found${good.complete ? ' (every call fails compliance)' : ` (${good.reason})`}`)
+    cli.log(`Best call: none found${good.complete ? ' (every call fails compliance)' : ` (${good.reason})`}`)
   }
   cli.log('')
   cli.log('Critical failures reachable')

@@ -130,24 +130,25 @@ describe('ScenarioParser: one warm worker for a run of files', () => {
   it('parses several files with one worker, and replaces it after a file that breaks it', async () => {
     const factory = await defaultWorkerFactory()
     let started = 0
+    // The file below breaks its worker by memory, not by time: a heap cap fails the same way however loaded the machine is.
     const parser = new ScenarioParser({
-      timeoutMs: 50,
+      maxOldGenerationSizeMb: 16,
       createWorker: (options) => {
         started += 1
         return factory(options)
       },
     })
     try {
-      // The first parse pays for the worker's start-up (slow from TypeScript source), not for the file.
       expect((await parser.parse(MINIMAL_SCENARIO_YAML, FILE)).ok).toBe(true)
       expect((await parser.parse(MINIMAL_SCENARIO_YAML.replace('action: ask-pin', 'action: aks-pin'), FILE)).ok).toBe(false)
       expect((await parser.parse(MINIMAL_SCENARIO_YAML, FILE)).ok).toBe(true)
       expect(started).toBe(1)
 
-      // A file that overruns its budget costs its worker; the next file gets a fresh one and parses.
-      // 200 KiB of legal YAML takes a few hundred ms; 50 ms is far too little.
-      const overrun = await parser.parse('k: v\n'.repeat(40_000), FILE)
-      expect(overrun.ok || overrun.errors[0]!.message).toBe('parsing took longer than 0.05 s; the file may be hostile or far too large')
+      // A file that wrecks its worker costs that worker; the next file gets a fresh one and parses.
+      // 24,000 distinct keys (229 KB, under the size limit) need far more than 16 MB to parse.
+      const bomb = Array.from({ length: 24_000 }, (_, i) => `k${i}: v`).join('\n')
+      const wrecked = await parser.parse(bomb, FILE)
+      expect(wrecked.ok || wrecked.errors[0]!.message).toBe('parsing needed more than 16 MB of memory; the file may be hostile or far too large')
       expect(started).toBe(1)
       expect((await parser.parse(MINIMAL_SCENARIO_YAML, FILE)).ok).toBe(true)
       expect(started).toBe(2)

@@ -6,11 +6,12 @@
 // Relative import, not @core: in source mode this file runs under tsx's
 // require hook, which reads no path aliases (the bundle resolves either way).
 import { parentPort } from 'node:worker_threads'
-import { Composer, LineCounter, Parser, visit, type CST } from 'yaml'
+import { Composer, LineCounter, Parser, visit } from 'yaml'
 import {
   DEFAULT_MAX_DEPTH,
   ScenarioLoadError,
   decodeScenarioBytes,
+  findTooDeep,
   tryLoadScenarioText,
   type ScenarioLoadResult,
   type ScenarioProblem,
@@ -66,7 +67,7 @@ export function parseUntrustedYaml(text: string, file: string): YamlLoadResult {
   }
   try {
     const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text))
-    const deep = tooDeep(tokens, DEFAULT_MAX_DEPTH)
+    const deep = findTooDeep(tokens, DEFAULT_MAX_DEPTH)
     if (deep !== null) return { ok: false, errors: [at(deep, `nesting is deeper than ${DEFAULT_MAX_DEPTH} levels`)] }
     const docs = Array.from(new Composer({ version: '1.2', schema: 'core', strict: true, uniqueKeys: true }).compose(tokens, true, text.length))
     const doc = docs[0]
@@ -88,22 +89,6 @@ export function parseUntrustedYaml(text: string, file: string): YamlLoadResult {
     // A bug in a dependency must still come out as a located problem.
     return { ok: false, errors: [at(0, `could not read this file (${(error instanceof Error ? error.message : String(error)).slice(0, 200)})`)] }
   }
-}
-
-/** Offset of the first collection nested deeper than `maxDepth`, or null; iterative (the scenario loader does the same). */
-function tooDeep(tokens: CST.Token[], maxDepth: number): number | null {
-  const stack: Array<[CST.Token, number]> = []
-  for (const token of tokens) if (token.type === 'document' && token.value) stack.push([token.value, 0])
-  while (stack.length > 0) {
-    const [token, depth] = stack.pop()!
-    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue
-    if (depth >= maxDepth) return token.offset
-    for (const item of token.items) {
-      if ('key' in item && item.key) stack.push([item.key, depth + 1])
-      if ('value' in item && item.value) stack.push([item.value, depth + 1])
-    }
-  }
-  return null
 }
 
 function parseYaml({ input, file, maxBytes }: ParseRequest): YamlLoadResult {

@@ -43,6 +43,17 @@ export const CALLER_TYPE_LABELS: Record<CallerType, string> = {
   ambiguous: 'Ambiguous',
 }
 
+/** A select's options from a list of codes and their words. */
+export function optionsOf<T extends string>(values: readonly T[], labels: Record<T, string>): Array<{ value: T; label: string }> {
+  return values.map((value) => ({ value, label: labels[value] }))
+}
+
+export const TIER_OPTIONS = [
+  { value: '1', label: 'Tier 1' },
+  { value: '2', label: 'Tier 2' },
+  { value: '3', label: 'Tier 3' },
+] as const
+
 /** "2 min 05 s", "48 s": how long a decision took. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000))

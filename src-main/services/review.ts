@@ -419,7 +419,13 @@ export class ReviewService {
   }
 
   private rowOf(c: Connection, row: ListedRow, check: RowCheck): SessionListRow {
-    const base = {
+    const verdict = check.ok && check.sealed
+    const published = verdict && (c.role === 'supervisor' || check.events.some((e) => e.type === 'publish'))
+    const visible = published && check.events.length ? visibleTo(c.role, check.events) : []
+    const scores = verdict && visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
+    const reviewable = row.mode === 'assessment'
+    // One object literal per row (a list page, an export of thousands): a tampered or unsealed row has no figures.
+    return {
       sessionId: row.id,
       trainee: row.trainee,
       scenarioId: row.scenario_id,
@@ -431,36 +437,15 @@ export class ReviewService {
       endedAt: row.ended_at,
       durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
       eventCount: check.eventCount,
-    }
-    if (!check.ok || !check.sealed) {
-      return {
-        ...base,
-        callerType: null,
-        score: null,
-        scoreSource: null,
-        autoScore: null,
-        compliance: null,
-        outcome: null,
-        criticalFailures: [],
-        reviewState: 'none',
-        verification: { ok: check.ok, sealed: false, message: check.message },
-      }
-    }
-    const published = c.role === 'supervisor' || check.events.some((e) => e.type === 'publish')
-    const visible = published ? visibleTo(c.role, check.events) : []
-    const scores = visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
-    const reviewable = row.mode === 'assessment'
-    return {
-      ...base,
-      callerType: row.caller_type as SessionListRow['callerType'],
-      score: scores?.counting ?? row.auto_score,
-      scoreSource: scores?.countingSource ?? 'automatic',
-      autoScore: row.auto_score,
-      compliance: scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail'),
-      outcome: row.outcome as SessionListRow['outcome'],
-      criticalFailures: JSON.parse(row.critical_ids) as string[],
-      reviewState: published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
-      verification: { ok: true, sealed: true, message: check.message },
+      callerType: verdict ? (row.caller_type as SessionListRow['callerType']) : null,
+      score: verdict ? (scores?.counting ?? row.auto_score) : null,
+      scoreSource: verdict ? (scores?.countingSource ?? 'automatic') : null,
+      autoScore: verdict ? row.auto_score : null,
+      compliance: verdict ? (scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail')) : null,
+      outcome: verdict ? (row.outcome as SessionListRow['outcome']) : null,
+      criticalFailures: verdict && row.critical !== 0 ? (JSON.parse(row.critical_ids) as string[]) : [],
+      reviewState: !verdict ? 'none' : published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
+      verification: { ok: check.ok, sealed: verdict, message: check.message },
     }
   }
 

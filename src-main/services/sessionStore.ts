@@ -342,7 +342,17 @@ function hashOf(prevHash: string, sessionId: string, seq: number, at: number, ty
  * The keys are in canonical (sorted) order; a test holds the two equal.
  */
 export function canonicalRecord(sessionId: string, seq: number, at: number, type: string, payloadJson: string): string {
-  return `{"at":${canonicalJson(at)},"payload":${payloadJson},"seq":${canonicalJson(seq)},"sessionId":${JSON.stringify(sessionId)},"type":${JSON.stringify(type)}}`
+  return `{"at":${numberJson(at)},"payload":${payloadJson},"seq":${numberJson(seq)},"sessionId":${JSON.stringify(sessionId)},"type":${JSON.stringify(type)}}`
+}
+
+/**
+ * A number as canonicalJson writes it: a finite one as String writes it (the
+ * same text as JSON.stringify), anything else through canonicalJson, which
+ * refuses it. Every event is hashed through here, on append and on every
+ * check of a list, so the common case stays a plain conversion.
+ */
+function numberJson(n: number): string {
+  return Number.isFinite(n) ? String(n) : canonicalJson(n)
 }
 
 function sha256(text: string): string {

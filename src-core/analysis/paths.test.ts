@@ -1,13 +1,13 @@
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { getShortestPaths } from 'xstate/graph'
 import { makeScenario, TEST_RUBRIC } from '../testing/scenarios'
+import { leftOutActionsNeverHelp, lossBoundIsSound, scoreKeyIsSound, step, worldKeyIsSound } from '../testing/soundness'
 import type { Scenario } from '../scenario/schema'
 import { HRT_KINDS, KNOWLEDGE_QUESTIONS, NOTE_ITEMS, OTP_DESTINATIONS, SAFE_PATHS } from '../scenario/vocabulary'
 import type { AgentAction, SessionEvent } from '../engine/events'
 import { isCritical, itemOf } from '../scoring/findings'
-import { scoreContext, scoreSession } from '../scoring/scorer'
-import { advance, compileScenario, replay, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
+import { scoreSession } from '../scoring/scorer'
+import { compileScenario, replay, startCall, type CallSnapshot } from '../engine/compile'
 import {
   actionAlphabet,
   exploreScenario,
@@ -22,7 +22,6 @@ import {
 } from './paths'
 
 const compile = (s: Scenario) => compileScenario(s, TEST_RUBRIC.policy)
-const step = (c: CompiledScenario, s: CallSnapshot, a: AgentAction) => advance(c, s, { ...a, seq: s.context.lastSeq + 1, at: 1_000_000 + s.context.lastSeq } as SessionEvent)
 const types = (events: readonly SessionEvent[]) => events.map((e) => e.type)
 
 /** The base fraudster: knows name and DOB, holds a new SIM. Deny leads to pushback; say 'kind' ends the call well. */
@@ -196,6 +195,19 @@ describe('exploring reachable states', () => {
     for (const p of cf.paths) expect(replay(c, 1, p.events).context.findings.map(itemOf)).toContain(p.code)
   })
 
+  it('keeps a contact changed on a call that already failed: it decides what a later code does', () => {
+    // Found by the world-key property: a failed call dropped its contact changes from the key, so a call
+    // whose email the caller had changed (the next code reaches them) was merged with one that had not.
+    const c = compile(legit)
+    const start = startCall(c, 1)
+    const changed = step(c, start, { type: 'perform-hrt', kind: 'change-email', notify: true, hold: true })
+    const unlocked = step(c, start, { type: 'perform-hrt', kind: 'remove-lock', notify: true, hold: true })
+    expect(worldKey(c, changed.context)).not.toBe(worldKey(c, unlocked.context))
+    const code = { type: 'send-otp', to: 'email-of-record' } as const
+    expect(step(c, changed, code).context.passes).toHaveLength(1)
+    expect(step(c, unlocked, code).context.passes).toHaveLength(0)
+  })
+
   it('says so when a bound stops it', () => {
     const c = compile(guesser)
     const few = exploreScenario(c, { maxStates: 3 })
@@ -331,99 +343,12 @@ const soundnessScenarios: Array<[string, Scenario]> = [
   ],
 ]
 
-const walk = fc.array(fc.nat(), { minLength: 1, maxLength: 9 })
+const SYNTHETIC_RUNS = { keys: 400, minCompared: 100, bound: 400, leftOut: 150 }
 
-function runWalk(c: CompiledScenario, picks: number[], start?: CallSnapshot): { snaps: CallSnapshot[]; actions: AgentAction[] } {
-  let s = start ?? startCall(c, 1)
-  const snaps = [s]
-  const actions: AgentAction[] = []
-  for (const pick of picks) {
-    if (s.status !== 'active') break
-    const alphabet = actionAlphabet(c.scenario, s.context.beat)
-    const action = alphabet[pick % alphabet.length]!
-    actions.push(action)
-    s = step(c, s, action)
-    snaps.push(s)
-  }
-  return { snaps, actions }
-}
-
-const finish = (c: CompiledScenario, s: CallSnapshot) => (s.status === 'active' ? step(c, s, { type: 'end-call' }) : s)
-/** A failed call's outcome label is of no interest to the search (it scores 0 whatever it is), so it is left out. */
-const scoreOf = (c: CompiledScenario, s: CallSnapshot) => {
-  const r = scoreContext(c.scenario, TEST_RUBRIC, s.context, s.context.lastSeq)
-  return { compliance: r.compliance, score: r.score, outcome: r.compliance === 'pass' ? r.outcome.kind : null }
-}
-
-describe.each(soundnessScenarios)('the score key is sound (%s)', (_name, scenario) => {
+describe.each(soundnessScenarios)('the state keys and the loss bound are sound (%s)', (_name, scenario) => {
   const c = compile(scenario)
-
-  it('calls with the same key agree after any common continuation', () => {
-    const seen = new Map<string, CallSnapshot>()
-    let compared = 0
-    fc.assert(
-      fc.property(walk, walk, (prefix, suffix) => {
-        const { snaps } = runWalk(c, prefix)
-        for (const s of snaps) {
-          const key = scoreKey(c, s.context)
-          const other = seen.get(key)
-          if (!other) {
-            seen.set(key, s)
-            continue
-          }
-          if (other === s) continue
-          compared++
-          const a = runWalk(c, suffix, other).snaps.at(-1)!
-          const b = runWalk(c, suffix, s).snaps.at(-1)!
-          expect(scoreKey(c, b.context)).toBe(scoreKey(c, a.context))
-          expect(scoreOf(c, finish(c, b))).toEqual(scoreOf(c, finish(c, a)))
-        }
-      }),
-      { numRuns: 400 },
-    )
-    expect(compared).toBeGreaterThan(100)
-  }, 60_000)
-
-  it('the loss bound never passes the real loss and never falls', () => {
-    fc.assert(
-      fc.property(walk, (picks) => {
-        const { snaps } = runWalk(c, picks)
-        const final = scoreOf(c, finish(c, snaps.at(-1)!))
-        const loss = 100 - final.score
-        let previous = 0
-        for (const s of snaps) {
-          const bound = lossLowerBound(c, TEST_RUBRIC, s.context)
-          expect(bound).toBeLessThanOrEqual(loss + 1e-9)
-          expect(bound).toBeGreaterThanOrEqual(previous - 1e-9)
-          previous = bound
-        }
-      }),
-      { numRuns: 400 },
-    )
-  }, 60_000)
-
-  it('an action exploration leaves out changes nothing, or nothing a kept action does not, or never helps', () => {
-    fc.assert(
-      fc.property(walk, walk, (picks, suffixPicks) => {
-        const s = runWalk(c, picks).snaps.at(-1)!
-        // A failed call is never explored further, so what it leaves out does not matter.
-        if (s.status !== 'active' || s.context.findings.some(isCritical)) return
-        const kept = explorationActions(c, s.context, 'score')
-        const keptKeys = new Set(kept.map((a) => scoreKey(c, step(c, s, a).context)))
-        const here = scoreKey(c, s.context)
-        const bound = lossLowerBound(c, TEST_RUBRIC, s.context)
-        const { actions: suffix } = runWalk(c, suffixPicks, s)
-        const finalScore = (from: CallSnapshot) => scoreOf(c, finish(c, suffix.reduce((x, a) => (x.status === 'active' ? step(c, x, a) : x), from))).score
-        for (const a of actionAlphabet(c.scenario, s.context.beat)) {
-          if (kept.some((k) => JSON.stringify(k) === JSON.stringify(a))) continue
-          const next = step(c, s, a)
-          const key = scoreKey(c, next.context)
-          if (key === here || keptKeys.has(key) || lossLowerBound(c, TEST_RUBRIC, next.context) > bound) continue
-          // Otherwise it must never help: whatever follows, the call is no better for it.
-          expect(finalScore(next), `${JSON.stringify(a)} from ${here}, then ${JSON.stringify(suffix)}`).toBeLessThanOrEqual(finalScore(s))
-        }
-      }),
-      { numRuns: 150 },
-    )
-  }, 60_000)
+  it('calls with the same score key agree after any common continuation', () => scoreKeyIsSound(c, TEST_RUBRIC, SYNTHETIC_RUNS), 60_000)
+  it('calls with the same world key agree on critical findings and fraud wins after any common continuation', () => worldKeyIsSound(c, SYNTHETIC_RUNS), 60_000)
+  it('the loss bound never passes the real loss and never falls', () => lossBoundIsSound(c, TEST_RUBRIC, SYNTHETIC_RUNS), 60_000)
+  it('an action exploration leaves out changes nothing, or nothing a kept action does, or never helps', () => leftOutActionsNeverHelp(c, TEST_RUBRIC, SYNTHETIC_RUNS), 60_000)
 })

@@ -1,9 +1,11 @@
 import { createEmptyActor, type AnyActorScope } from 'xstate'
 import type { Branch, Condition, Scenario } from '../scenario/schema'
 import {
+  channelOffers,
   DISCLOSABLE_FIELDS,
   ESCALATION_TEAMS,
   HRT_KINDS,
+  ID_CHECK_METHODS,
   KNOWLEDGE_QUESTIONS,
   NOTE_ITEMS,
   OTP_DESTINATIONS,
@@ -18,7 +20,7 @@ import type { AgentAction, SessionEvent } from '../engine/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { ENDED_STATE } from '../scenario/schema'
 import { branchesFor, branchAt, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
-import { choicesAt, contextKey, fraudWins, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
+import { choicesAt, contextKey, fraudWins, NARRATIVE_CONTACTS, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -137,6 +139,8 @@ export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] 
   const out: AgentAction[] = [{ type: 'check-account' }, { type: 'ask-pin' }]
   for (const to of OTP_DESTINATIONS) out.push({ type: 'send-otp', to })
   out.push({ type: 'use-caller-id' }, { type: 'ask-for-holder' }, { type: 'callback-verify' })
+  // Only what the channel offers: a photo ID is checked at a store counter alone (R3d).
+  if (channelOffers(scenario.channel, 'check-id')) for (const method of ID_CHECK_METHODS) out.push({ type: 'check-id', method })
   for (const question of KNOWLEDGE_QUESTIONS) out.push({ type: 'ask-knowledge', question })
   for (const field of DISCLOSABLE_FIELDS) out.push({ type: 'confirm-detail', field })
   const seen = new Set<string>()
@@ -288,15 +292,19 @@ export function explorationActions(compiled: CompiledScenario, ctx: CallContext,
 
 function explorationChoices(compiled: CompiledScenario, ctx: CallContext, view: StateView): BeatAction[] {
   return beatActions(compiled, ctx.beat).filter((b) =>
-    view === 'score' ? b.scoreRelevant && (b.listened || !scoreIgnores(compiled.scenario, ctx, b.action.type)) : b.worldRelevant,
+    view === 'score' ? b.scoreRelevant && (b.listened || !scoreIgnores(compiled.scenario, compiled.policy, ctx, b.action.type)) : b.worldRelevant,
   )
 }
 
 // ---------- state keys ----------
 
 const hasCritical = (compiled: CompiledScenario, ctx: CallContext) => hasCriticalFinding(ctx) || fraudWins(compiled.scenario, ctx).length > 0
-/** Once a call has failed or been won, what it obtained no longer matters to any question asked of it; its story still does. */
-const AFTER_FAILURE: ReadonlySet<keyof CallContext> = new Set(['hrts', 'contactChanges', 'findings'])
+/**
+ * Once a call has failed or been won, what it obtained no longer matters to any question asked of it; its story still does.
+ * Of its contact changes only those the story reads stay (NARRATIVE_CONTACTS: a code sent to an email changed on the call
+ * reaches the caller, so it decides which factors pass and so which branches fire); the others decided only findings and wins.
+ */
+const AFTER_FAILURE: ReadonlySet<keyof CallContext> = new Set(['hrts', 'findings'])
 
 /**
  * The world state (the world model's contextKey), plus whether the call has a
@@ -307,7 +315,9 @@ export function worldKey(compiled: CompiledScenario, ctx: CallContext): string {
   const caught = hasCriticalFinding(ctx)
   const won = fraudWins(compiled.scenario, ctx).length > 0
   // A call that failed, or that a fraudster won, has answered what the world is asked of it (property (a)); its story goes on.
-  return caught || won ? `${contextKey(ctx, 'world', did, AFTER_FAILURE)}|${caught ? 'caught' : 'won'}` : contextKey(ctx, 'world', did)
+  if (!caught && !won) return contextKey(ctx, 'world', did)
+  const story = { ...ctx, contactChanges: ctx.contactChanges.filter((c) => NARRATIVE_CONTACTS.has(c.field)) }
+  return `${contextKey(story, 'world', did, AFTER_FAILURE)}|${caught ? 'caught' : 'won'}`
 }
 
 /** The score state: every fact the scorer reads (contextKey's score view) and the order facts it compares. */
@@ -607,9 +617,10 @@ export interface GoodPathSearch extends Bound {
  * then what is usually a mistake; the right way before the wrong way. Only an
  * order: every action is still tried.
  */
-const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
+const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'check-id', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
 const goalFirst = ({ action }: BeatAction): number =>
-  GOAL_FIRST.indexOf(action.type) * 2 + ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) ? 1 : 0)
+  GOAL_FIRST.indexOf(action.type) * 2 +
+  ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) || (action.type === 'check-id' && action.method === 'visual') ? 1 : 0)
 
 /** States the natural move order expands before the search changes to the score-guided one. */
 const NATURAL_FIRST_STATES = 40
@@ -723,7 +734,7 @@ export function shortestGoodPath(compiled: CompiledScenario, rubric: Rubric, opt
 }
 
 /** The usual course of a call, for showing one: check, verify, talk, decide, protect, act, note, end. */
-const COURSE: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'ask-knowledge', 'confirm-detail', 'say', 'accept-offer', 'deny', 'offer-safe-path', 'suspend-line', 'escalate', 'perform-hrt', 'cancel-order', 'flag-account', 'notify-customer', 'note', 'end-call']
+const COURSE: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'check-id', 'ask-knowledge', 'confirm-detail', 'say', 'accept-offer', 'deny', 'offer-safe-path', 'suspend-line', 'escalate', 'perform-hrt', 'cancel-order', 'flag-account', 'notify-customer', 'note', 'end-call']
 
 /**
  * Could a trainee have taken exactly these steps? Each is taken on a live call,

@@ -8,7 +8,9 @@ import {
   OTP_DESTINATION_LABELS,
   TEAM_LABELS,
   type AgentActionType,
+  type Channel,
   type ChangeableContact,
+  type ContactApproach,
   type DisclosableField,
   type EscalationTeam,
   type HrtKind,
@@ -32,11 +34,15 @@ import { otpCode } from './random'
  */
 
 /** The actions that try to verify the caller: a factor (R3), or a call back to a known number for a staff claim (R15). */
-export const VERIFYING_ACTIONS: readonly AgentActionType[] = ['ask-pin', 'send-otp', 'use-caller-id', 'callback-verify']
+export const VERIFYING_ACTIONS: readonly AgentActionType[] = ['ask-pin', 'send-otp', 'use-caller-id', 'callback-verify', 'check-id']
 
-export type FactorKind = 'pin' | 'otp' | 'caller-id'
-/** R4 wants two factors from different categories. Caller ID is possession of the line, like an OTP to it. */
-export type FactorCategory = 'knowledge' | 'possession'
+export type FactorKind = 'pin' | 'otp' | 'caller-id' | 'photo-id'
+/**
+ * R4 wants two factors from different categories. Caller ID is possession of
+ * the line, like an OTP to it. A scanned and validated photo ID (in store only,
+ * R3d) is its own category, the document: R14 pairs it with the PIN or a code.
+ */
+export type FactorCategory = 'knowledge' | 'possession' | 'document'
 
 export interface FactorPass {
   factor: FactorKind
@@ -76,6 +82,7 @@ export type BreachKind =
   | 'verified-through-hijacked-line'
   | 'order-left-pending'
   | 'offer-accepted'
+  | 'id-not-scanned'
 
 export interface Finding {
   kind: BreachKind
@@ -133,6 +140,8 @@ export interface CallContext {
   holderOnLine: boolean
   /** Seq at which a caller read out a code sent to a device they say they do not have: verification is void (R6). */
   voidFactorSeq: number | null
+  /** Seq of the first photo ID that failed its scan at a store counter (R14: deny and escalate). */
+  idScanFailedSeq: number | null
   phrasing: Array<{ choice: string; tags: PhrasingTag[]; seq: number }>
   notes: Array<{ items: NoteItem[]; text: string; seq: number }>
   tacticsSeen: Array<{ tactic: Tactic; seq: number; beat: string }>
@@ -174,6 +183,7 @@ export function initialContext(seed: number, beat: string): CallContext {
     contactChanges: [],
     holderOnLine: false,
     voidFactorSeq: null,
+    idScanFailedSeq: null,
     phrasing: [],
     notes: [],
     tacticsSeen: [],
@@ -250,6 +260,8 @@ export const CONTEXT_FIELDS: { readonly [K in keyof CallContext]-?: FieldUse } =
   contactChanges: { role: 'set', world: true },
   holderOnLine: { role: 'fact', world: true },
   voidFactorSeq: { role: 'presence', world: true },
+  // A second scan of the same document is no new failed attempt; the scorer reads it as a fraud referral due (R14, R17).
+  idScanFailedSeq: { role: 'presence', world: true },
   // Read by the tags said (D1-D3, CF3 is a finding), the boxes ticked (E1) and the tactics heard (B3, R17).
   phrasing: { role: 'union', world: false, of: 'tags' },
   notes: { role: 'union', world: false, of: 'items' },
@@ -388,6 +400,12 @@ export function nonHolderSpeaking(scenario: Scenario, ctx: CallContext): boolean
   return claim !== 'holder' && claim !== 'authorised-user' && !ctx.holderOnLine
 }
 
+/** What the contact asks of the agent (vocabulary.ts, CONTACT_APPROACHES): as written, else legal for a police claim and customer for anyone else. */
+export function approachOf(scenario: Scenario): ContactApproach {
+  const facts = scenario.callerFacts
+  return facts.approach ?? (facts.claims === 'police' ? 'legal' : 'customer')
+}
+
 /** Which contact of record each transaction changes. */
 export const CONTACT_CHANGED_BY: Partial<Record<HrtKind, ChangeableContact>> = {
   'change-email': 'email',
@@ -399,6 +417,15 @@ export const CONTACT_CHANGED_BY: Partial<Record<HrtKind, ChangeableContact>> = {
 
 /** Where a transaction sends something the caller could pick up: the QR by email, the SIM by post (R5). */
 export const DESTINATION_OF: Partial<Record<HrtKind, 'email' | 'address'>> = { 'esim-qr': 'email', 'ship-sim': 'address' }
+
+/**
+ * The contacts whose change on this call the world reads to decide what
+ * happens next, not only what it costs: a code sent to the email of record
+ * goes to whoever set it (send-otp below). The others decide findings and
+ * fraud wins (a QR or a SIM sent to a changed destination). Checked by the
+ * world-key soundness property on every library scenario.
+ */
+export const NARRATIVE_CONTACTS: ReadonlySet<ChangeableContact> = new Set(['email'])
 
 export function contactChangedOnCall(ctx: CallContext, field: ChangeableContact): boolean {
   return ctx.contactChanges.some((c) => c.field === field)
@@ -859,6 +886,58 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       break
     }
 
+    case 'check-id': {
+      agentLine = event.method === 'scan' ? "Thank you. I'll scan your ID now." : 'Thank you, let me have a look at your ID.'
+      noteAttemptAfterLimit(event.method === 'scan' ? 'Scanned an ID' : 'Checked an ID')
+      if (scenario.channel !== 'store') {
+        agentLine = null
+        systemLines.push('There is no ID to check: the customer is not at a store counter.')
+        policyLines.push('R3(d): a photo ID is a factor only in store, scanned and validated; a photo or a number read out on a call proves nothing.')
+        break
+      }
+      const ownId = facts.holds.includes('photo-id')
+      const forged = facts.holds.includes('fake-id')
+      if (!ownId && !forged) {
+        callerLine = "I don't have any ID on me."
+        systemLines.push('No ID presented.')
+        break
+      }
+      // Whose name a genuine ID bears: the speaker's. It is the account's only when the holder or an authorised user speaks.
+      const accountsOwn = ownId && (facts.identity === 'holder' || facts.identity === 'authorised-user') && !thirdParty
+      callerLine = 'Here you go.'
+      if (event.method === 'visual') {
+        findings.push({
+          action: event.type,
+          kind: 'id-not-scanned',
+          rule: 'R14',
+          seq,
+          message: 'Took a photo ID on sight; only a scan validates it, and a look at the photo and the name is not a factor (R3d, R14).',
+        })
+        if (!next.passes.some((p) => p.factor === 'photo-id'))
+          next.passes = [...next.passes, { factor: 'photo-id', category: 'document', valid: false, seq, detail: 'photo ID checked by eye, not scanned' }]
+        systemLines.push('Photo ID recorded as checked (visual check, not scanned).')
+        policyLines.push('R14: a visual glance at an ID is not enough for a high-risk change; scan and validate it.')
+        break
+      }
+      if (accountsOwn) {
+        if (!next.passes.some((p) => p.factor === 'photo-id' && p.valid))
+          next.passes = [...next.passes, { factor: 'photo-id', category: 'document', valid: true, seq, detail: 'photo ID scanned and validated' }]
+        systemLines.push(`ID scan: valid, and the name matches the account (${account.holder}): document factor passed.`)
+      } else if (ownId && !forged) {
+        systemLines.push("ID scan: valid, but it is not the account holder's: not a factor.")
+        policyLines.push('R15: only the holder or an authorised user can be verified for the account.')
+      } else if (ctx.idScanFailedSeq === null) {
+        next.idScanFailedSeq = seq
+        systemLines.push(`ID scan failed: the licence in the name of ${account.holder} did not validate (its security features and barcode data failed the check). Failed attempt recorded.`)
+        policyLines.push('R14: an ID that fails the scan is not a factor. Deny the change and escalate to the fraud team (R17).')
+        registerFailure()
+      } else {
+        // The same document fails the same way: one failed attempt, however often it is scanned.
+        systemLines.push('ID scan failed again: the same licence, the same result.')
+      }
+      break
+    }
+
     case 'callback-verify': {
       next.calledBackSeq = ctx.calledBackSeq ?? seq
       const genuine = facts.identity === 'holder' || facts.identity === 'authorised-user'
@@ -906,13 +985,13 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'offer-safe-path': {
       next.safePaths = [...ctx.safePaths, { path: event.path, seq }]
-      agentLine = safePathLine(event.path, policy)
+      agentLine = safePathLine(event.path, policy, scenario.channel)
       break
     }
 
     case 'deny': {
       next.deniedSeq = ctx.deniedSeq ?? seq
-      agentLine = "I'm not able to make that change on this call."
+      agentLine = CHANNEL_WORDS[scenario.channel].deny
       break
     }
 
@@ -1062,7 +1141,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     }
 
     case 'end-call': {
-      agentLine = 'Thank you for calling Northwind Mobile.'
+      agentLine = CHANNEL_WORDS[scenario.channel].goodbye
       next.ended = true
       if (account.pendingOrders.some((o) => o.fraudulent) && ctx.ordersCancelledSeq === null) {
         findings.push({ action: event.type, kind: 'order-left-pending', rule: 'R21', seq, message: 'Ended the call with a fraudulent order still pending; cancel it first.' })
@@ -1075,10 +1154,20 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
   return { context: next, callerLine, agentLine, systemBefore, systemLines, policyLines }
 }
 
-function safePathLine(path: SafePath, policy: Policy): string {
+/** The agent's standard lines that depend on where the contact is: on a call, at the counter, in a message. */
+const CHANNEL_WORDS: Record<Channel, { deny: string; goodbye: string }> = {
+  phone: { deny: "I'm not able to make that change on this call.", goodbye: 'Thank you for calling Northwind Mobile.' },
+  store: { deny: "I'm not able to make that change today.", goodbye: 'Thank you for coming in to Northwind Mobile.' },
+  message: { deny: "I'm not able to do that.", goodbye: 'Conversation closed.' },
+}
+
+function safePathLine(path: SafePath, policy: Policy, channel: Channel): string {
   switch (path) {
     case 'store-with-id':
-      return 'Any Northwind store can move your number to a new SIM today: bring a photo ID and your PIN, and it takes about fifteen minutes.'
+      // At the counter the customer is already in a store: what they need is an ID that validates (R14).
+      return channel === 'store'
+        ? 'With a photo ID that scans and validates, and your PIN or a code to your phone or email on file, we can move your number to a new SIM here: it takes about fifteen minutes.'
+        : 'Any Northwind store can move your number to a new SIM today: bring a photo ID and your PIN, and it takes about fifteen minutes.'
     case 'remote-fallback':
       return `Without the phone I can still start a replacement remotely: your PIN plus a code to your email on file, a fraud-team review, then a ${policy.remoteHoldHours}-hour hold before it goes live.`
     case 'lock-enrolment':

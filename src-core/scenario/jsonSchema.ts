@@ -2,8 +2,10 @@ import { z } from 'zod'
 import { Scenario, SCHEMA_VERSION } from './schema'
 import {
   ACTION_LABELS,
+  APPROACH_LABELS,
   DISCLOSABLE_LABELS,
   HRT_LABELS,
+  ID_CHECK_LABELS,
   KNOWLEDGE_LABELS,
   OTP_DESTINATION_LABELS,
   SAFE_PATH_LABELS,
@@ -33,6 +35,8 @@ const LABEL_TABLES: ReadonlyArray<Readonly<Record<string, string>>> = [
   TEAM_LABELS,
   DISCLOSABLE_LABELS,
   KNOWLEDGE_LABELS,
+  ID_CHECK_LABELS,
+  APPROACH_LABELS,
 ]
 
 type JsonSchema = Record<string, unknown>

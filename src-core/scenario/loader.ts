@@ -554,6 +554,8 @@ const ENUM_NOUNS: Record<string, string> = {
   question: 'knowledge question',
   team: 'escalation team',
   path: 'safe path',
+  method: 'ID check method',
+  approach: 'approach',
   tags: 'phrasing tag',
   outcome: 'ending outcome',
 }

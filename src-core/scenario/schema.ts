@@ -5,12 +5,14 @@ import {
   CALLER_TYPES,
   CHANNELS,
   CHANGEABLE_CONTACTS,
+  CONTACT_APPROACHES,
   DISCLOSABLE_FIELDS,
   ENDING_OUTCOMES,
   ESCALATION_TEAMS,
   HOLDINGS,
   HRT_KINDS,
   HRT_TARGETS,
+  ID_CHECK_METHODS,
   KNOWLEDGE_ITEMS,
   KNOWLEDGE_QUESTIONS,
   NOTE_BINDINGS,
@@ -125,6 +127,12 @@ export const CallerFacts = z.strictObject({
     .default(false)
     .describe('the account holder is with the speaker and comes to the phone when the agent asks for them (R15)'),
   coached: z.boolean().default(false).describe('someone off the line tells the caller what to say (R17: escalate to fraud)'),
+  approach: z
+    .enum(CONTACT_APPROACHES)
+    .optional()
+    .describe(
+      'what the contact asks of the agent: customer (a service on the account, for its customer: verify, then serve or give a safe path), legal (an authority asks for an investigation: the legal-process team, R15), insider (the agent is asked to act as an insider: for pay, as a favour, or with their own codes: refuse and report, R18). Defaults to legal for a police claim, else customer',
+    ),
 })
 
 export const Request = z
@@ -184,6 +192,7 @@ const With = z
     team: z.enum(ESCALATION_TEAMS).optional(),
     path: z.enum(SAFE_PATHS).optional(),
     kind: z.enum(HRT_KINDS).optional(),
+    method: z.enum(ID_CHECK_METHODS).optional(),
     choice: id.optional(),
   })
   .describe('match only when the action has these parameters')

@@ -50,6 +50,8 @@ export const AGENT_ACTIONS = [
   'end-call',
   // Added in format version 2; last, so the numbers the CLI's menu gives the others stay as they were.
   'ask-for-holder',
+  // In store only (CHANNEL_ONLY_ACTIONS): scan and validate the photo ID the customer hands over, or only look at it (R3d, R14).
+  'check-id',
 ] as const
 export type AgentActionType = (typeof AGENT_ACTIONS)[number]
 
@@ -61,6 +63,7 @@ export const WITH_KEY_ACTION: Readonly<Record<string, AgentActionType>> = {
   team: 'escalate',
   path: 'offer-safe-path',
   kind: 'perform-hrt',
+  method: 'check-id',
   choice: 'say',
 }
 
@@ -103,6 +106,14 @@ export const DISCLOSABLE_FIELDS = [
 ] as const
 export type DisclosableField = (typeof DISCLOSABLE_FIELDS)[number]
 
+/**
+ * How an agent checks a photo ID at a store counter. Only a scan validates it
+ * (R3d): a look at the photo and the name proves nothing a good forgery does
+ * not copy, so it is never a factor (R14).
+ */
+export const ID_CHECK_METHODS = ['scan', 'visual'] as const
+export type IdCheckMethod = (typeof ID_CHECK_METHODS)[number]
+
 /** What a caller can physically have. `device` is the phone of record. */
 export const HOLDINGS = ['device', 'email-inbox', 'new-sim', 'photo-id', 'fake-id'] as const
 export type Holding = (typeof HOLDINGS)[number]
@@ -139,6 +150,21 @@ export const HRT_TARGETS: Partial<Record<HrtKind, HrtTarget>> = {
 /** Who the person speaking presents themselves as (R15). Only the holder or an authorised user may request an HRT. */
 export const CALLER_CLAIMS = ['holder', 'authorised-user', 'third-party', 'staff', 'store', 'police'] as const
 export type CallerClaim = (typeof CALLER_CLAIMS)[number]
+
+/**
+ * What the contact asks of the agent, which decides what a good answer is:
+ * - customer: a service on the account, asked by its customer or by someone for
+ *   them (a relative, a store): verify, then serve or give a safe path (R3, R4, R13);
+ * - legal: an authority (the police) asks for a customer's data or a change to
+ *   their line for an investigation: nothing is verified or disclosed on the
+ *   call, the legal-process team is the way forward (R15);
+ * - insider: the contact asks the agent to act as an insider: a change for pay
+ *   or as a favour, or the agent's own credentials or codes: refuse and report
+ *   it (R18); there is no customer to verify or serve.
+ * Without `approach`, a police claim is `legal` and every other contact `customer`.
+ */
+export const CONTACT_APPROACHES = ['customer', 'legal', 'insider'] as const
+export type ContactApproach = (typeof CONTACT_APPROACHES)[number]
 
 export const ESCALATION_TEAMS = ['fraud', 'legal', 'supervisor'] as const
 export type EscalationTeam = (typeof ESCALATION_TEAMS)[number]
@@ -184,6 +210,7 @@ export const ACTION_LABELS: Record<AgentActionType, string> = {
   'confirm-detail': 'Confirm a detail to the caller',
   'check-account': 'Check notes, locks and history',
   'ask-for-holder': 'Ask to speak to the account holder',
+  'check-id': 'Check the photo ID',
   'callback-verify': 'Call back on the known internal number',
   'suspend-line': 'Suspend the line',
   // How long the block lasts is the policy's (R7, rubric.yaml: flagBlockHours); the console line after a flag says it.
@@ -254,6 +281,17 @@ export const HRT_LABELS: Record<HrtKind, string> = {
   'number-change': 'Change the phone number',
 }
 
+export const ID_CHECK_LABELS: Record<IdCheckMethod, string> = {
+  scan: 'Scan and validate it',
+  visual: 'Look at it and record it as checked',
+}
+
+export const APPROACH_LABELS: Record<ContactApproach, string> = {
+  customer: 'A service for the account’s customer',
+  legal: 'An authority’s request for an investigation',
+  insider: 'An approach to the agent as an insider',
+}
+
 export const CLAIM_LABELS: Record<CallerClaim, string> = {
   holder: 'The account holder',
   'authorised-user': 'An authorised user',
@@ -288,11 +326,21 @@ export const NOTE_ITEM_LABELS: Record<NoteItem, string> = {
 /**
  * How the contact reaches the agent: a phone call, a customer at a store
  * counter, or a message to the agent (a chat or text from someone outside,
- * as an insider approach arrives). The engine treats them alike; the console
- * says which it is.
+ * as an insider approach arrives). The engine treats them alike, except for
+ * what only a counter allows: a photo ID handed over to be checked (R3d).
  */
 export const CHANNELS = ['phone', 'store', 'message'] as const
 export type Channel = (typeof CHANNELS)[number]
+
+/** Actions only some channels offer; every other action is offered on every channel. */
+export const CHANNEL_ONLY_ACTIONS: Partial<Record<AgentActionType, readonly Channel[]>> = {
+  'check-id': ['store'],
+}
+
+/** Does this channel offer this action? The console, the path search and the CLI menu all ask here. */
+export function channelOffers(channel: Channel, action: AgentActionType): boolean {
+  return CHANNEL_ONLY_ACTIONS[action]?.includes(channel) ?? true
+}
 
 export const CHANNEL_LABELS: Record<Channel, string> = {
   phone: 'Inbound call',

@@ -29,6 +29,8 @@ export const BREACH_ITEM: Record<BreachKind, string> = {
   'verified-through-hijacked-line': 'CF7',
   'order-left-pending': 'CF7',
   'offer-accepted': 'CF8',
+  // A look at an ID is the wrong factor, like an easier question (A1); a change made on it is CF1 anyway.
+  'id-not-scanned': 'A1',
 }
 
 /** The rubric id a finding is scored under. */

@@ -2,6 +2,7 @@ import { compileScenario, ENGINE_VERSION, replay, type CompiledScenario } from '
 import type { SessionEvent } from '../engine/events'
 import { r7Hours, type Policy } from '../engine/policy'
 import {
+  approachOf,
   callerIdIsFactor,
   choicesAt,
   hrtBlocked,
@@ -20,6 +21,7 @@ import {
   NOTE_ITEM_LABELS,
   TEAM_LABELS,
   type AgentActionType,
+  type ContactApproach,
   type HrtKind,
   type NoteItem,
   type PhrasingTag,
@@ -49,6 +51,8 @@ export interface CallFacts {
   policy: Policy
   ctx: CallContext
   fraud: boolean
+  /** What the contact asks of the agent: a customer's service, an authority's request, an insider approach. */
+  approach: ContactApproach
   requests: Request[]
   /** A real customer whose request can be met on this call by following policy. */
   servable: boolean
@@ -122,6 +126,26 @@ const never = (action: AgentActionType, extra: { with?: Record<string, unknown>;
 const took = (action: AgentActionType, seq: number, params?: Record<string, unknown>): Claim => ({ took: action, seq, ...(params ? { with: params } : {}) })
 const neverAny = (actions: AgentActionType[], before?: number): Claim[] => actions.map((a) => never(a, before === undefined ? {} : { before }))
 const customerPathsNever = (): Claim[] => [...CUSTOMER_PATHS].map((path) => never('offer-safe-path', { with: { path } }))
+
+/**
+ * Was the contact given a way forward (C1, R13, R15)? For a customer, a store
+ * with ID, the remote fallback or self-service; for an authority, the
+ * legal-process team, which is the only route its request has. An insider
+ * approach has none to give: it is refused and reported.
+ */
+export function safePathGiven(f: Pick<CallFacts, 'approach' | 'ctx'>): boolean {
+  switch (f.approach) {
+    case 'customer':
+      return f.ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))
+    case 'legal':
+      return f.ctx.escalations.some((e) => e.team === 'legal')
+    case 'insider':
+      return false
+  }
+}
+/** The steps that would have given the contact its way forward, for the claims of a miss. */
+const safePathNever = (f: Pick<CallFacts, 'approach'>): Claim[] =>
+  f.approach === 'legal' ? [never('escalate', { with: { team: 'legal' } })] : customerPathsNever()
 /** No phrasing with any of these tags was said: one claim per such choice in the scenario. */
 function neverSaidTagged(scenario: Scenario, tags: readonly PhrasingTag[]): Claim[] {
   const ids = new Set([...Object.values(scenario.beats).flatMap((b) => b.choices), ...scenario.choices].filter((c) => c.tags.some((t) => tags.includes(t))).map((c) => c.id))
@@ -134,6 +158,8 @@ const listOf = (words: string[]) => (words.length <= 1 ? words.join('') : `${wor
 export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
   A1: (f) => {
     const misses: Miss[] = findingsUnder(f.ctx, 'A1').map((x) => ({ share: 1 / 3, settled: 1 / 3, rule: x.rule, seq: x.seq, message: x.message, claims: [took(x.action, x.seq)] }))
+    // Only a customer's request is verified: an authority goes to the legal-process team (R15), and an insider approach is refused (R18).
+    if (f.approach !== 'customer') return misses.length ? ok(misses) : notApplicable
     const firstAttempt = f.ctx.firstVerificationSeq
     const decided = f.firstDecisionSeq !== null && f.firstDecisionAction !== null ? took(f.firstDecisionAction, f.firstDecisionSeq) : null
     if (firstAttempt === null) {
@@ -282,7 +308,10 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
                 // After a change, a referral can only come late.
                 settled: f.ctx.hrts.length ? 0.5 : 0,
                 seq: endSeq,
-                message: 'This call required a referral to the fraud team (R17).',
+                message:
+                  f.approach === 'insider'
+                    ? 'Report the approach to the fraud and security team: bribes and solicitations are always reported (R18).'
+                    : 'This call required a referral to the fraud team (R17).',
                 claims: [never('escalate', { with: { team: 'fraud' } })],
               },
         )
@@ -341,6 +370,8 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
         },
       ])
     if (f.served) return ok()
+    // An insider approach has no customer to serve and no path to give: refusing and reporting it is the whole answer (R18, B2).
+    if (f.approach === 'insider') return notApplicable
     if (f.servable) {
       const missing = f.requests.filter((r) => !f.ctx.hrts.some((h) => h.kind === r.kind))
       return ok([
@@ -356,32 +387,42 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
         },
       ])
     }
-    if (f.ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))) return ok()
+    if (safePathGiven(f)) return ok()
     const denied = f.ctx.deniedSeq
     return ok([
       {
         share: 1,
         seq: denied ?? f.ctx.lastSeq,
-        message: f.fraud
-          ? denied !== null
-            ? 'A denial must still give the real account holder a safe path: a store with ID, or the remote fallback (R13, R20).'
-            : 'The real account holder was given no safe path: offer a store with ID, or the remote fallback (R13, R20).'
-          : 'Give the customer a concrete safe path and its timeline: a store with ID, or the remote fallback (R13).',
-        claims: [...customerPathsNever(), ...(denied !== null && f.fraud ? [took('deny', denied)] : [])],
+        message:
+          f.approach === 'legal'
+            ? "An authority's request has one way forward: refer it to the legal-process team, which handles emergencies around the clock, and say so (R15)."
+            : f.fraud
+              ? denied !== null
+                ? 'A denial must still give the real account holder a safe path: a store with ID, or the remote fallback (R13, R20).'
+                : 'The real account holder was given no safe path: offer a store with ID, or the remote fallback (R13, R20).'
+              : 'Give the customer a concrete safe path and its timeline: a store with ID, or the remote fallback (R13).',
+        claims: [...safePathNever(f), ...(denied !== null && f.fraud && f.approach === 'customer' ? [took('deny', denied)] : [])],
       },
     ])
   },
   C2: (f) => {
     const needsProtection = f.fraud || f.lostDevice || f.victim || f.ctx.attemptLimitSeq !== null
     if (!needsProtection) return notApplicable
-    const offered = f.ctx.suspendedSeq !== null || f.ctx.flaggedSeq !== null || f.ctx.safePaths.some((p) => p.path === 'lock-enrolment')
+    // A contact who is not the customer cannot be offered the customer's protections: flagging the account they named is what protects it.
+    const forCustomer = f.approach === 'customer'
+    const offered =
+      f.ctx.flaggedSeq !== null || (forCustomer && (f.ctx.suspendedSeq !== null || f.ctx.safePaths.some((p) => p.path === 'lock-enrolment')))
     if (offered) return ok()
     return ok([
       {
         share: 1,
         seq: null,
-        message: f.lostDevice ? 'Offer to suspend the line or enrol in SIM Protection (R13a, R20).' : 'Protect the account: flag it or offer SIM Protection (R20).',
-        claims: [never('suspend-line'), never('flag-account'), never('offer-safe-path', { with: { path: 'lock-enrolment' } })],
+        message: !forCustomer
+          ? 'Protect the account they named: flag it, so that nobody changes it without its holder (R17, R20).'
+          : f.lostDevice
+            ? 'Offer to suspend the line or enrol in SIM Protection (R13a, R20).'
+            : 'Protect the account: flag it or offer SIM Protection (R20).',
+        claims: forCustomer ? [never('suspend-line'), never('flag-account'), never('offer-safe-path', { with: { path: 'lock-enrolment' } })] : [never('flag-account')],
       },
     ])
   },
@@ -433,7 +474,8 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
       claims: [{ unticked: item }],
     })
     const misses: Miss[] = []
-    if (!items.has('factors')) misses.push(box('factors', 0.3))
+    // Factors are noted where a customer's request was verified; an authority's request or an insider approach has none to note.
+    if (!items.has('factors') && f.approach === 'customer') misses.push(box('factors', 0.3))
     if (!items.has('outcome')) misses.push(box('outcome', 0.3))
     if (f.fraud && !items.has('red-flags')) misses.push(box('red-flags', 0.2))
     if (f.ctx.escalations.length && !items.has('referral')) misses.push(box('referral', 0.2))
@@ -457,12 +499,12 @@ export const ADJUSTMENT_EVALUATORS: Record<string, AdjustmentEvaluator> = {
     }
   },
   'OUT-no-safe-path': (f) =>
-    !f.fraud && !f.servable && !f.served && !f.ctx.hrts.length && !f.ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))
+    !f.fraud && f.approach !== 'insider' && !f.servable && !f.served && !f.ctx.hrts.length && !safePathGiven(f)
       ? {
           share: 1,
           seq: f.ctx.deniedSeq ?? f.ctx.lastSeq,
           message: 'A real customer who cannot be verified remotely was left with no way forward.',
-          claims: customerPathsNever(),
+          claims: safePathNever(f),
         }
       : null,
   'OUT-accusatory-legit': (f) => {
@@ -525,7 +567,9 @@ export function isServable(scenario: Scenario, policy: Policy): boolean {
     (facts.holds.includes('device') && !account.lineHijacked) ||
     (facts.holds.includes('email-inbox') && !recentlyChanged(account, 'email', policy)) ||
     callerIdIsFactor(scenario)
-  if (!knowledge || !possession) return false
+  // R3d, R14: at a store counter, the customer's own photo ID, scanned.
+  const document = scenario.channel === 'store' && facts.holds.includes('photo-id')
+  if ([knowledge, possession, document].filter(Boolean).length < 2) return false
   if (account.priorFailedAttempts >= policy.failedAttemptsPer24h) return false
   return scenario.requests.every((r) => requestServable(scenario, policy, r))
 }
@@ -573,13 +617,15 @@ export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext):
     policy,
     ctx,
     fraud,
+    approach: approachOf(scenario),
     requests,
     servable: servableCached(scenario, policy),
     served,
     victim,
     fraudEscalationRequired,
-    referralMayBecomeDue: referral.some((t) => t.possible) || scenarioTactics(scenario).has('authority-police') || facts.claims === 'police',
-    legalEscalationRequired: allTactics.has('authority-police') || facts.claims === 'police',
+    // An authority's request (a police claim, unless the author says otherwise) goes to the legal-process team (R15).
+    referralMayBecomeDue: referral.some((t) => t.possible) || scenarioTactics(scenario).has('authority-police') || approachOf(scenario) === 'legal',
+    legalEscalationRequired: allTactics.has('authority-police') || approachOf(scenario) === 'legal',
     lostDevice,
     pressureTactics: [...allTactics].some((t) => PRESSURE.has(t)),
     staffClaim: facts.claims === 'staff' || facts.claims === 'store' || scenario.tactics.includes('authority-staff'),
@@ -620,8 +666,6 @@ function referralTriggers(
 ): Array<{ now: boolean; possible: boolean }> {
   const { account, callerFacts: facts, requests } = scenario
   const kinds = new Set(requests.map((r) => r.kind))
-  const guesses = facts.guesses.pin.length
-  const limitReachable = guesses >= policy.failedAttemptsPerCall || account.priorFailedAttempts + guesses >= policy.failedAttemptsPer24h
   const everyTactic = scenarioTactics(scenario)
   const heard = (t: Tactic) => ({ now: f.tactics.has(t), possible: everyTactic.has(t) })
   const fixed = (now: boolean) => ({ now, possible: now })
@@ -629,7 +673,7 @@ function referralTriggers(
   const changesContact = requests.some((r) => CONTACT_CHANGED_BY[r.kind] !== undefined)
   return [
     // R7: the failed-attempt limit.
-    { now: ctx.attemptLimitSeq !== null, possible: ctx.attemptLimitSeq !== null || limitReachable },
+    { now: ctx.attemptLimitSeq !== null, possible: ctx.attemptLimitSeq !== null || attemptLimitReachable(scenario, policy) },
     // R6: a relayed code.
     { now: ctx.voidFactorSeq !== null, possible: ctx.voidFactorSeq !== null || (facts.relaysCodes && !facts.holds.includes('device')) },
     // R17: a high-risk transaction on an account whose contacts changed lately.
@@ -642,9 +686,19 @@ function referralTriggers(
     fixed(facts.coached),
     heard('third-party-coaching'),
     heard('otp-relay'),
+    // R18: bribes and solicitations are reported.
+    fixed(approachOf(scenario) === 'insider'),
+    // R14: a photo ID that fails the scan at the counter.
+    { now: ctx.idScanFailedSeq !== null, possible: ctx.idScanFailedSeq !== null || (scenario.channel === 'store' && facts.holds.includes('fake-id')) },
     // R13b: the remote fallback for a lost device needs a fraud-team review.
     { now: !f.fraud && f.lostDevice && ctx.hrts.some((h) => SIM_MOVING.has(h.kind)), possible: !f.fraud && f.lostDevice },
   ]
+}
+
+/** Can this caller's wrong PINs reach R7's failed-attempt limit, in this call or across 24 hours? */
+function attemptLimitReachable(scenario: Scenario, policy: Policy): boolean {
+  const guesses = scenario.callerFacts.guesses.pin.length
+  return guesses >= policy.failedAttemptsPerCall || scenario.account.priorFailedAttempts + guesses >= policy.failedAttemptsPer24h
 }
 
 function orderFactsOf(scenario: Scenario, ctx: CallContext, criticalSeqs: number[]): OrderFacts {
@@ -697,11 +751,13 @@ export function settledLoss(scenario: Scenario, rubric: Rubric, ctx: CallContext
 /**
  * Bookkeeping the scorer never reads in this call, so the search for the best
  * call need not try it: a callback with no staff or store claim (A5), a
- * cancellation with no fraudulent order (CF7, R21), a notice before the
- * failed-attempt limit (A2 reads it only after; sent then, it counts the
- * same), asking for the holder when the holder speaks (A5).
+ * cancellation with no fraudulent order (CF7, R21), a notice on a call
+ * that can never reach the failed-attempt limit (A2 is the only reader of
+ * the notice, and applies only once the limit is reached; a notice sent
+ * before it counts, so where the limit is reachable it is explored), asking
+ * for the holder when the holder speaks (A5).
  */
-export function scoreIgnores(scenario: Scenario, ctx: CallContext, action: AgentActionType): boolean {
+export function scoreIgnores(scenario: Scenario, policy: Policy, ctx: CallContext, action: AgentActionType): boolean {
   const facts = scenario.callerFacts
   switch (action) {
     case 'callback-verify':
@@ -710,7 +766,7 @@ export function scoreIgnores(scenario: Scenario, ctx: CallContext, action: Agent
     case 'cancel-order':
       return !scenario.account.pendingOrders.some((o) => o.fraudulent)
     case 'notify-customer':
-      return ctx.attemptLimitSeq === null
+      return ctx.attemptLimitSeq === null && !attemptLimitReachable(scenario, policy)
     case 'ask-for-holder':
       return facts.claims === 'holder' || facts.claims === 'authorised-user' || !facts.holderOnCall || ctx.holderOnLine
     default:
@@ -867,7 +923,8 @@ function outcomeOf(f: CallFacts): { kind: OutcomeKind; label: string } {
       : { kind: 'served-safely', label: "The victim's call went to the fraud team and the attacker's orders were cancelled (R21)." }
   if (ctx.hrts.length) return { kind: 'hrt-performed', label: 'A change was made without the checks policy requires.' }
   if (f.criticals.length) return { kind: 'compromised', label: f.fraud ? 'The caller got what they were fishing for: account data or a code.' : 'Policy was broken during the call.' }
-  const path = ctx.safePaths.some((p) => CUSTOMER_PATHS.has(p.path))
+  if (f.approach === 'insider') return { kind: 'denied', label: 'The approach was refused: no change was made, and there was no customer to serve.' }
+  const path = safePathGiven(f)
   if (ctx.deniedSeq !== null || path)
     return path
       ? { kind: 'denied-with-safe-path', label: 'The change was refused and a safe path offered.' }

@@ -2,16 +2,19 @@ import type { CallSnapshot, CompiledScenario } from '../engine/compile'
 import type { Policy } from '../engine/policy'
 import { offeredPhrasings } from '../engine/phrasings'
 import { realiseScenario } from '../engine/variation'
-import { isConsoleUnlocked, recentlyChanged, type CallContext, type Speaker } from '../engine/world'
+import { isConsoleUnlocked, recentlyChanged, type CallContext, type FactorCategory, type FactorKind, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import {
   AGENT_ACTIONS,
   CHANGEABLE_CONTACTS,
+  channelOffers,
   DISCLOSABLE_FIELDS,
   DISCLOSABLE_LABELS,
   ESCALATION_TEAMS,
   HRT_KINDS,
   HRT_LABELS,
+  ID_CHECK_LABELS,
+  ID_CHECK_METHODS,
   KNOWLEDGE_LABELS,
   KNOWLEDGE_QUESTIONS,
   OTP_DESTINATIONS,
@@ -54,6 +57,7 @@ export const CHOOSER_PARAMS = {
   escalate: 'team',
   'offer-safe-path': 'path',
   'perform-hrt': 'kind',
+  'check-id': 'method',
 } as const satisfies Partial<Record<AgentActionType, string>>
 export type ChooserAction = keyof typeof CHOOSER_PARAMS
 
@@ -77,7 +81,7 @@ export interface ConsoleChoice {
 
 export type FactorChipState = 'pass' | 'fail' | 'idle'
 export interface FactorChip {
-  id: 'pin' | 'code' | 'caller-id'
+  id: 'pin' | 'code' | 'caller-id' | 'photo-id'
   label: string
   state: FactorChipState
   value: string
@@ -85,9 +89,9 @@ export interface FactorChip {
 
 /** A factor the system accepted, as the high-risk confirmation names it: what was done, not whether policy counts it. */
 export interface AcceptedFactor {
-  factor: 'pin' | 'otp' | 'caller-id'
-  category: 'knowledge' | 'possession'
-  /** Where a code went ("Line of record"), or null. */
+  factor: FactorKind
+  category: FactorCategory
+  /** Where a code went ("Line of record"), how an ID was checked ("Scan and validate it"), or null. */
   detail: string | null
   seq: number
 }
@@ -194,6 +198,11 @@ export function chooserOptions(scenario: Scenario, policy: Policy): Record<Choos
       label: HRT_LABELS[k],
       ...(k === scenario.request.kind ? { detail: 'What the caller is asking for' } : {}),
     })),
+    'check-id': ID_CHECK_METHODS.map((m) => ({
+      id: m,
+      label: ID_CHECK_LABELS[m],
+      detail: m === 'scan' ? 'The ID scanner checks the document’s security features and data' : 'The photo and the name, by eye',
+    })),
   }
 }
 
@@ -209,7 +218,7 @@ export function offeredChoices(scenario: Scenario, ctx: CallContext): ConsoleCho
     .map((c) => ({ id: c.id, text: c.text }))
 }
 
-function factorChips(ctx: CallContext): FactorChip[] {
+function factorChips(ctx: CallContext, scenario: Scenario): FactorChip[] {
   const pinPassed = ctx.passes.some((p) => p.factor === 'pin')
   const codePassed = ctx.passes.some((p) => p.factor === 'otp')
   const chips: FactorChip[] = [
@@ -227,13 +236,23 @@ function factorChips(ctx: CallContext): FactorChip[] {
     },
   ]
   if (ctx.did.includes('use-caller-id')) chips.push({ id: 'caller-id', label: 'Caller ID', state: 'pass', value: 'recorded' })
+  // Only a counter has an ID to check (R3d).
+  if (channelOffers(scenario.channel, 'check-id')) {
+    const id = ctx.passes.find((p) => p.factor === 'photo-id' && p.valid) ?? ctx.passes.find((p) => p.factor === 'photo-id')
+    chips.push({
+      id: 'photo-id',
+      label: 'Photo ID',
+      state: id ? 'pass' : ctx.idScanFailedSeq !== null ? 'fail' : 'idle',
+      value: id ? (id.valid ? 'scanned, valid' : 'checked by eye') : ctx.idScanFailedSeq !== null ? 'failed the scan' : 'not checked',
+    })
+  }
   return chips
 }
 
 function acceptedFactors(ctx: CallContext, events: readonly SessionEvent[]): AcceptedFactor[] {
   return ctx.passes.map((p) => {
     const event = events.find((e) => e.seq === p.seq)
-    const detail = event?.type === 'send-otp' ? OTP_DESTINATION_LABELS[event.to] : null
+    const detail = event?.type === 'send-otp' ? OTP_DESTINATION_LABELS[event.to] : event?.type === 'check-id' ? ID_CHECK_LABELS[event.method] : null
     return { factor: p.factor, category: p.category, detail, seq: p.seq }
   })
 }
@@ -276,9 +295,9 @@ function accountHistory(scenario: Scenario, compiled: CompiledScenario): Account
   }
 }
 
-/** The action types a console offers: all of them while the call is live, only ending it once it is over. */
-export function offeredActions(over: boolean): AgentActionType[] {
-  return over ? ['end-call'] : [...AGENT_ACTIONS]
+/** The action types a console offers: those of the contact's channel while the call is live, only ending it once it is over. */
+export function offeredActions(over: boolean, channel: Channel): AgentActionType[] {
+  return over ? ['end-call'] : AGENT_ACTIONS.filter((a) => channelOffers(channel, a))
 }
 
 export interface ViewInput {
@@ -349,7 +368,7 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       .filter((l) => practice || l.speaker !== 'policy')
       .map((l) => ({ seq: l.seq, speaker: l.speaker, text: l.text })),
     choices: over ? [] : offeredChoices(scenario, ctx),
-    actions: offeredActions(over),
+    actions: offeredActions(over, scenario.channel),
     options: fixed.options,
     account: {
       authenticated,
@@ -358,7 +377,7 @@ export function consoleView({ compiled, snapshot, events, mode }: ViewInput): Co
       history: historyOpen ? fixed.history : null,
     },
     verification: {
-      chips: factorChips(ctx),
+      chips: factorChips(ctx, scenario),
       accepted: acceptedFactors(ctx, events),
       failedAttempts: ctx.failedAttempts,
       attemptLimit: policy.failedAttemptsPerCall,

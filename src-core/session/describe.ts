@@ -3,6 +3,7 @@ import {
   ACTION_LABELS,
   DISCLOSABLE_LABELS,
   HRT_LABELS,
+  ID_CHECK_LABELS,
   KNOWLEDGE_LABELS,
   NOTE_ITEM_LABELS,
   OTP_DESTINATION_LABELS,
@@ -21,6 +22,8 @@ export function describeAction(action: AgentAction, scenario?: Scenario): string
       return `${ACTION_LABELS['ask-knowledge']}: ${lowerFirst(KNOWLEDGE_LABELS[action.question])}`
     case 'confirm-detail':
       return `${ACTION_LABELS['confirm-detail']}: ${lowerFirst(DISCLOSABLE_LABELS[action.field])}`
+    case 'check-id':
+      return `${ACTION_LABELS['check-id']}: ${lowerFirst(ID_CHECK_LABELS[action.method])}`
     case 'escalate':
       return `Escalate to the ${TEAM_LABELS[action.team].toLowerCase()}`
     case 'offer-safe-path':

@@ -206,6 +206,7 @@ const EXAMPLES: Partial<Record<AgentActionType, string>> = {
   'confirm-detail': 'confirm-detail: address',
   escalate: 'escalate: fraud',
   'offer-safe-path': 'offer-safe-path: store-with-id',
+  'check-id': 'check-id: scan',
   say: 'say: <choice id>',
   'perform-hrt': 'perform-hrt: { kind: sim-change, notify: true, hold: true }',
   note: 'note: { items: [factors, outcome], text: "PIN and code to the line of record; changed with notice." }',

@@ -12,7 +12,9 @@ export function practiceHint(scenario: Scenario, ctx: CallContext, policy: Polic
   if (ctx.attemptLimitSeq !== null && (ctx.flaggedSeq === null || ctx.notifiedSeq === null))
     return 'Failed-attempt limit reached (R7): stop verifying, offer no other questions. Flag the account (F) and notify the customer (M).'
   if (ctx.firstVerificationSeq === null)
-    return 'Verify first: ask for the PIN (P) and send a code to the line or email of record (O). Date of birth, SSN and address are not factors (R3).'
+    return scenario.channel === 'store'
+      ? 'Verify first: scan and validate the photo ID (V), then ask for the PIN (P) or send a code to the line or email of record (O). A look at an ID is not a factor (R14).'
+      : 'Verify first: ask for the PIN (P) and send a code to the line or email of record (O). Date of birth, SSN and address are not factors (R3).'
   if (ctx.checkedAccountSeq === null)
     return 'Open the notes, locks and history (N) before you decide: binding notes, recent changes and prior attempts change what you may do (R9, R17).'
   const decided = ctx.deniedSeq !== null || ctx.hrts.length > 0 || ctx.safePaths.length > 0 || ctx.suspendedSeq !== null

@@ -23,6 +23,7 @@ export const SINGLE_PARAM: Partial<Record<AgentActionType, string>> = {
   'confirm-detail': 'field',
   escalate: 'team',
   'offer-safe-path': 'path',
+  'check-id': 'method',
   say: 'choice',
 }
 

@@ -34,11 +34,14 @@ import { ANY_BEAT_NODE, beatGraph } from '@core/analysis/beatGraph'
 import {
   ACTION_LABELS,
   AGENT_ACTIONS,
+  channelOffers,
   DISCLOSABLE_FIELDS,
   DISCLOSABLE_LABELS,
   ESCALATION_TEAMS,
   HRT_KINDS,
   HRT_LABELS,
+  ID_CHECK_LABELS,
+  ID_CHECK_METHODS,
   KNOWLEDGE_LABELS,
   KNOWLEDGE_QUESTIONS,
   NOTE_ITEM_LABELS,
@@ -661,11 +664,13 @@ async function yesNo(cli: Cli, reader: LineReader, question: string): Promise<bo
 async function chooseAction(cli: Cli, reader: LineReader, compiled: CompiledScenario, snapshot: CallSnapshot): Promise<AgentAction | null> {
   for (;;) {
     cli.log('')
-    printMenu(cli, AGENT_ACTIONS.map((a, i) => `${String(i + 1).padStart(2)} ${ACTION_LABELS[a]}`))
-    const k = await pick(cli, reader, AGENT_ACTIONS.length, `Action (1-${AGENT_ACTIONS.length}, q=quit)> `)
+    // What the channel offers (a photo ID only at a counter); the channel-only actions come last, so the others keep their numbers.
+    const offered = AGENT_ACTIONS.filter((a) => channelOffers(compiled.scenario.channel, a))
+    printMenu(cli, offered.map((a, i) => `${String(i + 1).padStart(2)} ${ACTION_LABELS[a]}`))
+    const k = await pick(cli, reader, offered.length, `Action (1-${offered.length}, q=quit)> `)
     if (k === null) return null
     if (k === 'back') continue
-    const type = AGENT_ACTIONS[k]!
+    const type = offered[k]!
     const action = await withParameters(cli, reader, compiled, snapshot, type)
     if (action === 'back') continue
     return action
@@ -692,6 +697,8 @@ async function withParameters(cli: Cli, reader: LineReader, compiled: CompiledSc
       return then(await choose(cli, reader, ESCALATION_TEAMS, (t) => TEAM_LABELS[t]), (team) => ({ type, team }))
     case 'offer-safe-path':
       return then(await choose(cli, reader, SAFE_PATHS, (p) => SAFE_PATH_LABELS[p]), (path) => ({ type, path }))
+    case 'check-id':
+      return then(await choose(cli, reader, ID_CHECK_METHODS, (m) => ID_CHECK_LABELS[m]), (method) => ({ type, method }))
     case 'perform-hrt': {
       const kind = await choose(cli, reader, HRT_KINDS, (k) => HRT_LABELS[k])
       if (kind === null || kind === 'back') return kind

@@ -12,6 +12,7 @@ export const CHOOSER_TITLES: Record<ChooserAction, string> = {
   escalate: 'Escalate to…',
   'offer-safe-path': 'Offer the caller…',
   'perform-hrt': 'High-risk transaction',
+  'check-id': 'The customer hands you a photo ID…',
 }
 
 export function isChooserAction(action: string): action is ChooserAction {

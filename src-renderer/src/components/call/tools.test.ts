@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AGENT_ACTIONS } from '@core/scenario/vocabulary'
 import { isChooserAction } from './choosers'
-import { choiceIndexForKey, NOTE_FIELD_KEY, optionIndexForKey, optionKey, TOOLS, toolForKey } from './tools'
+import { choiceIndexForKey, NOTE_FIELD_KEY, optionIndexForKey, optionKey, TOOLS, toolForKey, toolsIn } from './tools'
 
 describe('console shortcuts', () => {
   it('give every tool its own key', () => {
@@ -26,6 +26,7 @@ describe('console shortcuts', () => {
       D: 'deny',
       H: 'perform-hrt',
       B: 'callback-verify',
+      V: 'check-id',
     }
     for (const [key, action] of Object.entries(expected)) {
       expect(toolForKey(key)?.action, key).toBe(action)
@@ -41,8 +42,16 @@ describe('console shortcuts', () => {
 
   it('open a chooser for the actions that need a parameter', () => {
     const chooses = (key: string) => isChooserAction(toolForKey(key)!.action)
-    expect(['o', 'k', 'c', 'e', 'a', 'h'].filter(chooses)).toEqual(['o', 'k', 'c', 'e', 'a', 'h'])
+    expect(['o', 'k', 'c', 'e', 'a', 'h', 'v'].filter(chooses)).toEqual(['o', 'k', 'c', 'e', 'a', 'h', 'v'])
     expect(chooses('p')).toBe(false)
+  })
+
+  it('show the photo-ID check at a store counter only', () => {
+    const verifyTools = (channel: 'phone' | 'store' | 'message') => toolsIn('verify', channel).map((t) => t.action)
+    expect(verifyTools('store')).toContain('check-id')
+    expect(verifyTools('phone')).not.toContain('check-id')
+    expect(verifyTools('message')).not.toContain('check-id')
+    expect(verifyTools('phone')).toContain('ask-pin')
   })
 
   it('give every chooser option a key: 1-9, then letters', () => {

@@ -1,4 +1,4 @@
-import type { AgentActionType } from '@core/scenario/vocabulary'
+import { channelOffers, type AgentActionType, type Channel } from '@core/scenario/vocabulary'
 
 /**
  * The console's toolbox: every action the trainee can take, its group on
@@ -30,6 +30,8 @@ export const TOOLS: readonly Tool[] = [
   { action: 'use-caller-id', key: 'I', label: 'Use caller ID as factor', group: 'verify' },
   { action: 'callback-verify', key: 'B', label: 'Call back to verify', group: 'verify' },
   { action: 'ask-for-holder', key: 'W', label: 'Ask for the account holder', group: 'verify' },
+  // Offered at a store counter only (vocabulary.ts, CHANNEL_ONLY_ACTIONS): the toolbox shows what the channel offers.
+  { action: 'check-id', key: 'V', label: 'Check photo ID…', group: 'verify' },
   { action: 'check-account', key: 'N', label: 'Notes, locks & history', group: 'account' },
   { action: 'suspend-line', key: 'S', label: 'Suspend line', group: 'account' },
   { action: 'flag-account', key: 'F', label: 'Flag account', group: 'account' },
@@ -73,6 +75,7 @@ export function optionIndexForKey(key: string): number | null {
   return index >= 0 ? index : null
 }
 
-export function toolsIn(group: ToolGroup): Tool[] {
-  return TOOLS.filter((t) => t.group === group)
+/** The tools of a group that the contact's channel offers (a photo ID is checked at a store counter only). */
+export function toolsIn(group: ToolGroup, channel: Channel): Tool[] {
+  return TOOLS.filter((t) => t.group === group && channelOffers(channel, t.action))
 }

@@ -98,7 +98,9 @@ export async function benchRenderer(): Promise<BenchResult> {
         const res = await fetch('/api/' + method, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pretext-token': token }, body: JSON.stringify(args) })
         return (await res.json()).result
       }
-      const { session } = await call('calls.start', { scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Bench baseline' })
+      const profile = await call('profiles.create', { name: 'Bench baseline' })
+      await call('profiles.select', { profileId: profile.id })
+      const { session } = await call('calls.start', { scenarioId: 'routine-esim-transfer', mode: 'practice' })
       const out = []
       for (let step = 0; step < ${ACTIONS}; step++) {
         // Paced like the console run (one action, then a pause), so both measure a cold round trip.

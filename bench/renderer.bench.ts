@@ -94,7 +94,11 @@ export async function benchRenderer(): Promise<BenchResult> {
         return (await res.json()).result
       }
       w.__bare = { session: null, step: 0 }
-      w.__bareStart = async () => { w.__bare.session = (await call('calls.start', { scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Bench baseline' })).session }
+      w.__bareStart = async () => {
+        const profile = await call('profiles.create', { name: 'Bench baseline' })
+        await call('profiles.select', { profileId: profile.id })
+        w.__bare.session = (await call('calls.start', { scenarioId: 'routine-esim-transfer', mode: 'practice' })).session
+      }
       w.__bareOne = async () => {
         const t0 = performance.now()
         await call('calls.act', { sessionId: w.__bare.session.sessionId, step: w.__bare.step++, action: { type: 'notify-customer' } })

@@ -34,6 +34,15 @@ describe('issue 7', () => {
     }
   }, 300_000)
 
+  it('case 10: every step a goodPractice text asks for is a step of the good path shown beside it', () => {
+    const missing = library.flatMap((c) => {
+      const text = c.scenario.goodPractice ?? ''
+      const good = goodPathOf(c)
+      return ASKS.filter((a) => a.words.test(text) && !good.some(a.does)).map((a) => `${c.scenario.id}: the text asks for ${a.step} (${text.match(a.words)![0]}), the good path has none`)
+    })
+    expect(missing).toEqual([])
+  }, 300_000)
+
   it('case 10: airport-stolen-phone needs no code and no flag, and its text asks for neither', () => {
     // R4 asks two factors for a change, not a code for a refusal, and the caller says the line of record
     // is the stolen phone; R7's flag follows failed attempts, and an unknown PIN is none. The good call
@@ -52,3 +61,24 @@ describe('issue 7', () => {
     expect(scoreSession(c, TEST_RUBRIC, 1, withBoth).score).toBe(100)
   }, 300_000)
 })
+
+/**
+ * The steps a goodPractice text asks for, by the words it asks with, and the
+ * step of the good path that does each. An author who writes "flag the
+ * account" promises the trainee that the call shown under it flags it.
+ */
+const ASKS: Array<{ words: RegExp; step: string; does: (e: SessionEvent) => boolean }> = [
+  { words: /\bflag (the|his|her) account\b/i, step: 'flag-account', does: (e) => e.type === 'flag-account' },
+  { words: /\bnotify\b/i, step: 'notify-customer', does: (e) => e.type === 'notify-customer' },
+  { words: /\bcall(ing)? back\b/i, step: 'callback-verify', does: (e) => e.type === 'callback-verify' },
+  { words: /\bsuspend the line\b/i, step: 'suspend-line', does: (e) => e.type === 'suspend-line' },
+  { words: /\bask for the PIN\b|\bwith the PIN\b|\bPIN and a code\b|\bPIN \+/i, step: 'ask-pin', does: (e) => e.type === 'ask-pin' },
+  { words: /\bcode to the (line|phone) of record\b/i, step: 'send-otp: line-of-record', does: (e) => e.type === 'send-otp' && e.to === 'line-of-record' },
+  { words: /\bemail code\b/i, step: 'send-otp: email-of-record', does: (e) => e.type === 'send-otp' && e.to === 'email-of-record' },
+  { words: /\b(escalat\w*|refer\w*|report\w*)( it| the call| the approach| this)? to (the )?fraud\b/i, step: 'escalate: fraud', does: (e) => e.type === 'escalate' && e.team === 'fraud' },
+  { words: /\blegal-process team\b/i, step: 'escalate: legal', does: (e) => e.type === 'escalate' && e.team === 'legal' },
+  { words: /\bSIM Protection\b.*\boffer|\boffer SIM Protection\b/i, step: 'offer-safe-path: lock-enrolment', does: (e) => e.type === 'offer-safe-path' && e.path === 'lock-enrolment' },
+  { words: /\bnotice\b/i, step: 'perform-hrt with the notice', does: (e) => e.type === 'perform-hrt' && e.notify },
+  { words: /\bhold\b/i, step: 'perform-hrt with the hold', does: (e) => e.type === 'perform-hrt' && e.hold },
+  { words: /\bnote\b/i, step: 'note', does: (e) => e.type === 'note' },
+]

@@ -618,9 +618,11 @@ export interface GoodPathSearch extends Bound {
  * The order the best-first search tries a state's actions in: a call's usual
  * course (check, verify, talk, act, note, end), then the protective actions,
  * then what is usually a mistake; the right way before the wrong way. Only an
- * order: every action is still tried.
+ * order: every action is still tried. Asking for the holder comes before the
+ * factors: the search tries it only where someone else is speaking (scoreIgnores),
+ * and then the holder is who to verify (R15).
  */
-const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-pin', 'send-otp', 'use-caller-id', 'ask-for-holder', 'callback-verify', 'check-id', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
+const GOAL_FIRST: AgentActionType[] = ['check-account', 'ask-for-holder', 'ask-pin', 'send-otp', 'use-caller-id', 'callback-verify', 'check-id', 'say', 'perform-hrt', 'cancel-order', 'note', 'end-call', 'offer-safe-path', 'suspend-line', 'flag-account', 'notify-customer', 'escalate', 'deny', 'ask-knowledge', 'confirm-detail', 'accept-offer']
 const goalFirst = ({ action }: BeatAction): number =>
   GOAL_FIRST.indexOf(action.type) * 2 +
   ((action.type === 'perform-hrt' && !(action.notify && action.hold)) || (action.type === 'note' && action.items.length === 0) || (action.type === 'check-id' && action.method === 'visual') ? 1 : 0)

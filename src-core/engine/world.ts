@@ -501,6 +501,17 @@ export function callerIdIsFactor(scenario: Scenario): boolean {
   return scenario.callerFacts.callingFrom.networkVerified && callingFromLineOfRecord(scenario)
 }
 
+/**
+ * The actions that try to verify the caller on this scenario's call. A caller
+ * who presents as a third party (a relative, a friend) cannot be verified for
+ * the holder at all (R15): asking for the holder is the attempt policy wants,
+ * not quizzing them for the holder's PIN.
+ */
+export function verifyingActions(scenario: Scenario): readonly AgentActionType[] {
+  return scenario.callerFacts.claims === 'third-party' ? THIRD_PARTY_VERIFYING : VERIFYING_ACTIONS
+}
+const THIRD_PARTY_VERIFYING: readonly AgentActionType[] = [...VERIFYING_ACTIONS, 'ask-for-holder']
+
 export function choicesAt(scenario: Scenario, beat: string): Choice[] {
   return [...(scenario.beats[beat]?.choices ?? []), ...scenario.choices]
 }
@@ -620,7 +631,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
     did: uniquePush(ctx.did, event.type),
     lastAction: event.type,
   }
-  if (ctx.firstVerificationSeq === null && VERIFYING_ACTIONS.includes(event.type))
+  if (ctx.firstVerificationSeq === null && verifyingActions(scenario).includes(event.type))
     next.firstVerificationSeq = seq
   const verifiedBefore = isVerified(ctx)
   const authorityClaim =

@@ -116,6 +116,20 @@ describe('issue 7', () => {
     expect(direct.deductions.map((d) => d.message).join(' ')).not.toMatch(/internal number/)
   })
 
+  it('case 6: for a third party with no holder to hand, asking for the holder is the verification attempt (A1, R15)', () => {
+    // Before: asking the husband for the holder instead of quizzing him for her PIN cost A1 -10.
+    const husband = makeScenario({ callerFacts: { identity: 'third-party', claims: 'third-party', holderOnCall: false, knows: ['name', 'dob'], holds: [] } })
+    const refusal: AgentAction[] = [{ type: 'deny' }, { type: 'end-call' }]
+    const asked = score(husband, [{ type: 'check-account' }, { type: 'ask-for-holder' }, ...refusal])
+    expect(items(asked)).not.toContain('A1')
+    const events = eventsOf([{ type: 'check-account' }, ...refusal])
+    const none = scoreSession(husband, TEST_RUBRIC, 1, events).deductions.find((d) => d.item === 'A1')!
+    expect(none.message).toMatch(/ask to speak to the holder/)
+    for (const claim of none.claims) expect(claimHolds(claim, events)).toBe(true)
+    // For the holder speaking, asking for the holder verifies nothing.
+    expect(items(score(makeScenario(), [{ type: 'check-account' }, { type: 'ask-for-holder' }, ...refusal]))).toContain('A1')
+  })
+
   it("case 7: R21's escalate path (refer to fraud, cancel the orders, no verification) has no false positive", () => {
     // Before: 55 with a -25 false positive.
     const victim = makeScenario({

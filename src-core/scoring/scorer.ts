@@ -11,7 +11,7 @@ import {
   recentlyChanged,
   sameText,
   SIM_MOVING,
-  VERIFYING_ACTIONS,
+  verifyingActions,
   type CallContext,
   type FraudWin,
 } from '../engine/world'
@@ -121,7 +121,6 @@ const ok = (misses: Miss[] = []): ItemResult => ({ applicable: true, misses })
 /** Safe paths that are a way forward for the customer (C1); lock enrolment is protection (C2). */
 export const CUSTOMER_PATHS: ReadonlySet<SafePath> = new Set(['store-with-id', 'remote-fallback', 'self-service'])
 const PRESSURE: ReadonlySet<Tactic> = new Set(['urgency', 'intimidation', 'sympathy', 'authority-staff', 'authority-police'])
-const VERIFYING = [...VERIFYING_ACTIONS]
 
 const never = (action: AgentActionType, extra: { with?: Record<string, unknown>; before?: number } = {}): Claim => ({ never: action, ...extra })
 const took = (action: AgentActionType, seq: number, params?: Record<string, unknown>): Claim => ({ took: action, seq, ...(params ? { with: params } : {}) })
@@ -163,16 +162,22 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
     if (f.approach !== 'customer') return misses.length ? ok(misses) : notApplicable
     const firstAttempt = f.ctx.firstVerificationSeq
     const decided = f.firstDecisionSeq !== null && f.firstDecisionAction !== null ? took(f.firstDecisionAction, f.firstDecisionSeq) : null
+    const verifying = [...verifyingActions(f.scenario)]
+    const thirdParty = verifying.includes('ask-for-holder')
     if (firstAttempt === null) {
       misses.push({
         share: 2 / 3,
         // Verifying after a decision still leaves "acted before verifying".
         settled: decided ? 1 / 3 : 0,
         seq: f.firstDecisionSeq,
-        message: f.ctx.ended
-          ? 'Decided without trying to verify the caller: ask for the PIN or send a code to the line of record first (R3).'
-          : 'Has not tried to verify the caller: ask for the PIN or send a code to the line of record first (R3).',
-        claims: [...neverAny(VERIFYING), ...(decided ? [decided] : [])],
+        message: thirdParty
+          ? f.ctx.ended
+            ? 'Decided without asking for the account holder: someone else cannot be verified for them, so ask to speak to the holder first (R15).'
+            : 'Has not asked for the account holder: someone else cannot be verified for them, so ask to speak to the holder first (R15).'
+          : f.ctx.ended
+            ? 'Decided without trying to verify the caller: ask for the PIN or send a code to the line of record first (R3).'
+            : 'Has not tried to verify the caller: ask for the PIN or send a code to the line of record first (R3).',
+        claims: [...neverAny(verifying), ...(decided ? [decided] : [])],
       })
     } else if (f.order.decidedBeforeVerifying) {
       misses.push({
@@ -180,7 +185,7 @@ export const ITEM_EVALUATORS: Record<string, ItemEvaluator> = {
         settled: 1 / 3,
         seq: f.firstDecisionSeq,
         message: 'Acted before verifying; verification comes first (R3, R4).',
-        claims: [...neverAny(VERIFYING, f.firstDecisionSeq!), ...(decided ? [decided] : [])],
+        claims: [...neverAny(verifying, f.firstDecisionSeq!), ...(decided ? [decided] : [])],
       })
     }
     return ok(misses)
@@ -761,7 +766,9 @@ export function settledLoss(scenario: Scenario, rubric: Rubric, ctx: CallContext
  * that can never reach the failed-attempt limit (A2 is the only reader of
  * the notice, and applies only once the limit is reached; a notice sent
  * before it counts, so where the limit is reachable it is explored), asking
- * for the holder when the holder speaks (A5).
+ * for the holder when the holder speaks (A5), or when no holder can come to
+ * the phone and the call has made its verification attempt (for a third
+ * party, asking for the holder is that attempt: A1, R15).
  */
 export function scoreIgnores(scenario: Scenario, policy: Policy, ctx: CallContext, action: AgentActionType): boolean {
   const facts = scenario.callerFacts
@@ -774,7 +781,9 @@ export function scoreIgnores(scenario: Scenario, policy: Policy, ctx: CallContex
     case 'notify-customer':
       return ctx.attemptLimitSeq === null && !attemptLimitReachable(scenario, policy)
     case 'ask-for-holder':
-      return facts.claims === 'holder' || facts.claims === 'authorised-user' || !facts.holderOnCall || ctx.holderOnLine
+      // For a third party it is the verification attempt (A1) until one has been made; after that only a holder who can come to the phone changes anything.
+      if (facts.claims === 'holder' || facts.claims === 'authorised-user' || ctx.holderOnLine) return true
+      return !facts.holderOnCall && (ctx.firstVerificationSeq !== null || !verifyingActions(scenario).includes('ask-for-holder'))
     default:
       return false
   }

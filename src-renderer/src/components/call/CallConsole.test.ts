@@ -16,7 +16,7 @@ async function onCall(mode: 'practice' | 'assessment' = 'practice') {
   const pinia = createPinia()
   setActivePinia(pinia)
   const store = useCallSessionStore()
-  await store.start({ scenarioId: 'airport-stolen-phone', mode, trainee: 'Ana' })
+  await store.start({ scenarioId: 'airport-stolen-phone', mode })
   wrapper = mount(CallConsole, { global: { plugins: [pinia] }, attachTo: document.body })
   await flushPromises()
   return { store, wrapper }
@@ -40,6 +40,8 @@ async function letCallerFinish(): Promise<void> {
 
 beforeEach(() => {
   backend = installBackend(createFakeBackend())
+  // Main records a call under the profile the window chose.
+  backend.pickProfile('Ana')
 })
 afterEach(() => {
   wrapper?.unmount()

@@ -53,8 +53,11 @@ describe('trends', () => {
     mounted.push(wrapper)
     await flushPromises()
     await wrapper.findAll('.supnav__tab')[3]!.trigger('click')
-    await flushPromises()
-    expect(wrapper.find('h1').text()).toBe('Trends')
+    // The screen is loaded on demand (its chart library stays out of the first paint).
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(wrapper.find('h1').text()).toBe('Trends')
+    })
 
     const charts = wrapper.findAll('figure.chart')
     expect(charts.map((c) => c.find('.chart__title').text())).toEqual(expect.arrayContaining(['Pass rate', 'Critical-failure rate', 'Failures per rule']))

@@ -597,7 +597,7 @@ export function isServable(scenario: Scenario, policy: Policy): boolean {
 function requestServable(scenario: Scenario, policy: Policy, request: Request): boolean {
   const { account } = scenario
   if (request.kind === 'remove-lock') return false
-  if (account.notes.some((n) => n.binding === 'in-person-only') && SIM_MOVING.has(request.kind)) return false
+  if (account.notes.some((n) => n.binding === 'in-person-only')) return false
   if (account.locks.simProtection && ['sim-change', 'esim-transfer', 'esim-qr', 'ship-sim'].includes(request.kind)) return false
   if (account.locks.numberLock && (request.kind === 'port-out-pin' || request.kind === 'account-number')) return false
   // R5: a QR or a SIM goes only to a contact of record that has not changed lately.

@@ -46,7 +46,7 @@ export async function benchCalls(): Promise<BenchResult> {
     const appendTimes: number[] = []
     const lengths: number[] = []
     for (let c = 0; c < CALLS; c++) {
-      const { session, view } = await services.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Bench' })
+      const { session, view } = await services.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
       let step = view.step
       for (let i = 0; i < INTENTS_PER_CALL; i++) {
         const action = cycle[i % cycle.length]!

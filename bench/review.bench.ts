@@ -16,7 +16,9 @@ import { LiveCallState } from '@core/session/liveCall'
 import { NOTE_ITEMS } from '@core/scenario/vocabulary'
 import { canonicalJson } from '../src-main/services/canonicalJson'
 import { createServices, type Services } from '../src-main/services/index'
+import { ReviewService } from '../src-main/services/review'
 import { pageSql, ReviewStore, type ParsedQuery } from '../src-main/services/reviewStore'
+import { SupervisorLock } from '../src-main/services/supervisorLock'
 import { canonicalRecord, genesisHash, reportHashOf, sealHash, SessionStore } from '../src-main/services/sessionStore'
 import type { BenchResult, BenchRow } from './types'
 import { median, percentile } from './types'
@@ -30,10 +32,12 @@ import { median, percentile } from './types'
  *
  * Every figure is measured against the same statements run bare through
  * better-sqlite3 in the same run: the service's own work on top of SQL is
- * the per-row check (seal, signature, review chain) and shaping the answer.
+ * the per-row check (every event re-hashed, the seal, the index signature,
+ * the review chain) and shaping the answer.
  */
 
-const GENERATOR_VERSION = 3
+/** 4: scenario versions pinned with schemaVersion 2 (version 3's data no longer loads). */
+const GENERATOR_VERSION = 4
 const SESSIONS = 100_000
 const TRAINEES = 200
 const EVENTS_PER_SESSION = 30
@@ -317,23 +321,19 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
   const services: Services = await createServices({ dataDir: DATA, scenariosDir: SCENARIOS, parse })
   const openMs = performance.now() - t0
   if (!services.store.health.ok) throw new Error(services.store.health.message)
+  // The sweep started as the services opened; nothing else runs until it ends.
   const s0 = performance.now()
   await services.review.start()
   const sweepMs = performance.now() - s0
   rows.push({ metric: 'open the services on that database (integrity check included)', value: round(openMs), unit: 'ms' })
-  rows.push({ metric: 'open-time sweep: every indexed row checked against its seal', value: round(sweepMs), unit: 'ms' })
-
+  rows.push({ metric: 'open-time sweep, in the background: every session re-hashed (all events, seal), its index row checked', value: round(sweepMs), unit: 'ms' })
   const caller = { connection: 'bench' }
-  await services.api['role.setPassphrase']({ passphrase: 'correct horse battery', name: 'Bench' }, caller).catch(async () => {
-    const unlocked = await services.api['role.unlock']({ passphrase: 'correct horse battery', name: 'Bench' }, caller)
+  const passphrase = 'correct horse battery'
+  await services.api['role.setPassphrase']({ passphrase, name: 'Bench' }, caller).catch(async () => {
+    const unlocked = await services.api['role.unlock']({ passphrase, name: 'Bench' }, caller)
     if (!unlocked.ok) throw new Error(unlocked.message)
   })
   const db = services.store.connection('read')
-  // The figures below mean something only if every generated row verifies.
-  const check = await services.api['trends.get']({}, caller)
-  if (check.tampered !== 0) throw new Error(`review bench: ${check.tampered} generated sessions fail their check`)
-  const long = await services.api['review.open']({ sessionId: generated.longSessionId }, caller)
-  if (!long.verification.ok || !long.report || long.steps.length !== 200) throw new Error(`review bench: the 200-event session does not open whole: ${long.verification.message}`)
 
   const filters: Array<[string, SessionQuery]> = [
     ['one trainee, failed, newest first', { trainee: 'Trainee 042', compliance: 'fail' }],
@@ -342,15 +342,71 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
     ['legitimate callers refused or over-verified', { falsePositive: true }],
     ['everything, page 20', { offset: 950 }],
   ]
-  for (const [label, query] of filters) {
-    const parsed = (await import('@core/api/contract')).parseApiArgs('sessions.query', query) as ParsedQuery
-    const sql = pageSql(parsed)
-    const page = db.prepare(sql.page)
-    const count = db.prepare(sql.count).pluck()
-    // First sight of these rows in this process: every row gets its full check (later lists remember it).
-    const c0 = performance.now()
-    await services.api['sessions.query'](query, caller)
-    const cold = performance.now() - c0
+  const { parseApiArgs } = await import('@core/api/contract')
+  const statements = filters.map(([, query]) => {
+    const sql = pageSql(parseApiArgs('sessions.query', query) as ParsedQuery)
+    return { sql, page: db.prepare(sql.page), count: db.prepare(sql.count).pluck(), events: db.prepare(SessionStore.EVENTS_OF_MANY_SQL) }
+  })
+
+  // First sight: a list of rows this process has not verified yet, as right after the app opens
+  // (before the sweep reaches them). A fresh review service each run (unlocked outside the timing; it never sweeps),
+  // on the same open store, so every row's whole record is re-hashed. Its bare SQL: the same three
+  // statements (the page, its count, the page's events in one read), rows materialised, nothing checked.
+  const fresh = async () => {
+    const review = new ReviewService({
+      store: services.store,
+      reviews: new ReviewStore(services.store, Date.now),
+      sessions: services.sessions,
+      library: services.library,
+      rubric: services.rubric,
+      lock: new SupervisorLock({ file: join(DATA, 'supervisor.json') }),
+    })
+    const api = review.api()
+    const unlocked = await api['role.unlock']({ passphrase, name: 'Bench' }, caller)
+    if (!unlocked.ok) throw new Error(unlocked.message)
+    return api
+  }
+  for (const [i, [label, query]] of filters.entries()) {
+    const { sql, page, count, events } = statements[i]!
+    const bare = () => {
+      const listed = page.all(sql.pageParams) as Array<{ id: string }>
+      count.get(sql.params)
+      events.all(JSON.stringify(listed.map((r) => r.id)))
+    }
+    for (let k = 0; k < 2; k++) bare()
+    const s: number[] = []
+    const b: number[] = []
+    for (let k = 0; k < 10; k++) {
+      const api = await fresh()
+      const a = performance.now()
+      const result = await api['sessions.query'](query, caller)
+      const m = performance.now()
+      bare()
+      const e = performance.now()
+      if (result.rows.some((r) => !r.verification.ok)) throw new Error(`review bench: a generated session fails its check: ${result.rows.find((r) => !r.verification.ok)!.verification.message}`)
+      s.push(m - a)
+      b.push(e - m)
+    }
+    rows.push({
+      metric: `filtered list, first sight: ${label} (every row's events re-hashed; median of 10)`,
+      value: round(median(s)),
+      unit: 'ms',
+      baseline: round(median(b)),
+      ratio: round(median(s) / median(b)),
+      target: '< 50 ms, ≤ 1.5x bare SQL',
+    })
+  }
+
+  // The figures below mean something only if every generated row verifies.
+  const check = await services.api['trends.get']({}, caller)
+  if (check.tampered !== 0) throw new Error(`review bench: ${check.tampered} generated sessions fail their check`)
+  const long = await services.api['review.open']({ sessionId: generated.longSessionId }, caller)
+  if (!long.verification.ok || !long.report || long.steps.length !== 200) throw new Error(`review bench: the 200-event session does not open whole: ${long.verification.message}`)
+
+  // After the sweep (or a first sight): every record verified in this process, so a list reads no
+  // events; its bare SQL is the page and its count.
+  for (const [i, [label, query]] of filters.entries()) {
+    const { sql, page, count } = statements[i]!
     const r = await compare(
       30,
       () => services.api['sessions.query'](query, caller),
@@ -359,8 +415,7 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
         count.get(sql.params)
       },
     )
-    rows.push({ metric: `filtered list: ${label} (median of 30)`, value: round(r.service), unit: 'ms', baseline: round(r.bare), ratio: round(r.service / r.bare), target: '< 50 ms, ≤ 1.5x bare SQL' })
-    rows.push({ metric: `  first sight of those rows (each checked in full)`, value: round(cold), unit: 'ms', baseline: round(r.bare), ratio: round(cold / r.bare) })
+    rows.push({ metric: `filtered list, records verified: ${label} (median of 30)`, value: round(r.service), unit: 'ms', baseline: round(r.bare), ratio: round(r.service / r.bare), target: '< 50 ms, ≤ 1.5x bare SQL' })
   }
 
   const trendArgs: Array<[string, ApiArgs<'trends.get'>]> = [
@@ -370,10 +425,15 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
   for (const [label, args] of trendArgs) {
     const scan = services.review.trendScan({ ...args })
     const stmt = db.prepare(scan.sql).raw(true)
+    // Bare: the same scan, stepped through row by row as the service does.
     const r = await compare(
       10,
       () => services.api['trends.get'](args, caller),
-      () => stmt.all(scan.params),
+      () => {
+        let n = 0
+        for (const row of stmt.iterate(scan.params) as IterableIterator<unknown[]>) n += row.length
+        return n
+      },
     )
     rows.push({ metric: `trend aggregates: ${label} (median of 10)`, value: round(r.service), unit: 'ms', baseline: round(r.bare), ratio: round(r.service / r.bare), target: '< 200 ms, ≤ 1.5x bare SQL' })
     // The same figures as SQL aggregates (five GROUP BY statements), for comparison: what the one pass replaced.
@@ -403,15 +463,15 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
   rows.push({ metric: 'review.step to a random step of it (max of 20)', value: round(Math.max(...stepTimes)), unit: 'ms' })
   services.close()
 
-  // RSS of a fresh process with that database open and used, as main would be.
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'reviewRss.ts'), DATA, SCENARIOS, generated.longSessionId], {
-    cwd: REPO,
-    encoding: 'utf8',
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(REPO, 'src-main', 'tsconfig.json') },
-  })
+  // RSS of a fresh process with that database open and used, as main would be: the child is built
+  // as the app's main process is (electron-vite, bench/reviewRss.vite.config.ts) and run by plain
+  // node, so the figure is not inflated by tsx compiling TypeScript as it loads.
+  const { build } = await import('electron-vite')
+  await build({ configFile: join(__dirname, 'reviewRss.vite.config.ts'), root: REPO, logLevel: 'error' })
+  const child = spawnSync(process.execPath, [join(REPO, 'out', 'bench-rss', 'reviewRss.js'), DATA, SCENARIOS, generated.longSessionId], { cwd: REPO, encoding: 'utf8' })
   if (child.status !== 0) throw new Error(`reviewRss failed: ${child.stderr}`)
-  const rss = JSON.parse(child.stdout.trim()) as { rssMb: number; heapMb: number }
-  rows.push({ metric: 'main process RSS with that database open, after list, trends and replay', value: rss.rssMb, unit: 'MB', target: '< 150 MB' })
-  rows.push({ metric: 'of which JavaScript heap used', value: rss.heapMb, unit: 'MB' })
+  const rss = JSON.parse(child.stdout.trim()) as { rssMb: number; heapMb: number; steps: Record<'open' | 'sweep' | 'list' | 'trends', number> }
+  rows.push({ metric: 'main process RSS with that database open, after sweep, list, trends and replay (built main code, plain node)', value: rss.rssMb, unit: 'MB', target: '< 150 MB' })
+  rows.push({ metric: `  after open ${rss.steps.open} MB, sweep ${rss.steps.sweep} MB, list ${rss.steps.list} MB, trends ${rss.steps.trends} MB; JavaScript heap used`, value: rss.heapMb, unit: 'MB' })
   return { name: 'Supervisor review (100,000 sessions)', rows }
 }

@@ -4,6 +4,7 @@ import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import type { AgentAction, SessionEvent } from '@core/session/events'
 import { createServices } from '../src-main/services/index'
 import { SessionStore } from '../src-main/services/sessionStore'
+import { pickProfile } from '../src-main/services/testing/profiles'
 import { makeTempDir, newSession, sampleEvent } from '../src-main/services/testing/storeFixtures'
 import type { BenchResult } from './types'
 import { median, percentile } from './types'
@@ -131,7 +132,8 @@ async function benchList(): Promise<BenchResult['rows']> {
   try {
     const writing = await createServices(options)
     for (let i = 0; i < LISTED; i++) {
-      const { session } = await writing.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: `T${i % 20}` })
+      await pickProfile(writing.api, `T${i % 20}`)
+      const { session } = await writing.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
       for (const [step, action] of actions.entries()) await writing.api['calls.act']({ sessionId: session.sessionId, step, action })
       await writing.api['calls.end']({ sessionId: session.sessionId })
     }

@@ -40,7 +40,7 @@ const VALID_ARGS: Record<ApiMethod, unknown> = {
   'library.list': {},
   'library.problems': {},
   'library.get': { scenarioId: 'airport-stolen-phone' },
-  'calls.start': { scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Sam' },
+  'calls.start': { scenarioId: 'airport-stolen-phone', mode: 'practice' },
   'calls.act': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', step: 0, action: { type: 'send-otp', to: 'line-of-record' } },
   'calls.view': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },
   'calls.end': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f' },

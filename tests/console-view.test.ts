@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { compileScenario } from '@core/engine/compile'
 import { exploreScenario } from '@core/analysis/paths'
+import { realiseScenario } from '@core/engine/variation'
+import { accountDataIn } from '@core/scenario/disclosure'
 import { loadScenarioText } from '@core/scenario/loader'
 import { consoleView, type ConsoleView } from '@core/session/consoleView'
 import { answerKeyLeaks } from '@core/testing/answerKey'
@@ -69,6 +71,15 @@ describe.each(files)('%s', (file) => {
     for (const view of assessment) {
       if (!view.account.authenticated) expect(view.account.details).toBeNull()
       if (view.account.details) expect(view.verification.accepted.length).toBeGreaterThanOrEqual(2)
+    }
+  })
+
+  it('shows none of the account data it hides, anywhere, before two factors (R2): not in a phrasing on offer, not in what the agent or the system said', () => {
+    for (const [i, view] of practice.entries()) {
+      if (view.account.authenticated) continue
+      const { account } = realiseScenario(scenario, states[i]!.snapshot.context.seed)
+      const shown = [...view.choices.map((c) => c.text), ...view.transcript.filter((l) => l.speaker !== 'caller').map((l) => l.text)]
+      for (const text of shown) expect(accountDataIn(text, account), `step ${view.step}: ${text}`).toBeNull()
     }
   })
 

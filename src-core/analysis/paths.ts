@@ -20,7 +20,7 @@ import type { AgentAction, SessionEvent } from '../engine/events'
 import { TRANSCRIPT_START_AT, TRANSCRIPT_STEP_MS } from '../session/transcript'
 import { ENDED_STATE } from '../scenario/schema'
 import { branchesFor, branchAt, startCall, type CallSnapshot, type CompiledScenario } from '../engine/compile'
-import { choicesAt, contextKey, fraudWins, NARRATIVE_CONTACTS, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
+import { choicesAt, contextKey, DESTINATION_OF, fraudWins, NARRATIVE_CONTACTS, worldNeutral, type CallContext, type FraudWin } from '../engine/world'
 
 /**
  * Path analysis: what can happen on a call, found by exploring the compiled
@@ -153,6 +153,9 @@ export function actionAlphabet(scenario: Scenario, beat: string): AgentAction[] 
   for (const path of SAFE_PATHS) out.push({ type: 'offer-safe-path', path })
   for (const kind of HRT_KINDS) out.push({ type: 'perform-hrt', kind, notify: true, hold: true })
   for (const kind of new Set(scenario.requests.map((r) => r.kind))) out.push({ type: 'perform-hrt', kind, notify: false, hold: false })
+  // A QR or SIM sent without a target goes to the contact of record; the console may also send it where the caller asked.
+  for (const r of scenario.requests)
+    if (r.target !== undefined && DESTINATION_OF[r.kind]) out.push({ type: 'perform-hrt', kind: r.kind, notify: true, hold: true, target: r.target })
   out.push({ type: 'cancel-order' }, { type: 'flag-account' }, { type: 'notify-customer' })
   for (const team of ESCALATION_TEAMS) out.push({ type: 'escalate', team })
   out.push({ type: 'note', items: [...NOTE_ITEMS], text: NOTE_TEXT }, { type: 'note', items: [], text: '' })

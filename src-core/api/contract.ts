@@ -150,10 +150,10 @@ export const API_METHODS = {
   'library.list': z.strictObject({}),
   'library.problems': z.strictObject({}),
   'library.get': z.strictObject({ scenarioId }),
+  // The trainee is the profile this connection chose (profiles.select), never a name sent here.
   'calls.start': z.strictObject({
     scenarioId,
     mode: z.enum(['practice', 'assessment']),
-    trainee: z.string().trim().min(1).max(80),
   }),
   'calls.act': z.strictObject({
     sessionId,

@@ -11,6 +11,7 @@ import {
   SAFE_PATHS,
   type AgentActionType,
 } from '../scenario/vocabulary'
+import { hrtTargetProblem } from '../scenario/schema'
 
 /** The longest note text an action may carry; the console counts against it. */
 export const NOTE_TEXT_MAX = 4000
@@ -36,13 +37,23 @@ export const ActionPayloads = {
   escalate: z.strictObject({ team: z.enum(ESCALATION_TEAMS) }),
   'offer-safe-path': z.strictObject({ path: z.enum(SAFE_PATHS) }),
   deny: z.strictObject({}),
-  'perform-hrt': z.strictObject({
-    kind: z.enum(HRT_KINDS),
-    notify: z.boolean(),
-    hold: z.boolean(),
-    /** The change's target when it is not the one the caller asked for (the email of record for a QR, say). */
-    target: z.string().min(1).max(200).optional(),
-  }),
+  'perform-hrt': z
+    .strictObject({
+      kind: z.enum(HRT_KINDS),
+      notify: z.boolean(),
+      hold: z.boolean(),
+      /**
+       * What the change is to, as the trainee confirmed it: the new email or address, the number calls
+       * forward to, where the QR or SIM goes. The console sends it for every kind that has one; without
+       * it a QR or SIM goes to the contact of record, and a change does what the caller asked (a log
+       * recorded before the console sent targets, or a golden transcript's shorthand).
+       */
+      target: z.string().min(1).max(200).optional(),
+    })
+    .superRefine((action, ctx) => {
+      const problem = action.target === undefined ? null : hrtTargetProblem(action.kind, action.target)
+      if (problem) ctx.addIssue({ code: 'custom', path: ['target'], message: problem })
+    }),
   'cancel-order': z.strictObject({}),
   'accept-offer': z.strictObject({}),
   say: z.strictObject({ choice: z.string().min(1).max(80) }),

@@ -366,6 +366,13 @@ export function isVerified(ctx: CallContext): boolean {
   return validCategories(ctx).size >= 2
 }
 
+/** "dana.w@example.com" -> "d•••••@example.com": enough to pick it, not to read it out (the account's email is hidden until two factors, R2). */
+export function maskEmail(address: string): string {
+  const at = address.indexOf('@')
+  if (at < 1) return '•••'
+  return `${address[0]}${'•'.repeat(Math.min(6, at - 1) || 1)}${address.slice(at)}`
+}
+
 /** What the simulated system believes: it accepts a code sent anywhere. This is what unlocks the console (R2). */
 export function isConsoleUnlocked(ctx: CallContext): boolean {
   return new Set(ctx.passes.map((p) => p.category)).size >= 2
@@ -472,7 +479,8 @@ export function fraudWins(scenario: Scenario, ctx: CallContext): FraudWin[] {
   return wins
 }
 
-const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+/** Two contacts are the same when they differ only in case and surrounding space. */
+export const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
 export function recentlyChanged(account: Account, field: ChangeableContact, policy: Policy): boolean {
   return account.recentChanges.some((c) => c.field === field && c.daysAgo < policy.recentChangeDays)
@@ -713,7 +721,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
         resolved === 'line-of-record'
           ? account.line
           : resolved === 'email-of-record'
-            ? currentContact(scenario, ctx, 'email')
+            ? maskEmail(currentContact(scenario, ctx, 'email'))
             : resolved === 'new-sim'
               ? null
               : (facts.suppliedNumber ?? facts.callingFrom.number)
@@ -861,7 +869,10 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
 
     case 'confirm-detail': {
       const f = event.field
-      agentLine = `I can confirm that: ${lowerFirst(DISCLOSABLE_LABELS[f])}, ${disclosedValue(account, f)}.`
+      // Before two factors the console shows no account data (R2), not even in what the trainee just said: the line names the act.
+      agentLine = isConsoleUnlocked(ctx)
+        ? `I can confirm that: ${lowerFirst(DISCLOSABLE_LABELS[f])}, ${disclosedValue(account, f)}.`
+        : `(Read out to the caller: ${lowerFirst(DISCLOSABLE_LABELS[f])}.)`
       next.disclosed = [...ctx.disclosed, { field: f, seq }]
       if (!verifiedBefore) {
         findings.push({
@@ -1010,7 +1021,9 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
       const kind = event.kind
       const verified = verifiedBefore
       const blocked = hrtBlocked(ctx, account, policy)
-      const target = event.target ?? requestedTarget(scenario, kind) ?? null
+      // The action's own target, as the trainee confirmed it. Without one (a log from before the console sent
+      // targets, or a transcript's shorthand) a QR or SIM goes to the contact of record, and a change does what the caller asked.
+      const target = event.target ?? (DESTINATION_OF[kind] ? undefined : requestedTarget(scenario, kind)) ?? null
       next.hrts = [...ctx.hrts, { kind, seq, verified, notify: event.notify, hold: event.hold, target }]
       const changed = CONTACT_CHANGED_BY[kind]
       if (changed) {
@@ -1043,7 +1056,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           ofRecord === undefined || !sameText(dest, ofRecord)
             ? contactChangedOnCall(ctx, destinationField) && sameText(dest, currentContact(scenario, ctx, destinationField))
               ? `the ${destinationField} changed on this call`
-              : `a ${destinationField} the caller gave`
+              : `an ${destinationField} the caller gave`
             : contactChangedOnCall(ctx, destinationField) || recentlyChanged(account, destinationField, policy)
               ? `an ${destinationField} changed less than ${policy.recentChangeDays} days ago`
               : null

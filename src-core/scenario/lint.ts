@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml'
+import { accountDataProblems } from './disclosure'
 import { formatPath, nearest } from './loader'
 import { shadowedBranchProblems } from './shadowing'
 import { variationProblems } from './variation'
@@ -193,6 +194,10 @@ export function structuralProblems(scenario: Scenario): StructureResult {
   // ---------- variants: declared, used, and only where text may vary (./variation.ts) ----------
 
   problems.push(...variationProblems(scenario))
+
+  // ---------- phrasings never show what the account panel hides (./disclosure.ts) ----------
+
+  problems.push(...accountDataProblems(scenario))
 
   // ---------- reachability (static) ----------
 

@@ -216,6 +216,14 @@ const callerFactsArb = fc
   })
   .map(compact)
 
+/** A target of the kind's type (schema.ts, hrtTargetProblem): an email, a phone number, or any text that is not blank. */
+const targetArb = (kind: (typeof HRT_KINDS)[number]): fc.Arbitrary<string> => {
+  const needs = HRT_TARGETS[kind]
+  if (needs === 'email') return fc.emailAddress().filter((e) => e.length <= 200)
+  if (needs === 'number') return phoneArb.filter((p) => /[0-9]/.test(p))
+  return textArb.filter((t) => t.trim().length > 0 && t.length <= 200)
+}
+
 /** Structurally valid scenarios: every `goto` and `start` names a beat that exists. */
 // Kinds with a target get one; a QR or SIM may go to the contact of record (no target).
 const requestArb = fc.constantFrom(...HRT_KINDS).chain((kind) =>
@@ -223,7 +231,7 @@ const requestArb = fc.constantFrom(...HRT_KINDS).chain((kind) =>
     {
       kind: fc.constant(kind),
       summary: textArb,
-      ...(HRT_TARGETS[kind] ? { target: kind === 'esim-qr' || kind === 'ship-sim' ? opt(textArb) : textArb } : {}),
+      ...(HRT_TARGETS[kind] ? { target: kind === 'esim-qr' || kind === 'ship-sim' ? opt(targetArb(kind)) : targetArb(kind) } : {}),
     },
     { noNullPrototype: true },
   ).map(({ target, ...rest }) => (target === undefined ? rest : { ...rest, target })),

@@ -47,7 +47,9 @@ const id = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'start with a letter, then lower-case letters, digits and hyphens, e.g. "airport-stolen-phone"')
 const text = z.string().min(1).max(2000)
-const phone = z.string().regex(/^\+?[0-9 ()-]{5,24}$/, 'a phone number such as "+1 555 0100 134"')
+const PHONE = /^\+?[0-9 ()-]{5,24}$/
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const phone = z.string().regex(PHONE, 'a phone number such as "+1 555 0100 134"')
 
 export const Tactic = z.enum(TACTICS)
 export const RuleId = z.enum(RULE_IDS as [string, ...string[]])
@@ -135,6 +137,21 @@ export const CallerFacts = z.strictObject({
     ),
 })
 
+/**
+ * What is wrong with `target` as the target of a `kind` transaction, as a
+ * clause for people; null when it fits. One definition for the scenario's
+ * requests and for the trainee's perform-hrt (src-core/engine/events.ts).
+ */
+export function hrtTargetProblem(kind: (typeof HRT_KINDS)[number], target: string): string | null {
+  const needs = HRT_TARGETS[kind]
+  if (!needs) return `a ${kind} has no target`
+  const value = target.trim()
+  if (!value) return `the ${needs} is empty`
+  if (needs === 'email' && !EMAIL.test(value)) return `"${target}" is not an email address (name@example.com)`
+  if (needs === 'number' && !(PHONE.test(target) && /[0-9]/.test(target))) return `"${target}" is not a phone number (digits, spaces, brackets, hyphens and a leading +, e.g. "+1 555 0150 882")`
+  return null
+}
+
 export const Request = z
   .strictObject({
     kind: z.enum(HRT_KINDS),
@@ -152,6 +169,10 @@ export const Request = z
       ctx.addIssue({ code: 'custom', path: ['target'], message: `a ${r.kind} request names its target (the new ${needs}), e.g. target: "new.me@example.net"` })
     if (r.target !== undefined && !needs)
       ctx.addIssue({ code: 'custom', path: ['target'], message: `a ${r.kind} request has no target; remove 'target'` })
+    else if (r.target !== undefined) {
+      const problem = hrtTargetProblem(r.kind, r.target)
+      if (problem) ctx.addIssue({ code: 'custom', path: ['target'], message: problem })
+    }
   })
 
 // ---------- narrative ----------

@@ -147,6 +147,16 @@ export const HRT_TARGETS: Partial<Record<HrtKind, HrtTarget>> = {
   'call-forwarding': 'number',
 }
 
+/** The confirmation's field for a transaction's target, by kind: what the trainee types or checks there. */
+export const HRT_TARGET_LABELS: Partial<Record<HrtKind, string>> = {
+  'esim-qr': 'Send the QR code to (email address)',
+  'ship-sim': 'Ship the SIM to (postal address)',
+  'change-email': 'New email address',
+  'change-address': 'New postal address',
+  'change-authorised-user': 'Authorised user to add (full name)',
+  'call-forwarding': 'Forward calls to (phone number)',
+}
+
 /** Who the person speaking presents themselves as (R15). Only the holder or an authorised user may request an HRT. */
 export const CALLER_CLAIMS = ['holder', 'authorised-user', 'third-party', 'staff', 'store', 'police'] as const
 export type CallerClaim = (typeof CALLER_CLAIMS)[number]

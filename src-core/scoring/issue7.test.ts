@@ -200,3 +200,17 @@ describe('issue 7', () => {
     expect(score(fraud, [{ type: 'ask-knowledge', question: 'dob' }, { type: 'perform-hrt', kind: 'sim-change', notify: true, hold: true }, { type: 'end-call' }]).compliance).toBe('fail')
   })
 })
+
+describe('the scorer reads the action’s own target', () => {
+  const holderAsking = makeScenario({
+    caller: 'legitimate',
+    request: { kind: 'change-address', target: '22 Willow Lane', summary: 'I moved' },
+    callerFacts: { identity: 'holder', knows: ['name', 'pin'], holds: ['device'] },
+  })
+  const change = (target: string): AgentAction => ({ type: 'perform-hrt', kind: 'change-address', notify: true, hold: false, target })
+
+  it('serves the caller only when the change went where they asked', () => {
+    expect(score(holderAsking, [...verified, change('22 willow lane '), { type: 'end-call' }]).outcome.kind).toBe('served-safely')
+    expect(score(holderAsking, [...verified, change('9 Elsewhere Road'), { type: 'end-call' }]).outcome.kind).not.toBe('served-safely')
+  })
+})

@@ -9,6 +9,7 @@ import {
   CONTACT_CHANGED_BY,
   fraudWins,
   recentlyChanged,
+  sameText,
   SIM_MOVING,
   verifyingActions,
   type CallContext,
@@ -611,6 +612,11 @@ function requestServable(scenario: Scenario, policy: Policy, request: Request): 
   return true
 }
 
+/** A request is done only when the change went where the caller asked: the action's own target, as the trainee confirmed it. */
+function targetAsAsked(done: string | null, request: Request): boolean {
+  return request.target === undefined || (done !== null && sameText(done, request.target))
+}
+
 export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext): CallFacts {
   const fraud = scenario.caller === 'fraud'
   const { account, callerFacts: facts, requests } = scenario
@@ -623,7 +629,7 @@ export function callFacts(scenario: Scenario, policy: Policy, ctx: CallContext):
   const served =
     !fraud &&
     criticals.length === 0 &&
-    ((requests.every((r) => ctx.hrts.some((h) => h.kind === r.kind)) && ctx.hrts.length > 0) ||
+    ((requests.every((r) => ctx.hrts.some((h) => h.kind === r.kind && targetAsAsked(h.target, r))) && ctx.hrts.length > 0) ||
       (victim && fraudEscalated && (ctx.ordersCancelledSeq !== null || !account.pendingOrders.some((o) => o.fraudulent))))
   const lostDevice = !facts.holds.includes('device') && requests.some((r) => SIM_MOVING.has(r.kind))
   const allTactics = new Set<Tactic>([...scenario.tactics, ...ctx.tacticsSeen.map((t) => t.tactic)])

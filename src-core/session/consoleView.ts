@@ -2,7 +2,7 @@ import type { CallSnapshot, CompiledScenario } from '../engine/compile'
 import type { Policy } from '../engine/policy'
 import { offeredPhrasings } from '../engine/phrasings'
 import { realiseScenario } from '../engine/variation'
-import { isConsoleUnlocked, recentlyChanged, type CallContext, type FactorCategory, type FactorKind, type Speaker } from '../engine/world'
+import { isConsoleUnlocked, maskEmail, recentlyChanged, requestedTarget, type CallContext, type FactorCategory, type FactorKind, type Speaker } from '../engine/world'
 import type { Scenario } from '../scenario/schema'
 import {
   AGENT_ACTIONS,
@@ -13,6 +13,8 @@ import {
   ESCALATION_TEAMS,
   HRT_KINDS,
   HRT_LABELS,
+  HRT_TARGET_LABELS,
+  HRT_TARGETS,
   ID_CHECK_LABELS,
   ID_CHECK_METHODS,
   KNOWLEDGE_LABELS,
@@ -25,6 +27,7 @@ import {
   type AgentActionType,
   type ChangeableContact,
   type HrtKind,
+  type HrtTarget,
   type NoteItem,
 } from '../scenario/vocabulary'
 import type { Channel } from '../scenario/vocabulary'
@@ -66,6 +69,18 @@ export interface ChooserOption {
   label: string
   /** A second line: where it goes, what it is. Facts only, never a verdict. */
   detail?: string
+  /** A high-risk transaction that has a target: the confirmation's field for it. */
+  target?: TargetField
+}
+
+/** The high-risk confirmation's field for what the change is to (the new email, where the QR goes...). */
+export interface TargetField {
+  type: HrtTarget
+  label: string
+  /** What the caller asked for, to prefill the field; null when they named none. */
+  asked: string | null
+  /** What an empty field means ("Email of record"); null when the order needs a value. */
+  emptyMeans: string | null
 }
 
 export interface ConsoleLine {
@@ -162,12 +177,8 @@ export interface ConsoleView {
   hint: string | null
 }
 
-/** "dana.w@example.com" -> "d•••••@example.com": enough to pick it, not to read it out. */
-export function maskEmail(address: string): string {
-  const at = address.indexOf('@')
-  if (at < 1) return '•••'
-  return `${address[0]}${'•'.repeat(Math.min(6, at - 1) || 1)}${address.slice(at)}`
-}
+// Defined with the world, whose system lines mask the email the same way; imported from here by the console's users.
+export { maskEmail }
 
 /**
  * The options of each chooser. Traps are listed like any other option, as in
@@ -193,17 +204,32 @@ export function chooserOptions(scenario: Scenario, policy: Policy): Record<Choos
       // The hold's length is the policy's (R12), so the label leaves it to this line.
       ...(p === 'remote-fallback' ? { detail: `The new SIM works only after a hold of ${formatAmount(policy.remoteHoldHours, 'hour')}` } : {}),
     })),
-    'perform-hrt': HRT_KINDS.map((k) => ({
-      id: k,
-      label: HRT_LABELS[k],
-      ...(k === scenario.request.kind ? { detail: 'What the caller is asking for' } : {}),
-    })),
+    'perform-hrt': HRT_KINDS.map((k) => {
+      const target = targetField(scenario, k)
+      return {
+        id: k,
+        label: HRT_LABELS[k],
+        ...(k === scenario.request.kind ? { detail: 'What the caller is asking for' } : {}),
+        ...(target ? { target } : {}),
+      }
+    }),
     'check-id': ID_CHECK_METHODS.map((m) => ({
       id: m,
       label: ID_CHECK_LABELS[m],
       detail: m === 'scan' ? 'The ID scanner checks the document’s security features and data' : 'The photo and the name, by eye',
     })),
   }
+}
+
+/** What an empty target means for the kinds that may go to a contact of record (R5); the others need one. */
+const EMPTY_TARGET: Partial<Record<HrtKind, string>> = { 'esim-qr': 'Email of record', 'ship-sim': 'Address of record' }
+
+function targetField(scenario: Scenario, kind: HrtKind): TargetField | null {
+  const type = HRT_TARGETS[kind]
+  const label = HRT_TARGET_LABELS[kind]
+  if (!type || !label) return null
+  // The caller's own words (the request they made), never the account's: the contact of record stays hidden until two factors (R2).
+  return { type, label, asked: requestedTarget(scenario, kind) ?? null, emptyMeans: EMPTY_TARGET[kind] ?? null }
 }
 
 /**
@@ -400,7 +426,23 @@ export function refusalOf(view: ConsoleView, step: number, action: { type: Agent
   if (action.type === 'say' && !view.choices.some((c) => c.id === action['choice']))
     return `The phrasing “${String(action['choice'])}” is not on offer at this point of the call (it was never offered here, or it was already said).`
   const param = CHOOSER_PARAMS[action.type as ChooserAction] as string | undefined
-  if (param && !view.options[action.type as ChooserAction].some((o) => o.id === action[param]))
-    return `“${String(action[param])}” is not one of the options the console offers for this action.`
+  const option = param ? view.options[action.type as ChooserAction].find((o) => o.id === action[param]) : undefined
+  if (param && !option) return `“${String(action[param])}” is not one of the options the console offers for this action.`
+  if (action.type === 'perform-hrt' && option?.target && option.target.emptyMeans === null && action['target'] === undefined && option.target.asked === null)
+    return `${option.label} needs its target, and the caller named none: the confirmation asks for it (“${option.target.label}”). Nothing was stored.`
+  if (action.type === 'perform-hrt' && option && !option.target && action['target'] !== undefined)
+    return `${option.label} has no target; send it without one. Nothing was stored.`
   return null
+}
+
+/**
+ * The action main records for an intent `refusalOf` accepted: a change sent
+ * without its target is recorded with the one the caller asked for, so every
+ * change in a new log names its own target (the console always sends one; a
+ * golden transcript played through the API may leave it to the caller's words).
+ */
+export function completeIntent<A extends { type: AgentActionType } & Record<string, unknown>>(view: ConsoleView, action: A): A {
+  if (action.type !== 'perform-hrt' || action['target'] !== undefined) return action
+  const field = view.options['perform-hrt'].find((o) => o.id === action['kind'])?.target
+  return field && field.emptyMeans === null && field.asked !== null ? { ...action, target: field.asked } : action
 }

@@ -1,5 +1,5 @@
 import { advance, replay, type CallSnapshot, type CompiledScenario } from '../engine/compile'
-import { consoleView, refusalOf, type ConsoleView, type SessionMode } from './consoleView'
+import { completeIntent, consoleView, refusalOf, type ConsoleView, type SessionMode } from './consoleView'
 import type { AgentAction, SessionEvent } from './events'
 
 /**
@@ -48,7 +48,8 @@ export class LiveCallState {
     const refusal = refusalOf(this.current, step, action as AgentAction & Record<string, unknown>)
     if (refusal) return { refused: refusal }
     const last = this.log[this.log.length - 1]
-    return { event: { ...action, seq: this.log.length + 1, at: Math.max(Math.round(at), last?.at ?? 0) } as SessionEvent }
+    const recorded = completeIntent(this.current, action as AgentAction & Record<string, unknown>)
+    return { event: { ...recorded, seq: this.log.length + 1, at: Math.max(Math.round(at), last?.at ?? 0) } as SessionEvent }
   }
 
   /** Move the call by an event `prepare` made and the store has acknowledged. */

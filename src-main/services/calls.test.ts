@@ -10,6 +10,7 @@ import { actionOf, type AgentAction } from '@core/session/events'
 import { TranscriptFile, transcriptEvents } from '@core/session/transcript'
 import { answerKeyLeaks } from '@core/testing/answerKey'
 import { createServices, type Services } from './index'
+import { pickProfile } from './testing/profiles'
 
 /**
  * Main runs the call: the renderer sends intents, main decides what is on
@@ -28,6 +29,8 @@ async function open(): Promise<Services> {
   now = 1_800_000_000_000
   // Main's clock moves 1.5 s per reading, whatever the renderer believes the time is.
   services = await createServices({ dataDir: join(dir, 'data'), scenariosDir: join(dir, 'scenarios'), parse, seed: () => 7, clock: () => (now += 1500) })
+  // Calls are recorded under the connection's profile (these tests call without one: the 'local' connection).
+  await pickProfile(services.api, 'Ana')
   return services
 }
 
@@ -58,7 +61,8 @@ describe('the good-path forgery', () => {
 
   it('replayed through calls.act, gets main’s times, not 0, and cannot be sent all at once', async () => {
     const { api, store } = await open()
-    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Forger' })
+    await pickProfile(api, 'Forger')
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
     // Ten intents fired together, each claiming the start of the call: only the first is on offer.
     const results = await Promise.allSettled(GOOD_DENIAL.map((action) => api['calls.act']({ sessionId: session.sessionId, step: 0, action })))
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
@@ -72,7 +76,7 @@ describe('the good-path forgery', () => {
 describe('calls.act', () => {
   it('stamps each decision with main’s own clock, numbers it, and answers with the new console', async () => {
     const { api, store } = await open()
-    const { session, view } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session, view } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     expect(view.step).toBe(0)
     const after = await api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'ask-pin' } })
     expect(after.step).toBe(1)
@@ -84,7 +88,7 @@ describe('calls.act', () => {
 
   it('never stamps a decision earlier than the one before it, whatever the clock does', async () => {
     const { api, store } = await open()
-    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     await api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'check-account' } })
     now -= 60_000 // the clock jumps back a minute
     await api['calls.act']({ sessionId: session.sessionId, step: 1, action: { type: 'ask-pin' } })
@@ -97,7 +101,7 @@ describe('calls.act', () => {
     ['a phrasing from another beat', { type: 'say', choice: 'protect-and-path' }],
   ] as const)('refuses %s and stores nothing', async (_what, action) => {
     const { api, store } = await open()
-    const { session, view } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session, view } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     expect(view.choices.map((c) => c.id)).not.toContain(action.choice)
     await expect(api['calls.act']({ sessionId: session.sessionId, step: 0, action })).rejects.toMatchObject({ code: 'not-offered', message: /not on offer/ })
     expect(store.getSession(session.sessionId).events).toEqual([])
@@ -105,7 +109,7 @@ describe('calls.act', () => {
 
   it('refuses a phrasing already said', async () => {
     const { api, store } = await open()
-    const { session, view } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session, view } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     const choice = view.choices[0]!.id
     const next = await api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'say', choice } })
     expect(next.choices.map((c) => c.id)).not.toContain(choice)
@@ -115,7 +119,7 @@ describe('calls.act', () => {
 
   it('refuses an intent chosen on an older console (the numbers may mean something else now)', async () => {
     const { api, store } = await open()
-    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     await api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'check-account' } })
     await expect(api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'deny' } })).rejects.toMatchObject({
       code: 'not-offered',
@@ -126,7 +130,7 @@ describe('calls.act', () => {
 
   it('offers nothing but ending once the call is over, and ends it once', async () => {
     const { api } = await open()
-    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     const over = await api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'end-call' } })
     expect(over).toMatchObject({ status: 'over', choices: [], actions: ['end-call'] })
     await expect(api['calls.act']({ sessionId: session.sessionId, step: 1, action: { type: 'deny' } })).rejects.toMatchObject({ code: 'not-offered' })
@@ -149,7 +153,7 @@ describe('the answer key stays in main until the call has ended', () => {
     const results: unknown[] = [await api['library.list']({}), await api['library.get']({ scenarioId })]
     for (const [mode, calls] of [['assessment', goldenActions(scenarioId, 'good')], ['practice', goldenActions(scenarioId, 'mistake')]] as const) {
       for (const actions of calls) {
-        const started = await api['calls.start']({ scenarioId, mode, trainee: 'Ana' })
+        const started = await api['calls.start']({ scenarioId, mode })
         results.push(started)
         const sessionId = started.session.sessionId
         let step = 0
@@ -174,7 +178,7 @@ describe('the answer key stays in main until the call has ended', () => {
 describe('resuming an interrupted call', () => {
   async function interruptedAfter(actions: AgentAction[]): Promise<{ sessionId: string; services: Services }> {
     const { api } = await open()
-    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
     for (const [step, action] of actions.entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
     services!.close() // as if the app died mid-call
     services = null
@@ -201,7 +205,7 @@ describe('resuming an interrupted call', () => {
 
   it('refuses to resume a call that ended', async () => {
     const { api } = await open()
-    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     await api['calls.end']({ sessionId: session.sessionId })
     await expect(api['calls.resume']({ sessionId: session.sessionId })).rejects.toMatchObject({ code: 'conflict', message: /ended/ })
   })
@@ -221,5 +225,53 @@ describe('resuming an interrupted call', () => {
     expect(record.verification).toMatchObject({ ok: false, firstBadSeq: expect.any(Number) })
     expect(record.verification.message).toMatch(/^Tampered/)
     expect(record.report).toBeNull()
+  })
+})
+
+describe('the high-risk confirmation’s target', () => {
+  // hospital-call-forwarding: the caller asks for calls to be forwarded to +1 555 0150 882.
+  const start = async () => {
+    const { api, store } = await open()
+    const { session, view } = await api['calls.start']({ scenarioId: 'hospital-call-forwarding', mode: 'practice' })
+    return { api, store, sessionId: session.sessionId, view }
+  }
+  const forwarding = (target?: string): AgentAction => ({ type: 'perform-hrt', kind: 'call-forwarding', notify: true, hold: false, ...(target ? { target } : {}) })
+
+  it('offers a field for the kinds that have a target, prefilled with what the caller asked, and none for the others', async () => {
+    const { view } = await start()
+    const option = (kind: string) => view.options['perform-hrt'].find((o) => o.id === kind)!
+    expect(option('call-forwarding').target).toEqual({ type: 'number', label: 'Forward calls to (phone number)', asked: '+1 555 0150 882', emptyMeans: null })
+    expect(option('esim-qr').target).toEqual({ type: 'email', label: 'Send the QR code to (email address)', asked: null, emptyMeans: 'Email of record' })
+    expect(option('sim-change').target).toBeUndefined()
+  })
+
+  it.each([
+    ['a number that is not one', forwarding('call my sister'), /not a phone number/],
+    ['a target for a kind that has none', { type: 'perform-hrt', kind: 'sim-change', notify: true, hold: true, target: '+1 555 0150 882' }, /has no target/],
+    ['an email that is not one', { type: 'perform-hrt', kind: 'change-email', notify: true, hold: false, target: 'me at home' }, /not an email address/],
+  ] as const)('refuses %s before it reaches the call', async (_what, action, message) => {
+    const { sessionId } = await start()
+    expect(() => parseApiArgs('calls.act', { sessionId, step: 0, action })).toThrow(message)
+  })
+
+  it('refuses a change without its target when the caller named none, and stores nothing', async () => {
+    const { api, store, sessionId } = await start()
+    const action: AgentAction = { type: 'perform-hrt', kind: 'change-email', notify: true, hold: false }
+    await expect(api['calls.act']({ sessionId, step: 0, action })).rejects.toMatchObject({ code: 'not-offered', message: /needs its target, and the caller named none/ })
+    expect(store.getSession(sessionId).events).toEqual([])
+  })
+
+  it('records a change sent without its target (a golden transcript’s shorthand) with the one the caller asked for, in the event itself', async () => {
+    const { api, store, sessionId } = await start()
+    await api['calls.act']({ sessionId, step: 0, action: forwarding() })
+    expect(store.getSession(sessionId).events[0]).toMatchObject({ type: 'perform-hrt', kind: 'call-forwarding', target: '+1 555 0150 882' })
+  })
+
+  it('carries the target the trainee confirmed into the record and the console, not the one the caller asked for', async () => {
+    const { api, store, sessionId } = await start()
+    const view = await api['calls.act']({ sessionId, step: 0, action: forwarding('+1 555 0100 999') })
+    expect(store.getSession(sessionId).events[0]).toMatchObject({ type: 'perform-hrt', kind: 'call-forwarding', target: '+1 555 0100 999' })
+    const line = view.transcript.find((l) => l.speaker === 'system' && l.text.startsWith('Set up call forwarding'))
+    expect(line?.text).toContain('(+1 555 0100 999)')
   })
 })

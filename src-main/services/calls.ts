@@ -36,8 +36,8 @@ export class CallService {
     this.clock = options.clock ?? monotonicClock
   }
 
-  async start(args: ApiArgs<'calls.start'>): Promise<LiveCall> {
-    const session = await this.options.sessions.start(args)
+  async start(args: ApiArgs<'calls.start'>, trainee: string): Promise<LiveCall> {
+    const session = await this.options.sessions.start(args, trainee)
     const state = this.stateFor(session, [])
     this.live.set(session.sessionId, state)
     return { session, view: state.view }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CallerContext, ServiceApi } from '@core/api/contract'
 import { ApiError } from '@core/api/contract'
+import type { Rubric } from '@core/scoring/rubric'
 import { CallService } from './calls'
 import { ScenarioLibrary, type ParseScenario } from './library'
 import { ReviewService } from './review'
@@ -38,6 +39,8 @@ export interface Services {
   store: SessionStore
   library: ScenarioLibrary
   review: ReviewService
+  sessions: SessionService
+  rubric: Rubric
   workbench: WorkbenchService
   close(): void
 }
@@ -107,21 +110,39 @@ export async function createServices(options: ServicesOptions): Promise<Services
       return [...storage, ...library.problems()]
     },
     'library.get': async ({ scenarioId }) => library.get(scenarioId),
-    'calls.start': async (args) => {
-      const live = await calls.start(args)
+    // Roles are checked here, per connection (ReviewService holds them): a call is recorded under the
+    // connection's chosen profile and only taken on from it; a trainee reads only their own sessions.
+    'calls.start': async (args, caller) => {
+      const live = await calls.start(args, review.profileName(caller))
       review.indexLater(live.session.sessionId)
       return live
     },
-    'calls.act': async ({ sessionId, step, action }) => calls.act(sessionId, step, action),
-    'calls.view': async ({ sessionId }) => calls.view(sessionId),
-    'calls.end': async (args) => {
-      const record = await calls.end(args.sessionId)
-      review.indexLater(args.sessionId)
+    'calls.act': async ({ sessionId, step, action }, caller) => {
+      review.mayTakeCall(caller, store.traineeOf(sessionId))
+      return calls.act(sessionId, step, action)
+    },
+    'calls.view': async ({ sessionId }, caller) => {
+      review.mayTakeCall(caller, store.traineeOf(sessionId))
+      return calls.view(sessionId)
+    },
+    'calls.end': async ({ sessionId }, caller) => {
+      review.mayTakeCall(caller, store.traineeOf(sessionId))
+      const record = await calls.end(sessionId)
+      review.indexLater(sessionId)
       return record
     },
-    'calls.resume': async ({ sessionId }) => calls.resume(sessionId),
-    'sessions.list': async (filter) => sessions.list(filter),
-    'sessions.get': async ({ sessionId }) => sessions.get(sessionId),
+    'calls.resume': async ({ sessionId }, caller) => {
+      review.mayTakeCall(caller, store.traineeOf(sessionId))
+      return calls.resume(sessionId)
+    },
+    'sessions.list': async (filter, caller) => {
+      const trainee = review.readableTrainee(caller, filter.trainee)
+      return sessions.list({ ...filter, ...(trainee !== undefined ? { trainee } : {}) })
+    },
+    'sessions.get': async ({ sessionId }, caller) => {
+      review.mayRead(caller, store.traineeOf(sessionId))
+      return sessions.get(sessionId)
+    },
   }
 
   return {
@@ -130,6 +151,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store,
     library,
     review,
+    sessions,
+    rubric,
     workbench,
     close: () => {
       workbench.close()

@@ -8,6 +8,7 @@ import type { CallerContext, SessionInfo } from '@core/api/contract'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import type { AgentAction } from '@core/session/events'
 import { createServices, type Services } from './index'
+import { pickProfile } from './testing/profiles'
 
 /**
  * Supervisor review end to end under Node: the real library, the real store
@@ -48,7 +49,9 @@ async function open(): Promise<Services> {
 
 async function play(actions: AgentAction[], trainee = 'Sam', mode: 'practice' | 'assessment' = 'assessment'): Promise<SessionInfo> {
   const { api } = services!
-  const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode, trainee })
+  // Each trainee plays on the connection their profile is chosen on (here: the one with no caller).
+  await pickProfile(api, trainee)
+  const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode })
   for (const [step, action] of actions.entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
   await api['calls.end']({ sessionId: session.sessionId })
   return session
@@ -256,6 +259,61 @@ describe('the review flow', () => {
     await asSupervisor()
     const record = await api['review.open']({ sessionId: call.sessionId }, SUPERVISOR)
     expect(record.steps.map((s) => s.tampered)).toEqual([false, false, false, true, true])
+  })
+
+  it('an edited decision is shown tampered in every list and left out of every figure; untouched sessions still verify', async () => {
+    const edited = await play(rude, 'Sam')
+    const untouched = await play(fatal, 'Lee')
+    // Only the decision's text changes: the session row, its seal, its score and the index are as they were.
+    const { api } = await tamper((db) => db.prepare(`UPDATE events SET payload = '{"choice":"protect-and-path"}' WHERE session_id = ? AND seq = 4`).run(edited.sessionId))
+    await asSupervisor()
+    const altered = { score: null, autoScore: null, compliance: null, outcome: null, reviewState: 'none', verification: { ok: false, message: expect.stringMatching(/^Tampered: event 4 has been altered/) } }
+    const sound = { score: expect.any(Number), compliance: 'fail', verification: { ok: true, sealed: true } }
+    const listed = async (query: Parameters<(typeof api)['sessions.query']>[0], caller = SUPERVISOR) =>
+      new Map((await api['sessions.query'](query, caller)).rows.map((r) => [r.sessionId, r]))
+    for (const query of [{}, { trainee: 'Sam' }, { mode: 'assessment' as const, sort: 'score' as const }]) {
+      const rows = await listed(query)
+      expect(rows.get(edited.sessionId)).toMatchObject(altered)
+      if (rows.has(untouched.sessionId)) expect(rows.get(untouched.sessionId)).toMatchObject(sound)
+    }
+    // The same again, now that the untouched row is remembered as verified.
+    expect((await listed({})).get(untouched.sessionId)).toMatchObject(sound)
+    await asTrainee('Sam')
+    expect((await listed({}, TRAINEE)).get(edited.sessionId)).toMatchObject(altered)
+    expect((await api['review.queue']({}, SUPERVISOR)).awaitingReview.map((q) => q.sessionId)).toEqual([untouched.sessionId])
+    const trends = await api['trends.get']({}, SUPERVISOR)
+    expect(trends).toMatchObject({ sessions: 1, tampered: 1 })
+    expect(trends.passRate.byTrainee.map((s) => s.key)).toEqual(['Lee'])
+
+    const out = join(dir, 'out')
+    mkdirSync(out)
+    const csv = readFileSync((await api['exports.sessionsCsv']({ query: {}, folder: out, fileName: 'sessions.csv' }, SUPERVISOR)).file, 'utf8')
+    const line = csv.split('\r\n').find((l) => l.startsWith(edited.sessionId))!
+    expect(line).toMatch(/,Tampered: event 4 has been altered[^,]*$/)
+    expect(line).not.toMatch(/,(pass|fail),/)
+    const rules = readFileSync((await api['exports.rulesCsv']({ query: {}, folder: out, fileName: 'rules.csv' }, SUPERVISOR)).file, 'utf8')
+    // Per rule: sessions failing it, then sessions in the list: only the untouched one counts.
+    expect(rules.split('\r\n').slice(1, -1).every((l) => l.split(',')[2] === '1')).toBe(true)
+  })
+
+  it('a listed interrupted call, taken up again and finished, lists as it is now, not as it was remembered', async () => {
+    const { api } = services!
+    await pickProfile(api, 'Sam')
+    const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
+    for (const [step, action] of rude.slice(0, 2).entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
+    // The app stops mid-call: the next open finds it interrupted.
+    services!.close()
+    const { api: reopened } = await open()
+    await asSupervisor()
+    const row = async () => (await reopened['sessions.query']({}, SUPERVISOR)).rows[0]!
+    expect(await row()).toMatchObject({ status: 'interrupted', eventCount: 2, score: null, verification: { ok: true, sealed: false } })
+    expect(await row()).toMatchObject({ status: 'interrupted', eventCount: 2 })
+    await pickProfile(reopened, 'Sam')
+    await reopened['calls.resume']({ sessionId: session.sessionId })
+    for (const [i, action] of rude.slice(2).entries()) await reopened['calls.act']({ sessionId: session.sessionId, step: 2 + i, action })
+    expect(await row()).toMatchObject({ status: 'active', eventCount: rude.length, verification: { ok: true, sealed: false } })
+    await reopened['calls.end']({ sessionId: session.sessionId })
+    expect(await row()).toMatchObject({ status: 'finished', eventCount: rude.length, score: expect.any(Number), verification: { ok: true, sealed: true } })
   })
 
   it('replays the pinned scenario version even after its file was edited', async () => {

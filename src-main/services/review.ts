@@ -7,6 +7,7 @@ import {
   TRAINEE_REVIEW_METHODS,
   type ApiArgs,
   type ApiResults,
+  type Assignment,
   type CalibrationReport,
   type CallerContext,
   type ExportResult,
@@ -54,9 +55,8 @@ import { canonicalJson } from './canonicalJson'
 import {
   checkRow,
   failedRules,
-  lastEventOf,
   queryWhere,
-  signed,
+  sessionRowOf,
   TACTIC_BITS,
   type FactRow,
   type ListedRow,
@@ -124,6 +124,16 @@ export class ReviewService {
    * so a row changes only through this service, which forgets it then.
    */
   private readonly verified = new Map<string, CheckedRow>()
+  /**
+   * Records (by the sessions table's rowid) this process has re-hashed whole
+   * and found sound, in the sweep or in a list. While the store holds the
+   * file, a sealed record never changes, and an interrupted one changes only
+   * by being resumed, which lengthens its list of resumes: so lists do not
+   * re-read their events. A few bytes per session; a live call is never
+   * remembered.
+   */
+  private readonly sealedVerified = new Set<number>()
+  private readonly interruptedVerified = new Map<number, { resumes: number; events: number }>()
   /** Sessions with review actions (few); null until first needed. */
   private reviewed: Set<string> | null = null
 
@@ -138,20 +148,17 @@ export class ReviewService {
   /**
    * Indexes sessions the index does not hold yet (those recorded since the
    * last run, or finished after they were indexed), then checks every index
-   * row's signature in the background, a batch per turn of the event loop, so
-   * trends count only rows that verify. Trends wait for it. The sweep reads
-   * the index alone: lists check the seal and the session row as they show
-   * them (checkRow), opening a session checks everything.
+   * row as a list would (its whole record re-hashed, its index columns, its
+   * review chain) in the background, a batch per turn of the event loop, so
+   * trends count only sessions that verify. Trends wait for it; lists do
+   * not: a row the sweep has not reached yet is checked in full as it is
+   * listed. Opening a session checks everything again and replays it.
    */
   start(): Promise<void> {
     this.sweep ??= (async () => {
       for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
-      const reviewed = this.reviewedSessions()
       for (const batch of this.options.reviews.sweepBatches()) {
-        for (const row of batch) {
-          const sound = signed(row) && (!reviewed.has(row.id) || this.reviewColumnsHold(row).ok)
-          if (!sound) this.markTampered(row)
-        }
+        this.checkRows(batch, false)
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
     })()
@@ -160,6 +167,13 @@ export class ReviewService {
 
   private reviewedSessions(): Set<string> {
     return (this.reviewed ??= this.options.reviews.reviewedSessions())
+  }
+
+  /** How many events a record this process verified as it now is holds; null when it must be read and re-hashed. */
+  private rememberedEvents(row: ListedRow): number | null {
+    if (row.seal_hash !== null) return this.sealedVerified.has(row.s_rowid) ? row.sealed_count : null
+    const known = row.status === 'interrupted' ? this.interruptedVerified.get(row.s_rowid) : undefined
+    return known && known.resumes === (row.resumes?.length ?? 0) ? known.events : null
   }
 
   private markTampered(row: { id: string; f_rowid: number }): void {
@@ -277,18 +291,50 @@ export class ReviewService {
     return { ok: true, events, report }
   }
 
-  /** A listed row's O(1) check (reviewStore.checkRow) and its review columns, remembered while the row stays as it is. */
-  private checked(row: ListedRow): CheckedRow | { ok: false; message: string } {
-    const known = this.verified.get(row.id)
-    if (known) return known
-    const check = checkRow(row, (hash) => this.tierOf(hash))
-    if (!check.ok) return check
-    const review = this.reviewColumnsHold(row)
-    if (!review.ok) return review
-    const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message }
-    // An unsealed session may still move on (a live call): only sealed rows are remembered.
-    if (check.sealed) this.verified.set(row.id, result)
-    return result
+  /**
+   * The check of listed rows (reviewStore.checkRow), by session id: the
+   * records not verified yet in this process are re-hashed whole, their
+   * events read in one statement for all of them; then each row's index
+   * columns and review columns. A row that fails is marked tampered (trends
+   * leave it out). Sound sealed rows are remembered while they stay as they
+   * are (`remember`: lists; the sweep keeps only recordsVerified).
+   */
+  private checkRows(rows: readonly ListedRow[], remember = true): Map<string, RowCheck> {
+    const out = new Map<string, RowCheck>()
+    const unverified = rows.filter((row) => {
+      const known = this.verified.get(row.id)
+      if (known) out.set(row.id, known)
+      return !known && this.rememberedEvents(row) === null
+    })
+    const records = this.options.store.verifySessions(unverified.map(sessionRowOf))
+    const recordOf = new Map(unverified.map((row, i) => [row.id, records[i]!]))
+    for (const row of rows) {
+      if (out.has(row.id)) continue
+      const record = recordOf.get(row.id)
+      // A record verified earlier has exactly the events it had then.
+      const eventCount = record?.eventCount ?? this.rememberedEvents(row) ?? 0
+      const check = checkRow(row, record?.verification ?? null, (hash) => this.tierOf(hash))
+      const tampered = (message: string) => {
+        this.markTampered(row)
+        out.set(row.id, { ok: false, message, eventCount })
+      }
+      if (!check.ok) {
+        tampered(check.message)
+        continue
+      }
+      const review = this.reviewColumnsHold(row)
+      if (!review.ok) {
+        tampered(review.message)
+        continue
+      }
+      if (check.sealed) this.sealedVerified.add(row.s_rowid)
+      else if (row.status === 'interrupted') this.interruptedVerified.set(row.s_rowid, { resumes: row.resumes?.length ?? 0, events: eventCount })
+      const result: CheckedRow = { ok: true, sealed: check.sealed, events: review.events, report: review.report, message: check.message, eventCount }
+      // An unsealed session may still move on (a live call): only sealed rows are remembered.
+      if (check.sealed && remember) this.verified.set(row.id, result)
+      out.set(row.id, result)
+    }
+    return out
   }
 
   // -------------------------------------------------------------------------
@@ -325,6 +371,33 @@ export class ReviewService {
     return c.profile.name
   }
 
+  /**
+   * The trainee a call is recorded under: the profile this connection chose,
+   * never a name the page sends, so nobody starts a call as someone else.
+   */
+  profileName(caller?: CallerContext): string {
+    const c = this.connection(caller)
+    if (!c.profile) throw new ApiError('forbidden', 'Pick your profile first: a call is recorded under the profile you chose.')
+    return c.profile.name
+  }
+
+  /** A session read (a record, a list): a supervisor reads any session; a trainee only their own. */
+  mayRead(caller: CallerContext | undefined, trainee: string): void {
+    this.ownSession(this.connection(caller), trainee)
+  }
+
+  /** The trainee a session list is held to: the caller's own profile, unless supervisor mode is unlocked (then whoever was asked for). */
+  readableTrainee(caller: CallerContext | undefined, asked: string | undefined): string | undefined {
+    const c = this.connection(caller)
+    return c.role === 'supervisor' ? asked : this.ownName(c)
+  }
+
+  /** Taking a call on (acting, viewing, ending, resuming): only on the profile it is recorded under, whatever the role. */
+  mayTakeCall(caller: CallerContext | undefined, trainee: string): void {
+    if (this.profileName(caller).toLowerCase() !== trainee.toLowerCase())
+      throw new ApiError('forbidden', `This call is recorded under ${trainee}, not under your profile; only ${trainee} can go on with it.`)
+  }
+
   private ownSession(c: Connection, trainee: string): void {
     if (c.role === 'supervisor') return
     if (this.ownName(c).toLowerCase() !== trainee.toLowerCase()) throw new ApiError('forbidden', 'This session belongs to another trainee; a trainee sees only their own.')
@@ -339,9 +412,20 @@ export class ReviewService {
     return { ...q, trainee: this.ownName(c) }
   }
 
-  private rowOf(c: Connection, row: ListedRow): SessionListRow {
-    const check = this.checked(row)
-    const base = {
+  /** Rows as a list shows them, each checked (checkRows) first. */
+  private rowsOf(c: Connection, rows: readonly ListedRow[]): SessionListRow[] {
+    const checks = this.checkRows(rows)
+    return rows.map((row) => this.rowOf(c, row, checks.get(row.id)!))
+  }
+
+  private rowOf(c: Connection, row: ListedRow, check: RowCheck): SessionListRow {
+    const verdict = check.ok && check.sealed
+    const published = verdict && (c.role === 'supervisor' || check.events.some((e) => e.type === 'publish'))
+    const visible = published && check.events.length ? visibleTo(c.role, check.events) : []
+    const scores = verdict && visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
+    const reviewable = row.mode === 'assessment'
+    // One object literal per row (a list page, an export of thousands): a tampered or unsealed row has no figures.
+    return {
       sessionId: row.id,
       trainee: row.trainee,
       scenarioId: row.scenario_id,
@@ -352,45 +436,23 @@ export class ReviewService {
       startedAt: row.started_at,
       endedAt: row.ended_at,
       durationMs: row.ended_at === null ? null : row.ended_at - row.started_at,
-      eventCount: lastEventOf(row)?.seq ?? 0,
-    }
-    if (!check.ok || !check.sealed) {
-      if (!check.ok) this.markTampered(row)
-      return {
-        ...base,
-        callerType: null,
-        score: null,
-        scoreSource: null,
-        autoScore: null,
-        compliance: null,
-        outcome: null,
-        criticalFailures: [],
-        reviewState: 'none',
-        verification: { ok: check.ok, sealed: false, message: check.message },
-      }
-    }
-    const published = c.role === 'supervisor' || check.events.some((e) => e.type === 'publish')
-    const visible = published ? visibleTo(c.role, check.events) : []
-    const scores = visible.length ? reviewScores(this.options.rubric, check.report(), visible) : null
-    const reviewable = row.mode === 'assessment'
-    return {
-      ...base,
-      callerType: row.caller_type as SessionListRow['callerType'],
-      score: scores?.counting ?? row.auto_score,
-      scoreSource: scores?.countingSource ?? 'automatic',
-      autoScore: row.auto_score,
-      compliance: scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail'),
-      outcome: row.outcome as SessionListRow['outcome'],
-      criticalFailures: JSON.parse(row.critical_ids) as string[],
-      reviewState: published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
-      verification: { ok: true, sealed: true, message: check.message },
+      eventCount: check.eventCount,
+      callerType: verdict ? (row.caller_type as SessionListRow['callerType']) : null,
+      score: verdict ? (scores?.counting ?? row.auto_score) : null,
+      scoreSource: verdict ? (scores?.countingSource ?? 'automatic') : null,
+      autoScore: verdict ? row.auto_score : null,
+      compliance: verdict ? (scores?.compliance ?? (row.auto_compliance as 'pass' | 'fail')) : null,
+      outcome: verdict ? (row.outcome as SessionListRow['outcome']) : null,
+      criticalFailures: verdict && row.critical !== 0 ? (JSON.parse(row.critical_ids) as string[]) : [],
+      reviewState: !verdict ? 'none' : published ? reviewState(check.events, reviewable) : reviewable ? 'awaiting-review' : 'none',
+      verification: { ok: check.ok, sealed: verdict, message: check.message },
     }
   }
 
   query(c: Connection, query: SessionQuery): ApiResults['sessions.query'] {
     const q = this.parseQuery(c, query)
     const { rows, total } = this.options.reviews.page(q)
-    return { rows: rows.map((r) => this.rowOf(c, r)), total, offset: q.offset, limit: q.limit }
+    return { rows: this.rowsOf(c, rows), total, offset: q.offset, limit: q.limit }
   }
 
   private queue(c: Connection, limit: number): ApiResults['review.queue'] {
@@ -403,7 +465,10 @@ export class ReviewService {
       items: row.dispute_items ? (JSON.parse(row.dispute_items) as string[]) : [],
     })
     // A row that fails its check is not queued as if it were sound: lists show it as tampered.
-    const sound = (rows: ListedRow[]) => rows.filter((r) => this.rowOf(c, r).verification.ok)
+    const sound = (rows: ListedRow[]) => {
+      const checks = this.checkRows(rows)
+      return rows.filter((r) => checks.get(r.id)!.ok)
+    }
     return {
       awaitingReview: sound(this.options.reviews.queue(['awaiting-review', 'in-review'], limit)).map(item),
       awaitingRuling: sound(this.options.reviews.queue(['disputed'], limit)).map(item),
@@ -660,24 +725,37 @@ export class ReviewService {
       from: Math.max(at, args.from ?? at),
       to: Math.min(bucketEnd(at, bucket), args.to ?? Number.MAX_SAFE_INTEGER),
     })
-    const seriesOf = (list: Array<{ key: string; label: string; at: number; n: number; hits: number }>, keyFilter: (key: string) => SessionQuery, extra: SessionQuery = {}): TrendSeries[] => {
-      const out = new Map<string, TrendSeries>()
+    // Tens of thousands of points for a large team: each point's filter is its series' filter
+    // (built once per series) and its window, with no intermediate rows.
+    const seriesOf = <R extends { key: string; at: number; n: number }>(
+      list: readonly R[],
+      hitsOf: (r: R) => number,
+      keyFilter: (key: string) => SessionQuery,
+      labelOf: (key: string) => string = (key) => key,
+      extra: SessionQuery = {},
+    ): TrendSeries[] => {
+      const out: TrendSeries[] = []
+      let series = null as TrendSeries | null
+      let filter: SessionQuery = base
       for (const r of list) {
-        const s = out.get(r.key) ?? { key: r.key, label: r.label, points: [] }
-        s.points.push({ at: r.at, sessions: r.n, rate: r.n ? r.hits / r.n : 0, filter: { ...base, ...keyFilter(r.key), ...extra, ...window(r.at) } })
-        out.set(r.key, s)
+        // Rows come grouped by key (flat sorts them), so a key's series is the one just built.
+        if (series?.key !== r.key) {
+          series = { key: r.key, label: labelOf(r.key), points: [] }
+          filter = { ...base, ...keyFilter(r.key), ...extra }
+          out.push(series)
+        }
+        series.points.push({ at: r.at, sessions: r.n, rate: r.n ? hitsOf(r) / r.n : 0, filter: { ...filter, ...window(r.at) } })
       }
-      return [...out.values()]
+      return out
     }
     const titles = new Map(this.options.library.list().map((x) => [x.id, x.title]))
     const scenarioKey = (key: string): SessionQuery => ({ scenarioId: key })
     const traineeKey = (key: string): SessionQuery => ({ trainee: key })
-    const labelOf = (key: string, scenarios: boolean) => (scenarios ? (titles.get(key) ?? key) : key)
-    const pass = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.pass }))
-    const crit = (list: TrendRows['byScenario'], scenarios = false) => list.map((r) => ({ key: r.key, label: labelOf(r.key, scenarios), at: r.at, n: r.n, hits: r.critical }))
-    const fpRows = rows.falsePositive.map((r) => ({ key: r.key, label: r.key, at: r.at, n: r.n, hits: r.hits }))
+    const title = (key: string) => titles.get(key) ?? key
+    const passes = (r: TrendRows['byScenario'][number]) => r.pass
+    const criticals = (r: TrendRows['byScenario'][number]) => r.critical
     const overall = new Map<number, { n: number; hits: number }>()
-    for (const r of fpRows) {
+    for (const r of rows.falsePositive) {
       const o = overall.get(r.at) ?? { n: 0, hits: 0 }
       o.n += r.n
       o.hits += r.hits
@@ -694,13 +772,13 @@ export class ReviewService {
       tactics.set(tactic, t)
     }
     const sessions = rows.byScenario.reduce((n, r) => n + r.n, 0)
-    const assignments = this.options.reviews.assignments(args.trainee !== undefined ? { trainee: args.trainee } : {})
+    const assignments = this.assignments(args.trainee !== undefined ? { trainee: args.trainee } : {})
     return {
       bucket,
       sessions,
       tampered: this.tampered.size,
-      passRate: { byScenario: seriesOf(pass(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(pass(rows.byTrainee), traineeKey) },
-      criticalRate: { byScenario: seriesOf(crit(rows.byScenario, true), scenarioKey), byTrainee: seriesOf(crit(rows.byTrainee), traineeKey) },
+      passRate: { byScenario: seriesOf(rows.byScenario, passes, scenarioKey, title), byTrainee: seriesOf(rows.byTrainee, passes, traineeKey) },
+      criticalRate: { byScenario: seriesOf(rows.byScenario, criticals, scenarioKey, title), byTrainee: seriesOf(rows.byTrainee, criticals, traineeKey) },
       falsePositive: {
         overall: {
           key: 'all',
@@ -709,7 +787,7 @@ export class ReviewService {
             .sort((a, b) => a[0] - b[0])
             .map(([at, o]) => ({ at, sessions: o.n, rate: o.n ? o.hits / o.n : 0, filter: { ...base, callerType: 'legitimate' as const, ...window(at) } })),
         },
-        byTrainee: seriesOf(fpRows, traineeKey, { callerType: 'legitimate' }),
+        byTrainee: seriesOf(rows.falsePositive, (r) => r.hits, traineeKey, undefined, { callerType: 'legitimate' }),
       },
       tactics: [...tactics.values()],
       failuresPerRule: rows.rules.map((r) => ({ rule: r.rule, failures: r.failures, sessions, filter: { ...base, failedRule: r.rule } })),
@@ -723,6 +801,14 @@ export class ReviewService {
 
   // -------------------------------------------------------------------------
   // Coaching
+
+  /** Assignments with their re-attempts, each re-attempt's row checked as a list checks it. */
+  private assignments(filter: { trainee?: string; ids?: string[] }): Assignment[] {
+    return this.options.reviews.assignments(filter, (rows) => {
+      const checks = this.checkRows(rows)
+      return new Set(rows.filter((r) => checks.get(r.id)!.ok).map((r) => r.id))
+    })
+  }
 
   private assign(c: Connection, args: ApiArgs<'coaching.assign'>) {
     const parsed = parseApiArgs('coaching.assign', args)
@@ -742,7 +828,7 @@ export class ReviewService {
         assignedBy: c.supervisor!,
       })),
     )
-    return this.options.reviews.assignments({ ids })
+    return this.assignments({ ids })
   }
 
   // -------------------------------------------------------------------------
@@ -774,7 +860,7 @@ export class ReviewService {
 
   private sessionsCsv(c: Connection, query: SessionQuery): { csv: string; rows: number } {
     const q = this.parseQuery(c, query)
-    const rows = [...this.options.reviews.allRows(q)].map((r) => this.rowOf(c, r))
+    const rows = [...this.options.reviews.allPages(q)].flatMap((page) => this.rowsOf(c, page))
     const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString())
     const csv = toCsv<SessionListRow>(
       [
@@ -807,8 +893,10 @@ export class ReviewService {
     const q = this.parseQuery(c, query)
     const perRule = new Map<string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }>()
     let sessions = 0
-    for (const row of this.options.reviews.allRows(q)) {
-      const check = this.checked(row)
+    for (const page of this.options.reviews.allPages(q)) {
+      const checks = this.checkRows(page)
+      for (const row of page) {
+      const check = checks.get(row.id)!
       if (!check.ok || !check.sealed) continue
       sessions++
       const report = check.report()
@@ -824,6 +912,7 @@ export class ReviewService {
         r.items.add(d.item)
       }
       for (const x of report.criticalFailures) perRule.get(x.rule)!.critical++
+      }
     }
     const ruleOrder = (a: string, b: string) => Number(a.slice(1)) - Number(b.slice(1))
     const csv = toCsv<[string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }]>(
@@ -884,7 +973,7 @@ export class ReviewService {
       'coaching.assign': async (args, c) => this.assign(c, args),
       'coaching.list': async ({ trainee, openOnly }, c) => {
         const who = c.role === 'supervisor' ? trainee : this.ownName(c)
-        return this.options.reviews.assignments(who !== undefined ? { trainee: who } : {}).filter((a) => !openOnly || a.status === 'open')
+        return this.assignments(who !== undefined ? { trainee: who } : {}).filter((a) => !openOnly || a.status === 'open')
       },
       'exports.chooseFolder': async ({ typed }, c, caller) => {
         if (!o.chooseFolder) return { folder: typed ?? null }
@@ -950,7 +1039,11 @@ interface CheckedRow {
   /** The sealed report, parsed on first use (its hash was checked with the seal). */
   report: () => ScoreReport
   message: string
+  eventCount: number
 }
+
+/** A listed row's check: sound, or why it is tampered. */
+type RowCheck = CheckedRow | { ok: false; message: string; eventCount: number }
 
 /** What the trend scan reads of each session, in order (all in the covering index review_facts_trend, rowid included). */
 const TREND_COLUMNS = ['rowid', 'scenario_id', 'trainee', 'started_at', 'compliance', 'critical', 'caller_type', 'false_positive', 'rules_mask', 'tactics_used', 'tactics_fell'] as const

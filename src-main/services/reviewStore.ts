@@ -9,14 +9,13 @@ import {
   type ReviewEvent,
   type ReviewStateName,
   type Role,
-  type SessionInfo,
   type SessionMode,
   type SessionQuery,
 } from '@core/api/contract'
 import type { ScoreReport } from '@core/scoring/report'
 import { TACTICS } from '@core/scenario/vocabulary'
 import { canonicalJson } from './canonicalJson'
-import { CHAIN_VERSION, genesisHash, reportHashOf, sealHashOf, type SessionRow, type SessionStore } from './sessionStore'
+import { reportHashOf, sealHashOf, type SessionRow, type SessionStore } from './sessionStore'
 
 /**
  * Review's own tables in the session database, through the session store's
@@ -29,9 +28,10 @@ import { CHAIN_VERSION, genesisHash, reportHashOf, sealHashOf, type SessionRow, 
  * - review_facts: an index of what lists, the queue and trends filter and
  *   aggregate on, derived from the sealed report and the review events. It
  *   has no authority of its own: its columns carry a signature over them and
- *   the session's seal (factsSignature); every row shown is checked against
- *   its seal and review chain as it is listed (checkRow), and trends leave out
- *   rows the open-time sweep found tampered (see ReviewService).
+ *   the session's seal (factsSignature); every row shown is checked as it is
+ *   listed (checkRow over the session's whole record, every event re-hashed),
+ *   and trends leave out rows the open-time sweep found tampered (see
+ *   ReviewService).
  * - profiles and coaching_assignments.
  *
  * Its schema has its own version table, so the session store's migrations
@@ -337,22 +337,22 @@ type SessionColumns = Pick<
   | 'sealed_count'
   | 'sealed_head'
   | 'seal_hash'
+  | 'score_cache'
+  | 'resumes'
 >
 
-/** A listed session (LIST_COLUMNS): its index row, its session row (one definition: sessionStore's), its last event. */
+/** A listed session (LIST_COLUMNS): its index row and its session row (one definition: sessionStore's). */
 export interface ListedRow extends FactRow, SessionColumns {
+  /** The sessions table's rowid: what the process remembers a verified record by. */
+  s_rowid: number
   s_score: number | null
   s_compliance: 'pass' | 'fail' | null
   chain_version: number
-  /** "seq hash" of the session's last event; null with none. */
-  last_event: string | null
 }
 
-/** The last event's number and hash, from the list's one probe. */
-export function lastEventOf(row: ListedRow): { seq: number; hash: string } | null {
-  if (!row.last_event) return null
-  const space = row.last_event.indexOf(' ')
-  return { seq: Number(row.last_event.slice(0, space)), hash: row.last_event.slice(space + 1) }
+/** A listed row as the session store's row, for its record check (the index's own score and compliance columns share those names). */
+export function sessionRowOf(row: ListedRow): SessionRow {
+  return { ...row, id: row.id, score: row.s_score, compliance: row.s_compliance }
 }
 
 export type StoredReviewEvent = ReviewEvent & { prevHash: string }
@@ -377,12 +377,11 @@ const FACT_COLUMNS = `
   f.outcome, f.critical, f.false_positive, f.event_count, f.review_state, f.score, f.score_source, f.compliance, f.waiting_since,
   f.dispute_items`
 
-/** A listed row: the index's columns, the session's, and its last event (one probe of the events index). */
+/** A listed row: the index's columns and the session's, everything its record check needs but the events. */
 const LIST_COLUMNS = `${FACT_COLUMNS},
-  s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
+  s.rowid AS s_rowid, s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
   s.started_at, s.ended_at, s.status, s.score AS s_score, s.compliance AS s_compliance, s.chain_version,
-  s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash,
-  (SELECT seq || ' ' || hash FROM events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_event`
+  s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash, s.score_cache, s.resumes`
 
 const SORT_COLUMNS: Record<NonNullable<SessionQuery['sort']>, string> = {
   startedAt: 'f.started_at',
@@ -608,11 +607,11 @@ export class ReviewStore {
     })
   }
 
-  /** Every row of a filter, in its order, a page at a time (exports). */
-  *allRows(q: Omit<ParsedQuery, 'offset' | 'limit'>, pageSize = 500): Generator<ListedRow> {
+  /** Every row of a filter, in its order, a page at a time (exports check a page at once). */
+  *allPages(q: Omit<ParsedQuery, 'offset' | 'limit'>, pageSize = 500): Generator<ListedRow[]> {
     for (let offset = 0; ; offset += pageSize) {
       const { rows } = this.page({ ...q, offset, limit: pageSize })
-      yield* rows
+      if (rows.length) yield rows
       if (rows.length < pageSize) return
     }
   }
@@ -639,11 +638,13 @@ export class ReviewStore {
     )
   }
 
-  /** The index's rows alone, a batch at a time in rowid order, for the open-time sweep (no session or event reads). */
-  *sweepBatches(size = 1000): Generator<FactRow[]> {
+  /** Every index row with its session row, a batch at a time in rowid order, for the open-time sweep (which checks them as a list does). */
+  *sweepBatches(size = 100): Generator<ListedRow[]> {
     let after = 0
     for (;;) {
-      const rows = this.read((db) => this.stmt(db, `SELECT ${FACT_COLUMNS} FROM review_facts f WHERE f.rowid > ? ORDER BY f.rowid LIMIT ?`).all(after, size) as FactRow[])
+      const rows = this.read(
+        (db) => this.stmt(db, `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.rowid > ? ORDER BY f.rowid LIMIT ?`).all(after, size) as ListedRow[],
+      )
       if (!rows.length) return
       yield rows
       after = rows[rows.length - 1]!.f_rowid
@@ -657,9 +658,18 @@ export class ReviewStore {
     return JSON.parse(text) as ScoreReport
   }
 
-  /** The trend scan: one pass over the covering index, rows as arrays (see TREND_COLUMNS). */
-  trendScan(sql: string, params: Record<string, unknown>): unknown[][] {
-    return this.read((db) => this.stmt(db, sql).raw(true).all(params) as unknown[][])
+  /**
+   * The trend scan: one pass over the covering index, a row at a time (as an
+   * array, see TREND_COLUMNS), so that 100,000 sessions are never all held
+   * in memory at once. Nothing else may run on the connection until it ends.
+   */
+  *trendScan(sql: string, params: Record<string, unknown>): Generator<unknown[]> {
+    const rows = this.read((db) => this.stmt(db, sql).raw(true).iterate(params) as IterableIterator<unknown[]>)
+    try {
+      yield* rows
+    } catch (error) {
+      throw this.store.explainFailure(error)
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -802,9 +812,10 @@ export class ReviewStore {
   /**
    * Assignments with their re-attempt: the trainee's first session of that
    * scenario started at or after the assignment, and whether it passed (by
-   * the counting compliance of a sealed call).
+   * the counting compliance of a sealed call whose row `sound` vouches for:
+   * a re-attempt that fails its check counts as neither).
    */
-  assignments(filter: { trainee?: string; ids?: string[] }): Assignment[] {
+  assignments(filter: { trainee?: string; ids?: string[] }, sound: (rows: ListedRow[]) => ReadonlySet<string>): Assignment[] {
     const rows = this.read(
       (db) =>
         db
@@ -827,10 +838,12 @@ export class ReviewStore {
           attempt_id: string | null
         }>,
     )
-    const attempts = new Map(this.rowsByIds(rows.flatMap((r) => (r.attempt_id ? [r.attempt_id] : []))).map((r) => [r.id, r]))
+    const listed = this.rowsByIds(rows.flatMap((r) => (r.attempt_id ? [r.attempt_id] : [])))
+    const verified = sound(listed)
+    const attempts = new Map(listed.map((r) => [r.id, r]))
     return rows.map((r) => {
       const attempt = r.attempt_id ? attempts.get(r.attempt_id) : undefined
-      const passed = attempt ? (attempt.sealed ? attempt.compliance === 'pass' : null) : null
+      const passed = attempt && attempt.sealed && verified.has(attempt.id) ? attempt.compliance === 'pass' : null
       return {
         id: r.id,
         trainee: r.trainee,
@@ -854,56 +867,36 @@ function profileOf(row: { id: string; name: string; created_at: number }): Profi
 }
 
 /**
- * The O(1) check of one listed row, without re-hashing its events or reading
- * its report: the session fields against the first link; the seal against
- * the last event's hash and number, the end time, the score and the report's
- * hash (kept in the index, signed); the index's columns against their
- * signature. What it does not re-check is the content of each event, nor that
- * the stored report text still hashes to the sealed hash (opening the session
- * does both, with a replay): nothing a list shows is read from either.
+ * The check of one listed row. `record` is the session store's check of its
+ * whole record (fields against the first link, every event re-hashed, the
+ * seal against the head, the count, the score and the report text), or null
+ * when this process verified that sealed record already and it cannot have
+ * changed since (the store is the file's only writer). On top of it: the
+ * index's columns against their signature, the session they copy and the
+ * seal they claim; the tier against the scenario version played.
  * Returns whether the call is sealed, or why the row is tampered.
  */
-export function checkRow(row: ListedRow, tierOf: (hash: string) => number | null): { ok: true; sealed: boolean; message: string } | { ok: false; message: string } {
+export function checkRow(
+  row: ListedRow,
+  record: ChainVerification | null,
+  tierOf: (hash: string) => number | null,
+): { ok: true; sealed: boolean; message: string } | { ok: false; message: string } {
   const tampered = (message: string) => ({ ok: false as const, message: `Tampered: ${message}` })
-  if (row.chain_version === CHAIN_VERSION) {
-    const info: SessionInfo & { scenarioTitle: string } = {
-      sessionId: row.id,
-      scenarioId: row.scenario_id,
-      scenarioTitle: row.scenario_title,
-      scenarioHash: row.scenario_hash,
-      engineVersion: row.engine_version,
-      rubricVersion: row.rubric_version,
-      mode: row.mode,
-      trainee: row.trainee,
-      seed: row.seed,
-      startedAt: row.started_at,
-      endedAt: null,
-      status: 'active',
-    }
-    if (row.genesis_hash !== genesisHash(info)) return tampered('the session record was changed after the call started.')
-  } else if (row.chain_version !== 1) {
-    return tampered(`the session record names chain version ${row.chain_version}, which no Pretext writes.`)
-  }
+  if (record && !record.ok) return { ok: false, message: record.message }
   const tier = tierOf(row.scenario_hash)
   if (tier !== null && tier !== row.tier) return tampered('the listed tier is not the tier of the scenario version played.')
   if (row.seal_hash === null) {
-    if (row.s_score !== null || row.s_compliance !== null || row.sealed !== 0 || row.f_seal_hash !== null) return tampered('a score is stored for a call that was never sealed.')
-    if (row.status === 'finished') return tampered('the call is marked finished but was never sealed.')
+    if (row.sealed !== 0 || row.f_seal_hash !== null) return tampered('a score is stored for a call that was never sealed.')
     if (!sameFacts(row)) return tampered('the listed figures are not those recorded for this session.')
-    return { ok: true, sealed: false, message: row.status === 'active' ? 'The call is still under way.' : 'The call did not end, so it has no verdict.' }
+    return { ok: true, sealed: false, message: record?.message ?? 'The call has no verdict.' }
   }
-  if (row.status !== 'finished') return tampered(`the call was sealed but is now marked ${row.status}.`)
-  const last = lastEventOf(row)
-  const count = last?.seq ?? 0
-  if (row.sealed_count !== count) return tampered('events were added or removed at the end after the call was sealed.')
-  const head = count === 0 ? row.genesis_hash : last!.hash
-  if (head === null || row.sealed_head !== head) return tampered('the log does not end with the event the call was sealed with.')
-  if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.report_hash === null) return tampered('the sealed score is missing.')
-  const seal = sealHashOf(head, row.id, { eventCount: count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportHash: row.report_hash })
+  // The record check found the seal sound; the index must name that seal, and the report hash the seal commits to.
+  if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.report_hash === null || row.sealed_head === null || row.sealed_count === null)
+    return tampered('the sealed score is missing.')
+  const seal = sealHashOf(row.sealed_head, row.id, { eventCount: row.sealed_count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportHash: row.report_hash })
   if (seal !== row.seal_hash || row.f_seal_hash !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
-  if (row.sealed !== 1 || row.event_count !== count) return tampered('the listed figures are not those of the sealed report.')
-  if (!sameFacts(row)) return tampered('the listed figures are not those of the sealed report.')
-  return { ok: true, sealed: true, message: 'The session record and its seal verify.' }
+  if (row.sealed !== 1 || row.event_count !== row.sealed_count || !sameFacts(row)) return tampered('the listed figures are not those of the sealed report.')
+  return { ok: true, sealed: true, message: record?.message ?? 'The session record, every event and the seal verify.' }
 }
 
 function sameFacts(row: ListedRow): boolean {

@@ -5,12 +5,13 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import { scoreSession } from '@core/scoring/scorer'
-import type { PretextApi, SessionInfo } from '@core/api/contract'
+import type { ServiceApi, SessionInfo } from '@core/api/contract'
 import type { AgentAction } from '@core/session/events'
 import { canonicalJson } from './canonicalJson'
 import { createServices, type Services } from './index'
 import { sealHash } from './sessionStore'
 import { loadRubric } from './rubric'
+import { pickProfile } from './testing/profiles'
 
 /**
  * The sessions service end to end under Node: real library files, the real
@@ -27,6 +28,8 @@ let services: Services | null = null
 
 async function open(): Promise<Services> {
   services = await createServices({ dataDir: join(dir, 'data'), scenariosDir: join(dir, 'scenarios'), parse, seed: () => 7, clock: () => 1_800_000_000_000 })
+  // Calls are recorded under the connection's profile, and a trainee reads their own (these tests call on the 'local' connection).
+  await pickProfile(services.api, 'Ana')
   return services
 }
 
@@ -43,8 +46,9 @@ const goodDenial: AgentAction[] = [
   { type: 'end-call' },
 ]
 /** Start a call and take these decisions through main, as the console does. */
-async function play(api: PretextApi, actions: AgentAction[], mode: 'practice' | 'assessment' = 'practice', trainee = 'Ana'): Promise<SessionInfo> {
-  const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode, trainee })
+async function play(api: ServiceApi, actions: AgentAction[], mode: 'practice' | 'assessment' = 'practice', trainee = 'Ana'): Promise<SessionInfo> {
+  await pickProfile(api, trainee)
+  const { session } = await api['calls.start']({ scenarioId: 'airport-stolen-phone', mode })
   for (const [step, action] of actions.entries()) await api['calls.act']({ sessionId: session.sessionId, step, action })
   return session
 }
@@ -89,7 +93,7 @@ describe('sessions service', () => {
     expect(record.played?.scenario.beats['opening']?.say).toContain('Hi, my phone was just stolen')
     expect(record.report?.score).toBe(100)
     expect(record.verification.ok).toBe(true)
-    const { session, view } = await reopened.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session, view } = await reopened.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
     expect(session.scenarioHash).not.toBe(info.scenarioHash)
     expect(view.transcript[0]?.text).toContain('somebody took my phone')
   })
@@ -112,8 +116,8 @@ describe('sessions service', () => {
 
   it("gives the good path in the report as steps a trainee reads, and keeps it for the next start", async () => {
     const { api } = await open()
-    const goodPathAfterACall = async (api: PretextApi) => {
-      const { session } = await api['calls.start']({ scenarioId: 'routine-esim-transfer', mode: 'practice', trainee: 'Ana' })
+    const goodPathAfterACall = async (api: ServiceApi) => {
+      const { session } = await api['calls.start']({ scenarioId: 'routine-esim-transfer', mode: 'practice' })
       return (await api['calls.end']({ sessionId: session.sessionId })).played!.goodPath
     }
     const doc = { goodPath: await goodPathAfterACall(api) }
@@ -160,7 +164,10 @@ describe('sessions service: records edited behind its back', () => {
     for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ name: string }>) db.exec(`DROP TRIGGER "${name}"`)
     db.transaction(() => edit(db))()
     db.close()
-    return open()
+    const reopened = await open()
+    // Read as a supervisor would audit them: every trainee's sessions (a trainee reads only their own).
+    await reopened.api['role.setPassphrase']({ passphrase: 'correct horse battery', name: 'Auditor' })
+    return reopened
   }
 
   async function listed(api: Services['api'], sessionId: string) {

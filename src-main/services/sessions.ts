@@ -36,7 +36,8 @@ export class SessionService {
     this.seed = options.seed ?? (() => randomInt(0, 2 ** 31 - 1))
   }
 
-  async start(args: ApiArgs<'calls.start'>): Promise<SessionInfo> {
+  /** A new session of `trainee`: the connection's chosen profile, never a name the page sent. */
+  async start(args: ApiArgs<'calls.start'>, trainee: string): Promise<SessionInfo> {
     const pinned = await this.options.library.pinVersion(args.scenarioId)
     return this.options.store.createSession({
       sessionId: randomUUID(),
@@ -46,7 +47,7 @@ export class SessionService {
       engineVersion: ENGINE_VERSION,
       rubricVersion: this.options.rubric.version,
       mode: args.mode,
-      trainee: args.trainee.trim(),
+      trainee: trainee.trim(),
       seed: this.seed(),
       startedAt: this.clock(),
     })

@@ -125,7 +125,7 @@ describe('workbench', () => {
     expect(denied.debug.beat).toBe('pushback')
     expect(denied.debug.facts).toContainEqual({ label: 'Denied', value: 'yes (step 2)' })
     // Nothing of it reaches the sessions a trainee or a reviewer sees.
-    expect(await api['sessions.list']({})).toEqual([])
+    expect(await api['sessions.list']({}, SUPERVISOR)).toEqual([])
     expect((await api['sessions.query']({}, SUPERVISOR)).rows).toEqual([])
   })
 

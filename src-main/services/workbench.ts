@@ -197,7 +197,7 @@ export class WorkbenchService {
     const current = this.currentOrRefuse(scenarioId)
     this.nextSeed = this.seeds.get(scenarioId) ?? this.nextSeed + 1
     this.seeds.set(scenarioId, this.nextSeed)
-    const live = await this.calls.start({ scenarioId, mode: 'practice', trainee: PREVIEW_TRAINEE })
+    const live = await this.calls.start({ scenarioId, mode: 'practice' }, PREVIEW_TRAINEE)
     const previewId = live.session.sessionId
     const preview: Preview = { scenarioId, hash: live.session.scenarioHash, seed: live.session.seed, intents: [] }
     this.previews.set(previewId, preview)

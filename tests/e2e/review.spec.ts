@@ -238,9 +238,12 @@ test('a session edited behind the app is shown as tampered at the first affected
   await expect(page.getByRole('heading', { level: 1, name: 'Review queue' })).toBeVisible()
   await page.keyboard.press('Alt+2')
   const row = page.locator(`.sup-row[data-session="${sessionId}"]`)
-  // The list's own check (seal and signed index) does not re-hash every event; opening the
-  // session does, and that is where an edited decision must show. (Reported: the list still
-  // shows this row with its score; QUALITY.md promises it as tampered there too.)
+  // The list re-hashes the events of every row it shows: the edited decision is marked here
+  // already, with no score, and the reason names the step.
+  await expect(row).toHaveClass(/sup-row--tampered/)
+  await expect(row.locator('.flag--danger')).toHaveText(/Tampered/)
+  await expect(row.locator('.flag--danger')).toHaveAttribute('title', new RegExp(`^Tampered: event ${seq} has been altered`))
+  await expect(row.locator('.sup-score')).toHaveCount(0)
   await row.click()
   await expect(page.getByTestId('tamper-banner')).toContainText(new RegExp(`Tampered record.*First affected: step ${seq}`))
   await expect(page.locator('.timeline__step--tampered')).toHaveCount(1)

@@ -10,7 +10,7 @@ let backend: FakeBackend
 
 async function startedStore(mode: 'practice' | 'assessment' = 'practice') {
   const store = useCallSessionStore()
-  const ok = await store.start({ scenarioId: 'airport-stolen-phone', mode, trainee: 'Ana' })
+  const ok = await store.start({ scenarioId: 'airport-stolen-phone', mode })
   expect(ok).toBe(true)
   return store
 }
@@ -20,6 +20,8 @@ const storedTypes = (store: ReturnType<typeof useCallSessionStore>) => backend.e
 beforeEach(() => {
   setActivePinia(createPinia())
   backend = installBackend(createFakeBackend())
+  // Main records a call under the profile the window chose (the picker chooses it before the call).
+  backend.pickProfile('Ana')
 })
 
 describe('useCallSessionStore', () => {
@@ -141,7 +143,7 @@ describe('useCallSessionStore', () => {
 
   it('reports a scenario that cannot be started', async () => {
     const store = useCallSessionStore()
-    expect(await store.start({ scenarioId: 'no-such-scenario', mode: 'practice', trainee: 'Ana' })).toBe(false)
+    expect(await store.start({ scenarioId: 'no-such-scenario', mode: 'practice' })).toBe(false)
     expect(store.phase).toBe('idle')
     expect(store.startError).toMatch(/no-such-scenario/)
   })
@@ -156,6 +158,6 @@ describe('useCallSessionStore', () => {
     expect(await store.openRecord(id)).toBe(true)
     expect(store.phase).toBe('report')
     expect(store.report).not.toBeNull()
-    expect(store.lastStart).toEqual({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    expect(store.lastStart).toEqual({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
   })
 })

@@ -20,10 +20,10 @@ import { api } from '../api'
 
 export type CallPhase = 'idle' | 'starting' | 'in-call' | 'ending' | 'report'
 
+/** What a call starts with. Main records it under the profile this window chose (profiles.select), never a name sent with it. */
 export interface StartOptions {
   scenarioId: string
   mode: SessionMode
-  trainee: string
 }
 
 /** A message for people, whatever was thrown. */
@@ -98,7 +98,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
   async function start(options: StartOptions): Promise<boolean> {
     if (phase.value === 'starting') return false
     clear()
-    lastStart.value = { ...options }
+    lastStart.value = { scenarioId: options.scenarioId, mode: options.mode }
     phase.value = 'starting'
     try {
       const live = await api['calls.start'](options)
@@ -118,7 +118,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
     phase.value = 'starting'
     try {
       const live = await api['calls.resume']({ sessionId })
-      lastStart.value = { scenarioId: live.session.scenarioId, mode: live.session.mode, trainee: live.session.trainee }
+      lastStart.value = { scenarioId: live.session.scenarioId, mode: live.session.mode }
       enterCall(live.session, live.view)
       return true
     } catch (error) {
@@ -234,7 +234,7 @@ export const useCallSessionStore = defineStore('callSession', () => {
       if (!stored.report) throw new ApiError('conflict', 'This call has not ended, so it has no report yet.')
       info.value = stored.info
       record.value = markRaw(stored)
-      lastStart.value = { scenarioId: stored.info.scenarioId, mode: stored.info.mode, trainee: stored.info.trainee }
+      lastStart.value = { scenarioId: stored.info.scenarioId, mode: stored.info.mode }
       phase.value = 'report'
       return true
     } catch (error) {

@@ -35,15 +35,15 @@ export async function act(page: Page, key: string, savedAfter: number): Promise<
   await expectSaved(page, savedAfter)
 }
 
-/** Opens a chooser with `key` and picks the option whose id is `option`, by its number key. */
+/** Opens a chooser with `key` and picks the option whose id is `option`, by the key it shows (1-9, then letters). */
 export async function choose(page: Page, key: string, option: string, savedAfter?: number): Promise<void> {
   await page.keyboard.press(key)
   const dialog = page.getByRole('dialog')
   await expect(dialog).toBeVisible()
-  const ids = await dialog.locator('.chooser__option').evaluateAll((els) => els.map((e) => e.getAttribute('data-option')))
-  const index = ids.indexOf(option)
-  if (index < 0) throw new Error(`no option ${option} in ${ids.join(', ')}`)
-  await page.keyboard.press(String(index + 1))
+  const keys = await dialog.locator('.chooser__option').evaluateAll((els) => els.map((e) => [e.getAttribute('data-option'), e.getAttribute('aria-keyshortcuts')]))
+  const optionKey = keys.find(([id]) => id === option)?.[1]
+  if (!optionKey) throw new Error(`no option ${option} with a key in ${keys.map(([id]) => id).join(', ')}`)
+  await page.keyboard.press(optionKey)
   if (savedAfter !== undefined) await expectSaved(page, savedAfter)
 }
 
@@ -56,10 +56,11 @@ export async function say(page: Page, choiceId: string, savedAfter: number): Pro
 }
 
 /** H → kind → the confirmation dialog; ticks what is asked and places the order. */
-export async function performHrt(page: Page, kind: string, { notify, hold }: { notify: boolean; hold: boolean }, savedAfter: number): Promise<void> {
+export async function performHrt(page: Page, kind: string, { notify, hold, target }: { notify: boolean; hold: boolean; target?: string }, savedAfter: number): Promise<void> {
   await choose(page, 'h', kind)
   const dialog = page.getByRole('alertdialog')
   await expect(dialog).toContainText('Confirm high-risk transaction')
+  if (target !== undefined) await dialog.locator('input[name="target"]').fill(target)
   if (notify) await dialog.getByLabel('Send notice to line and email of record').check()
   if (hold) await dialog.getByLabel(/Apply hold/).check()
   await dialog.getByRole('button', { name: 'Place order' }).click()

@@ -65,17 +65,21 @@ async function main(): Promise<void> {
     .filter((file) => file.transcripts.some((t) => t.kind === 'good'))
 
   async function play(trainee: string, scenarioId: string, actions: AgentAction[], mode: 'practice' | 'assessment'): Promise<string> {
-    const { session } = await api['calls.start']({ scenarioId, mode, trainee })
+    // A call is recorded under the profile its connection chose: each trainee plays on their own.
+    const caller: CallerContext = { connection: `seed-${trainee.replace(/[^A-Za-z]/g, '')}` }
+    const profile = (await api['profiles.list']({}, caller)).find((p) => p.name === trainee)!
+    await api['profiles.select']({ profileId: profile.id }, caller)
+    const { session } = await api['calls.start']({ scenarioId, mode }, caller)
     let step = 0
     for (const action of actions) {
       now += 6_000 + Math.floor(random() * 40_000)
-      const view = await api['calls.act']({ sessionId: session.sessionId, step, action })
+      const view = await api['calls.act']({ sessionId: session.sessionId, step, action }, caller)
       step = view.step
       // The caller hung up or the call reached its end: what the transcript does next is not on offer.
       if (view.status === 'over') break
     }
     now += 2_000
-    await api['calls.end']({ sessionId: session.sessionId })
+    await api['calls.end']({ sessionId: session.sessionId }, caller)
     return session.sessionId
   }
 

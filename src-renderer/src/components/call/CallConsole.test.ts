@@ -16,7 +16,7 @@ async function onCall(mode: 'practice' | 'assessment' = 'practice') {
   const pinia = createPinia()
   setActivePinia(pinia)
   const store = useCallSessionStore()
-  await store.start({ scenarioId: 'airport-stolen-phone', mode, trainee: 'Ana' })
+  await store.start({ scenarioId: 'airport-stolen-phone', mode })
   wrapper = mount(CallConsole, { global: { plugins: [pinia] }, attachTo: document.body })
   await flushPromises()
   return { store, wrapper }
@@ -40,6 +40,8 @@ async function letCallerFinish(): Promise<void> {
 
 beforeEach(() => {
   backend = installBackend(createFakeBackend())
+  // Main records a call under the profile the window chose.
+  backend.pickProfile('Ana')
 })
 afterEach(() => {
   wrapper?.unmount()
@@ -97,6 +99,23 @@ describe('CallConsole keyboard', () => {
     await dialog.findAll('button').find((b) => b.text() === 'Place order')!.trigger('click')
     await flushPromises()
     expect(appended().at(-1)).toEqual(expect.objectContaining({ type: 'perform-hrt', kind: 'esim-transfer', notify: true, hold: false }))
+  })
+
+  it('asks where a change goes and sends it with the intent; without one it places no order', async () => {
+    const { wrapper } = await onCall()
+    press('h')
+    await flushPromises()
+    await wrapper.get('.chooser [data-option="change-email"]').trigger('click')
+    await flushPromises()
+    const dialog = wrapper.get('.hrt-confirm')
+    expect(dialog.get('label[for="hrt-target"]').text()).toBe('New email address')
+    await dialog.findAll('button').find((b) => b.text() === 'Place order')!.trigger('click')
+    await flushPromises()
+    expect(appended()).toEqual([])
+    await dialog.get('input[name="target"]').setValue('new.me@example.net')
+    await dialog.findAll('button').find((b) => b.text() === 'Place order')!.trigger('click')
+    await flushPromises()
+    expect(appended()).toEqual([expect.objectContaining({ type: 'perform-hrt', kind: 'change-email', target: 'new.me@example.net' })])
   })
 
   it('picks a phrasing with a number key once the caller has finished, and offers it no more', async () => {

@@ -23,3 +23,11 @@ export function isChooserAction(action: string): action is ChooserAction {
 export function actionForChoice(kind: Exclude<ChooserAction, 'perform-hrt'>, id: string): AgentAction {
   return { type: kind, [CHOOSER_PARAMS[kind]]: id } as AgentAction
 }
+
+/** What the high-risk confirmation adds to the transaction the chooser picked. */
+export interface HrtConfirmation {
+  notify: boolean
+  hold: boolean
+  /** Absent when the kind has no target, or when a QR or SIM goes to the contact of record. */
+  target?: string
+}

@@ -26,10 +26,10 @@ function press(key: string, target: EventTarget = window): void {
 
 /** Every sentence of the practice console that carries a policy number, as a trainee would read them. */
 async function policyTexts(policy: Policy): Promise<{ strip: string; attempts: string; history: string; safePaths: string; hold: string }> {
-  installBackend(createFakeBackend([airport], { rubric: { ...rubric, policy } }))
+  installBackend(createFakeBackend([airport], { rubric: { ...rubric, policy } })).pickProfile('Ana')
   const pinia = createPinia()
   setActivePinia(pinia)
-  await useCallSessionStore().start({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+  await useCallSessionStore().start({ scenarioId: 'airport-stolen-phone', mode: 'practice' })
   wrapper = mount(CallConsole, { global: { plugins: [pinia] }, attachTo: document.body })
   await flushPromises()
   const strip = wrapper.find('.policy-strip').text()

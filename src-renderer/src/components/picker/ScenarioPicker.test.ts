@@ -58,7 +58,7 @@ describe('ScenarioPicker', () => {
   it('shows interrupted sessions as Interrupted, not lost', async () => {
     const ana = await backend.api['profiles.create']({ name: 'Ana' })
     await backend.api['profiles.select']({ profileId: ana.id })
-    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const { session } = await backend.startAs('Ana', { scenarioId: 'airport-stolen-phone', mode: 'assessment' })
     const stored = backend.sessions.get(session.sessionId)!
     stored.info = { ...stored.info, status: 'interrupted' }
     const wrapper = await picker()
@@ -72,7 +72,7 @@ describe('ScenarioPicker', () => {
   it('Resume takes the interrupted call up again at its last saved decision', async () => {
     await asAna()
     // A call taken earlier, cut short after two saved decisions (the app stopped).
-    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const { session } = await backend.startAs('Ana', { scenarioId: 'airport-stolen-phone', mode: 'assessment' })
     const id = session.sessionId
     await backend.api['calls.act']({ sessionId: id, step: 0, action: { type: 'ask-pin' } })
     await backend.api['calls.act']({ sessionId: id, step: 1, action: { type: 'check-account' } })
@@ -92,7 +92,7 @@ describe('ScenarioPicker', () => {
   it('shows a session whose record fails its check as Tampered, with the reason, never as a score', async () => {
     const message = 'Tampered: the stored score (100, pass), report or end time is not what the call was sealed with.'
     await asAna()
-    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    const { session } = await backend.startAs('Ana', { scenarioId: 'airport-stolen-phone', mode: 'assessment' })
     await backend.api['calls.end']({ sessionId: session.sessionId })
     // Main lists a row that fails its check with no figures and the reason.
     const query = backend.api['sessions.query']
@@ -116,7 +116,7 @@ describe('ScenarioPicker', () => {
     const ana = await backend.api['profiles.create']({ name: 'Ana' })
     await backend.api['profiles.create']({ name: 'Ben' })
     for (const trainee of ['Ana', 'Ben']) {
-      const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee })
+      const { session } = await backend.startAs(trainee, { scenarioId: 'airport-stolen-phone', mode: 'assessment' })
       await backend.api['calls.end']({ sessionId: session.sessionId })
     }
     await backend.api['profiles.select']({ profileId: ana.id })
@@ -143,7 +143,7 @@ describe('ScenarioPicker', () => {
 
   it('a call still running in main (the page was reloaded mid-call) is taken up again with Resume too', async () => {
     await asAna()
-    const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'practice', trainee: 'Ana' })
+    const { session } = await backend.startAs('Ana', { scenarioId: 'airport-stolen-phone', mode: 'practice' })
     await backend.api['calls.act']({ sessionId: session.sessionId, step: 0, action: { type: 'check-account' } })
     const wrapper = await picker()
     await wrapper.find('.history__row--active button.history__resume').trigger('click')

@@ -13,7 +13,7 @@ afterEach(() => {
 })
 
 beforeEach(() => {
-  installBackend(createFakeBackend())
+  installBackend(createFakeBackend()).pickProfile('Ana')
   Element.prototype.scrollIntoView = vi.fn()
 })
 
@@ -21,7 +21,7 @@ async function reportAfter(actions: Parameters<ReturnType<typeof useCallSessionS
   const pinia = createPinia()
   setActivePinia(pinia)
   const store = useCallSessionStore()
-  await store.start({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+  await store.start({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
   for (const a of actions) expect(await store.act(a)).toBe(true)
   await store.endCall()
   const wrapper = mount(CallReport, { global: { plugins: [pinia] }, attachTo: document.body })
@@ -87,8 +87,9 @@ describe('CallReport', () => {
     const pinia = createPinia()
     setActivePinia(pinia)
     const backend = installBackend(createFakeBackend())
+    backend.pickProfile('Ana')
     const store = useCallSessionStore()
-    await store.start({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Ana' })
+    await store.start({ scenarioId: 'airport-stolen-phone', mode: 'assessment' })
     await store.act({ type: 'ask-pin' })
     backend.interrupt(store.info!.sessionId)
     expect(await store.resume(store.info!.sessionId)).toBe(true)

@@ -26,7 +26,7 @@ const mounted: VueWrapper[] = []
 beforeEach(async () => {
   localStorage.clear()
   backend = installBackend(createFakeBackend())
-  const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee: 'Sam' })
+  const { session } = await backend.startAs('Sam', { scenarioId: 'airport-stolen-phone', mode: 'assessment' })
   let step = 0
   for (const action of DENIAL) step = (await backend.api['calls.act']({ sessionId: session.sessionId, step, action })).step
   await backend.api['calls.end']({ sessionId: session.sessionId })

@@ -25,7 +25,7 @@ let backend: FakeBackend
 const mounted: VueWrapper[] = []
 
 async function play(trainee: string, actions: AgentAction[]): Promise<void> {
-  const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode: 'assessment', trainee })
+  const { session } = await backend.startAs(trainee, { scenarioId: 'airport-stolen-phone', mode: 'assessment' })
   let step = 0
   for (const action of actions) {
     const view = await backend.api['calls.act']({ sessionId: session.sessionId, step, action }).catch(() => null)

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml'
 import { scenarioSummaryOf } from '@core/scenario/summary'
 import { ApiError, API_METHOD_NAMES } from '@core/api/methods'
 import { WORKBENCH_METHOD_NAMES, type WorkbenchMethod } from '@core/api/workbenchMethods'
-import type { ApiMethod, CallResume, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
+import type { ApiArgs, ApiMethod, CallResume, LiveCall, PretextApi, SessionInfo, SessionRecord, SessionSummary } from '@core/api/contract'
 import { compileScenario, replay } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
 import type { Scenario } from '@core/scenario/schema'
@@ -48,6 +48,10 @@ export interface FakeBackend {
   extraSessions: SessionSummary[]
   /** The review methods' own state: review events, profiles, coaching assignments. */
   review: FakeReview
+  /** Choose the trainee profile `name` (created if need be), as the picker does before a call. */
+  pickProfile(name: string): void
+  /** A call recorded under `trainee`, as if they started it on their own window: this window's role and profile stay as they are. */
+  startAs(trainee: string, args: ApiArgs<'calls.start'>): Promise<LiveCall>
 }
 
 /** `rubric` replaces the library's rubric.yaml, e.g. to play with other policy numbers. */
@@ -118,32 +122,35 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     ]),
   ) as unknown as Pick<PretextApi, WorkbenchMethod>
 
+  function startCall({ scenarioId, mode }: ApiArgs<'calls.start'>, trainee: string): LiveCall {
+    const scenario = scenarioOf(scenarioId)
+    counter += 1
+    const info: SessionInfo = {
+      sessionId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+      scenarioId,
+      scenarioHash: 'f'.repeat(64),
+      engineVersion: 1,
+      rubricVersion: scoring.version,
+      mode,
+      trainee,
+      seed: 1234 + counter,
+      startedAt: clock,
+      endedAt: null,
+      status: 'active',
+    }
+    const call = new LiveCallState(compileScenario(scenario, scoring.policy), info.seed, mode)
+    sessions.set(info.sessionId, { info, call, resumes: [] })
+    return { session: info, view: call.view }
+  }
+
   const impl: PretextApi = {
     ...review.impl,
     ...workbench,
     'library.list': async () => scenarios.map((s) => scenarioSummaryOf(s)),
     'library.problems': async () => backend.problems,
     'library.get': async ({ scenarioId }) => scenarioSummaryOf(scenarioOf(scenarioId)),
-    'calls.start': async ({ scenarioId, mode, trainee }) => {
-      const scenario = scenarioOf(scenarioId)
-      counter += 1
-      const info: SessionInfo = {
-        sessionId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-        scenarioId,
-        scenarioHash: 'f'.repeat(64),
-        engineVersion: 1,
-        rubricVersion: scoring.version,
-        mode,
-        trainee,
-        seed: 1234 + counter,
-        startedAt: clock,
-        endedAt: null,
-        status: 'active',
-      }
-      const call = new LiveCallState(compileScenario(scenario, scoring.policy), info.seed, mode)
-      sessions.set(info.sessionId, { info, call, resumes: [] })
-      return { session: info, view: call.view }
-    },
+    // Like main: the call is recorded under the chosen profile, never a name the page sends.
+    'calls.start': async (args) => startCall(args, review.profileName()),
     'calls.act': async ({ sessionId, step, action }) => {
       if (gate) await gate
       if (nextFailure) {
@@ -217,6 +224,8 @@ export function createFakeBackend(scenarios: Scenario[] = [airport], options: { 
     problems: [],
     extraSessions: [],
     review,
+    pickProfile: (name) => void review.pick(name),
+    startAs: async (trainee, args) => startCall(args, trainee),
     eventsOf: (sessionId) => getSession(sessionId).call.events,
     interrupt(sessionId) {
       const s = getSession(sessionId)

@@ -7,7 +7,7 @@ import { createFakeBackend } from './fakeBackend'
 const denial: AgentAction[] = [{ type: 'check-account' }, { type: 'ask-pin' }, { type: 'deny' }, { type: 'say', choice: 'sounds-like-fraud' }, { type: 'end-call' }]
 
 async function played(backend = createFakeBackend(), trainee = 'Sam', mode: 'practice' | 'assessment' = 'assessment') {
-  const { session } = await backend.api['calls.start']({ scenarioId: 'airport-stolen-phone', mode, trainee })
+  const { session } = await backend.startAs(trainee, { scenarioId: 'airport-stolen-phone', mode })
   let step = 0
   for (const action of denial) {
     const view = await backend.api['calls.act']({ sessionId: session.sessionId, step, action })

@@ -64,6 +64,10 @@ export interface FakeReview {
   reviewEvents: Map<string, ReviewEvent[]>
   profiles: Profile[]
   assignments: Assignment[]
+  /** The chosen profile's name, which calls are recorded under (main's rule); refuses until one is chosen. */
+  profileName(): string
+  /** Choose the profile `name` (created if need be), as the picker does, without a recorded API call. */
+  pick(name: string): Profile
 }
 
 export function createFakeReview(deps: FakeReviewDeps): FakeReview {
@@ -436,5 +440,17 @@ export function createFakeReview(deps: FakeReviewDeps): FakeReview {
     }
   }
 
-  return { impl, reviewEvents, profiles, assignments }
+  const profileName = (): string => {
+    if (!profile) throw new ApiError('forbidden', 'Pick your profile first: a call is recorded under the profile you chose.')
+    return profile.name
+  }
+  const pick = (name: string): Profile => {
+    let p = profiles.find((x) => x.name.toLowerCase() === name.toLowerCase())
+    if (!p) profiles.push((p = { id: `10000000-0000-4000-8000-${String(profiles.length + 1).padStart(12, '0')}`, name, createdAt: deps.now() }))
+    profile = p
+    role = 'trainee'
+    supervisor = null
+    return p
+  }
+  return { impl, reviewEvents, profiles, assignments, profileName, pick }
 }

@@ -1077,8 +1077,9 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           seq,
           message: `Made the change for someone who presents as ${lowerFirst(CLAIM_LABELS[facts.claims])}; only the holder or an authorised user may ask for it (R15).`,
         })
+      // R9: a "changes in person only" note binds every high-risk transaction (R1), not only SIM moves.
       const inPersonOnly = account.notes.some((n) => n.binding === 'in-person-only')
-      if (inPersonOnly && SIM_MOVING.has(kind)) {
+      if (inPersonOnly) {
         findings.push({ action: event.type, kind: 'binding-note-overridden', rule: 'R9', seq, message: 'Overrode a binding note: this account takes such changes in person only.' })
       }
       const block = blockReason(ctx, account, policy)

@@ -141,6 +141,14 @@ describe('issue 7', () => {
     expect(items(r)).not.toContain('OUT-false-positive')
     expect(items(r)).not.toContain('OUT-needless-escalation')
     expect(r.outcome.kind).toBe('served-safely')
+    // Before: A1 -10, "Decided without trying to verify the caller: ... send a code to the line of record first",
+    // on the path R21 allows, pointing at the hijacked line. (The suspension on no factor keeps its own A1, R13a.)
+    expect(r.deductions.filter((d) => d.item === 'A1').map((d) => d.rule)).toEqual(['R13'])
+    const events = eventsOf([{ type: 'check-account' }, { type: 'cancel-order' }, { type: 'deny' }, { type: 'end-call' }])
+    const unreferred = scoreSession(victim, TEST_RUBRIC, 1, events).deductions.find((d) => d.item === 'A1')!
+    expect(unreferred.message).toMatch(/email of record, or refer the call to the fraud team \(R21\)/)
+    expect(unreferred.message).not.toMatch(/line of record/)
+    for (const claim of unreferred.claims) expect(claimHolds(claim, events)).toBe(true)
   })
 
   it('case 8: a non-factor asked "to be safe" after verification costs 5', () => {

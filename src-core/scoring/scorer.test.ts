@@ -129,6 +129,9 @@ describe('critical failures, one rule at a time', () => {
       callerFacts: { identity: 'holder', knows: ['pin'], holds: ['device'] },
     })
     expect(cfIds(score(noted, [...verified, { type: 'perform-hrt', kind: 'sim-change', notify: true, hold: true }]))).toEqual(['CF4:R9'])
+    // The note binds every high-risk transaction (R1, R9), not only SIM moves: an email or PIN change over the phone overrides it too.
+    for (const kind of ['change-email', 'change-pin', 'call-forwarding'] as const)
+      expect(cfIds(score(noted, [...verified, { type: 'perform-hrt', kind, notify: true, hold: false }]))).toEqual(['CF4:R9'])
   })
 
   it('CF5 (R15): bypassing verification for a staff claim', () => {

@@ -1075,7 +1075,7 @@ export function applyAction(scenario: Scenario, policy: Policy, ctx: CallContext
           kind: 'third-party-request',
           rule: 'R15',
           seq,
-          message: `Made the change for someone who presents as ${lowerFirst(CLAIM_LABELS[facts.claims])}; only the holder or an authorised user may ask for it (R15).`,
+          message: `Made the change at the request of ${lowerFirst(CLAIM_LABELS[facts.claims])}; only the holder or an authorised user may ask for it (R15).`,
         })
       // R9: a "changes in person only" note binds every high-risk transaction (R1), not only SIM moves.
       const inPersonOnly = account.notes.some((n) => n.binding === 'in-person-only')

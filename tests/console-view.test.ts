@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { compileScenario } from '@core/engine/compile'
 import { exploreScenario } from '@core/analysis/paths'
@@ -9,7 +8,7 @@ import { accountDataIn } from '@core/scenario/disclosure'
 import { loadScenarioText } from '@core/scenario/loader'
 import { consoleView, type ConsoleView } from '@core/session/consoleView'
 import { answerKeyLeaks } from '@core/testing/answerKey'
-import { loadRubric } from '../src-main/services/rubric'
+import { library, rubric, scenarioFiles } from './support/library'
 
 /**
  * The console view over every reachable state of every library scenario: an
@@ -17,12 +16,7 @@ import { loadRubric } from '../src-main/services/rubric'
  * advice, no hint), and no mode shows the answer key before the call ends.
  */
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const library = join(root, 'scenarios/library')
-const rubric = loadRubric(join(root, 'scenarios/rubric.yaml'))
-const files = readdirSync(library)
-  .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-  .sort()
+const files = scenarioFiles
 
 const RULE_CITATION = /\bR\d{1,2}[a-z]?\b/
 /** Words that tell the agent what to do or what policy thinks, rather than what the system did. */

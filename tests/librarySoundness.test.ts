@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { explorationActions } from '@core/analysis/paths'
 import { compileScenario, replay } from '@core/engine/compile'
@@ -9,7 +8,7 @@ import { scoreSession } from '@core/scoring/scorer'
 import { eventsOf } from '@core/testing/scenarios'
 import { loadScenarioText } from '@core/scenario/loader'
 import { leftOutActionsNeverHelp, lossBoundIsSound, scoreKeyIsSound, worldKeyIsSound } from '@core/testing/soundness'
-import { loadRubric } from '../src-main/services/rubric'
+import { library, rubric, scenarioFiles } from './support/library'
 
 /**
  * Issue 7: path search's state keys and loss bound are sound on every library
@@ -19,12 +18,6 @@ import { loadRubric } from '../src-main/services/rubric'
  * minute here.
  */
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const library = join(root, 'scenarios/library')
-const rubric = loadRubric(join(root, 'scenarios/rubric.yaml'))
-const scenarioFiles = readdirSync(library)
-  .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-  .sort()
 
 const LIBRARY_RUNS = { keys: 150, minCompared: 40, bound: 150, leftOut: 30 }
 

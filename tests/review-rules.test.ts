@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { automaticItemScores, gradableItems, overallJudgements, reviewScores, reviewSteps, totalOf, viewAtStep } from '@core/api/reviewRules'
 import type { ReviewEvent } from '@core/api/review'
@@ -8,7 +7,7 @@ import { exploreScenario } from '@core/analysis/paths'
 import { compileScenario } from '@core/engine/compile'
 import { loadScenarioText } from '@core/scenario/loader'
 import { scoreSession } from '@core/scoring/scorer'
-import { loadRubric } from '../src-main/services/rubric'
+import { library, rubric, scenarioFiles } from './support/library'
 
 /**
  * Review's arithmetic against the scorer's, over every reachable state of
@@ -17,12 +16,7 @@ import { loadRubric } from '../src-main/services/rubric'
  * and a step's console is the one replay reaches.
  */
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const library = join(root, 'scenarios/library')
-const rubric = loadRubric(join(root, 'scenarios/rubric.yaml'))
-const files = readdirSync(library)
-  .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-  .sort()
+const files = scenarioFiles
 const items = gradableItems(rubric)
 const supervisor = { role: 'supervisor' as const, name: 'Ada' }
 

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { compileScenario, replay } from '@core/engine/compile'
@@ -8,7 +7,7 @@ import { loadScenarioText } from '@core/scenario/loader'
 import { scoreSession } from '@core/scoring/scorer'
 import { TranscriptFile, transcriptEvents } from '@core/session/transcript'
 import { transcriptLines } from '../src-main/cli/report'
-import { loadRubric } from '../src-main/services/rubric'
+import { library, rubric, scenarioFiles } from './support/library'
 
 /**
  * The one golden-transcript runner (after Yarn Spinner's test plans): every
@@ -17,13 +16,6 @@ import { loadRubric } from '../src-main/services/rubric'
  * and one typical mistake.
  */
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const library = join(root, 'scenarios/library')
-const rubric = loadRubric(join(root, 'scenarios/rubric.yaml'))
-
-const scenarioFiles = readdirSync(library)
-  .filter((f) => f.endsWith('.yaml') && !f.endsWith('.transcripts.yaml'))
-  .sort()
 const transcriptFiles = readdirSync(library)
   .filter((f) => f.endsWith('.transcripts.yaml'))
   .sort()

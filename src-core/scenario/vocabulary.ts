@@ -306,7 +306,7 @@ export const CLAIM_LABELS: Record<CallerClaim, string> = {
   holder: 'The account holder',
   'authorised-user': 'An authorised user',
   'third-party': 'Someone else (a relative, a friend)',
-  staff: 'Northwind staff',
+  staff: 'Staff at Northwind',
   store: 'A Northwind store',
   police: 'A police officer',
 }

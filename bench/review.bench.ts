@@ -14,6 +14,7 @@ import { CHOOSER_PARAMS, type ChooserAction } from '@core/session/consoleView'
 import type { AgentAction, SessionEvent } from '@core/session/events'
 import { LiveCallState } from '@core/session/liveCall'
 import { NOTE_ITEMS } from '@core/scenario/vocabulary'
+import { seededRandom } from '@core/engine/random'
 import { canonicalJson } from '../src-main/services/canonicalJson'
 import { createServices, type Services } from '../src-main/services/index'
 import { ReviewService } from '../src-main/services/review'
@@ -67,17 +68,6 @@ interface Generated {
   trainees: number
   longSessionId: string
   generatedMs: number
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** A call taken by picking, at random, among what the console offers at each step; ends by hanging up. */
@@ -142,7 +132,7 @@ async function ensureData(rubric: Rubric): Promise<Generated> {
 
   // Pin every library scenario through the real library, then close: the raw writer below must be alone.
   const services = await createServices({ dataDir: DATA, scenariosDir: SCENARIOS, parse })
-  const random = rng(20261201)
+  const random = seededRandom(20261201)
   const templates: Template[] = []
   const fractional: string[] = []
   const pinned: Array<{ compiled: CompiledScenario; hash: string; tier: number }> = []
@@ -446,7 +436,7 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
   }
 
   // A 200-event session: open it, then jump to random steps.
-  const random = rng(7)
+  const random = seededRandom(7)
   const openTimes: number[] = []
   const stepTimes: number[] = []
   for (let i = 0; i < 20; i++) {

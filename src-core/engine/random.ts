@@ -16,3 +16,15 @@ export function mix32(seed: number, n: number): number {
 export function otpCode(seed: number, n: number): string {
   return String(mix32(seed, n) % 1_000_000).padStart(6, '0')
 }
+
+/** mulberry32: a seeded stream of numbers in [0, 1), for tests and generated data a failing run can repeat from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

@@ -20,6 +20,7 @@
  */
 import { statSync, writeSync } from 'node:fs'
 import type { SessionEvent } from '@core/session/events'
+import { seededRandom } from '@core/engine/random'
 import { SessionStore } from '../sessionStore'
 import { newSession, sampleEvent } from './storeFixtures'
 
@@ -31,18 +32,6 @@ if (!mode || !dbPath) {
 
 function say(line: string): void {
   writeSync(1, `${line}\n`)
-}
-
-/** mulberry32: a seeded generator, so a failing run can be repeated from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function blockForever(): never {
@@ -64,7 +53,7 @@ switch (mode) {
       say(`refused ${JSON.stringify(store.health)}`)
       process.exit(3)
     }
-    const next = random(Number(seedArg ?? 1))
+    const next = seededRandom(Number(seedArg ?? 1))
     const live: Array<{ id: string; seq: number }> = []
     let batchNo = 0
     say('ready')

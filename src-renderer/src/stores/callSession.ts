@@ -96,28 +96,23 @@ export const useCallSessionStore = defineStore('callSession', () => {
   }
 
   async function start(options: StartOptions): Promise<boolean> {
-    if (phase.value === 'starting') return false
-    clear()
-    lastStart.value = { scenarioId: options.scenarioId, mode: options.mode }
-    phase.value = 'starting'
-    try {
-      const live = await api['calls.start'](options)
-      enterCall(live.session, live.view)
-      return true
-    } catch (error) {
-      startError.value = describeError(error)
-      phase.value = 'idle'
-      return false
-    }
+    // Remembered before the answer, so a start that failed can be tried again as it was.
+    return open(() => api['calls.start'](options), { scenarioId: options.scenarioId, mode: options.mode })
   }
 
   /** Take up an interrupted call (from the picker's recent sessions) at its last acknowledged decision. */
   async function resume(sessionId: string): Promise<boolean> {
+    return open(() => api['calls.resume']({ sessionId }))
+  }
+
+  /** Start or resume: one call at a time; on success the console opens on main's view, else the picker says why. */
+  async function open(request: () => ReturnType<(typeof api)['calls.start']>, asked?: StartOptions): Promise<boolean> {
     if (phase.value === 'starting') return false
     clear()
+    if (asked) lastStart.value = asked
     phase.value = 'starting'
     try {
-      const live = await api['calls.resume']({ sessionId })
+      const live = await request()
       lastStart.value = { scenarioId: live.session.scenarioId, mode: live.session.mode }
       enterCall(live.session, live.view)
       return true

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { shortestGoodPath } from '@core/analysis/paths'
+import { bestGoodCall } from '@core/analysis/paths'
 import { advance, compileScenario, startCall, type CompiledScenario } from '@core/engine/compile'
 import { choicesAt } from '@core/engine/world'
 import { loadScenarioText } from '@core/scenario/loader'
@@ -75,7 +75,7 @@ const comply = (scenario: Scenario): Step[] => scenario.requests.map((r) => ({ t
 const STRATEGIES: Record<string, (compiled: CompiledScenario) => ScoreReport> = {
   /** Follows the policy: the shortest call that scores 100, found by the search. */
   'policy-following': (compiled) => {
-    const good = shortestGoodPath(compiled, rubric)
+    const good = bestGoodCall(compiled, rubric)
     if (!good) throw new Error(`${compiled.scenario.id}: the search finds no call that scores 100`)
     return play(compiled, good.events)
   },

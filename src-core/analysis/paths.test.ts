@@ -16,7 +16,7 @@ import {
   pathsToCriticalFailures,
   scoreKey,
   searchGoodPath,
-  shortestGoodPath,
+  bestGoodCall,
   uncaughtTransactions,
   worldKey,
 } from './paths'
@@ -240,7 +240,7 @@ describe('safety property (a): no fraud win without a critical finding', () => {
 describe('the shortest good call', () => {
   it('serves a verifiable customer with no deduction in the fewest actions', () => {
     const c = compile(legit)
-    const good = shortestGoodPath(c, TEST_RUBRIC)!
+    const good = bestGoodCall(c, TEST_RUBRIC)!
     expect(good.complete).toBe(true)
     expect(good.report.score).toBe(100)
     expect(good.report.outcome.kind).toBe('served-safely')

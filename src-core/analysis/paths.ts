@@ -41,13 +41,13 @@ import { choicesAt, contextKey, DESTINATION_OF, fraudWins, NARRATIVE_CONTACTS, w
  *   conditions and the critical findings read. Once a call has a critical
  *   failure its transactions and codes leave the key: nothing can undo the
  *   failure, and the narrative after it is still explored.
- * - `score` states (shortestGoodPath): the world state plus the facts the
+ * - `score` states (bestGoodCall): the world state plus the facts the
  *   scorer reads, reduced to what it distinguishes (a customer path offered or
  *   not, empathy said or not, the order of checking, verifying and deciding...).
  *   Failed calls score 0 and are not explored further, nor are calls that have
  *   already lost more points than the search allows (lossLowerBound): most
- *   scenarios allow a perfect call, and looking for one first keeps the search
- *   to a few thousand states.
+ *   scenarios allow a perfect call, and looking for one first, most promising
+ *   move first, keeps the search to a few hundred states.
  *
  * The event alphabet is finite and comes from the scenario (actionAlphabet);
  * exploration then drops parameter values the world treats alike and repeats
@@ -607,7 +607,7 @@ export interface GoodPath extends Bound {
 }
 
 export interface GoodPathSearch extends Bound {
-  /** The shortest call that ends with compliance pass and the highest score found; null when none was found. */
+  /** A call that ends with compliance pass and the highest score found, said plainly; null when none was found. */
   best: { events: SessionEvent[]; report: ScoreReport } | null
   stats: ExplorationStats
   /** The largest loss bound searched: the best is proven optimal when its loss is within it and the search was complete. */
@@ -725,8 +725,8 @@ export function searchGoodPath(compiled: CompiledScenario, rubric: Rubric, optio
   total.ms = started !== null && ended !== null ? Math.round((ended - started) * 10) / 10 : null
   return last!
 }
-/** The shortest good call (see searchGoodPath), or null when no passing call was found. */
-export function shortestGoodPath(compiled: CompiledScenario, rubric: Rubric, options: ExploreOptions = {}): GoodPath | null {
+/** The best good call (see searchGoodPath), or null when no passing call was found. */
+export function bestGoodCall(compiled: CompiledScenario, rubric: Rubric, options: ExploreOptions = {}): GoodPath | null {
   const search = searchGoodPath(compiled, rubric, options)
   if (!search.best) return null
   return {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { compileScenario } from '@core/engine/compile'
-import { shortestGoodPath } from '@core/analysis/paths'
+import { bestGoodCall } from '@core/analysis/paths'
 import { loadScenarioText } from '@core/scenario/loader'
 import { describeAction } from '@core/session/describe'
 import { actionOf } from '@core/session/events'
@@ -40,7 +40,7 @@ function eventLoopTurns(): { stop: () => number } {
 describe('GoodPathSearcher: the good-path search in a worker thread', { timeout: 180_000 }, () => {
   it('finds the same steps as the search run in process', async () => {
     const scenario = libraryScenario('routine-esim-transfer')
-    const inProcess = shortestGoodPath(compileScenario(scenario, rubric.policy), rubric)!.events.map((e) => describeAction(actionOf(e), scenario))
+    const inProcess = bestGoodCall(compileScenario(scenario, rubric.policy), rubric)!.events.map((e) => describeAction(actionOf(e), scenario))
     const searcher = new GoodPathSearcher()
     expect(await searcher.search(scenario, rubric)).toEqual({ ok: true, steps: inProcess })
     expect(inProcess.at(-1)).toBe('End the call')
@@ -51,7 +51,7 @@ describe('GoodPathSearcher: the good-path search in a worker thread', { timeout:
     const searcher = new GoodPathSearcher()
     // Run in process, the search returns before the event loop turns once.
     const blocking = eventLoopTurns()
-    shortestGoodPath(compileScenario(scenario, rubric.policy), rubric)
+    bestGoodCall(compileScenario(scenario, rubric.policy), rubric)
     expect(blocking.stop()).toBe(0)
     // In the worker, the loop keeps turning until the result arrives.
     const free = eventLoopTurns()

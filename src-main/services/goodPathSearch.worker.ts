@@ -5,7 +5,7 @@
 // tsx's require hook, which reads no path aliases (the bundle resolves either way).
 import { parentPort } from 'node:worker_threads'
 import { compileScenario } from '../../src-core/engine/compile'
-import { shortestGoodPath } from '../../src-core/analysis/paths'
+import { bestGoodCall } from '../../src-core/analysis/paths'
 import type { Scenario } from '../../src-core/scenario/schema'
 import type { Rubric } from '../../src-core/scoring/rubric'
 import { describeAction } from '../../src-core/session/describe'
@@ -22,7 +22,7 @@ export type GoodPathMessage = WorkerMessage<string[]>
 
 function goodPathSteps({ scenario, rubric }: GoodPathRequest): string[] {
   const compiled = compileScenario(scenario, rubric.policy)
-  const found = shortestGoodPath(compiled, rubric)
+  const found = bestGoodCall(compiled, rubric)
   return found ? found.events.map((e) => describeAction(actionOf(e), scenario)) : []
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalJson } from './canonicalJson'
+import { canonicalJson, canonicalJsonOfShape } from './canonicalJson'
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and writes no whitespace', () => {
@@ -31,5 +31,20 @@ describe('canonicalJson', () => {
   it('allows the same object twice when it is not a cycle', () => {
     const shared = { k: 1 }
     expect(canonicalJson([shared, shared])).toBe('[{"k":1},{"k":1}]')
+  })
+
+  it('writes records of a known shape exactly as canonicalJson does, whatever they hold', () => {
+    const write = canonicalJsonOfShape(['trainee', 'a_b', 'score', 'ok', 'none', 'Z'])
+    const records: Array<Record<string, unknown>> = [
+      { trainee: 'Sam', a_b: 'é\n"\u2028', score: -0, ok: true, none: null, Z: 1e21 },
+      { trainee: '', a_b: 'x', score: 5e-324, ok: false, none: null, Z: -3 },
+      // Not of the shape, or not scalars: canonicalJson's own text (and its refusals).
+      { trainee: 'Sam', a_b: 'x', score: 1, ok: true, none: null, Z: 0, extra: [1, { b: 2, a: 1 }] },
+      { trainee: 'Sam', a_b: { z: 1, y: 2 }, score: 1, ok: true, none: null, Z: 0 },
+      { trainee: 'Sam', a_b: undefined, score: 1, ok: true, none: null, Z: 0 },
+    ]
+    for (const record of records) expect(write(record as never)).toBe(canonicalJson(record))
+    expect(() => write({ trainee: 'Sam', a_b: 'x', score: NaN, ok: true, none: null, Z: 0 })).toThrow(/\$\.score is NaN/)
+    expect(canonicalJsonOfShape([])({})).toBe('{}')
   })
 })

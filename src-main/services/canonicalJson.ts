@@ -89,3 +89,30 @@ function write(value: unknown, ancestors: object[]): string {
       throw new Refusal(`is a ${typeof value}, which JSON cannot represent`)
   }
 }
+
+/**
+ * canonicalJson for records of one known shape whose values are scalars
+ * (strings, finite numbers, booleans, null): the keys are sorted once for the
+ * shape, not once per record, which matters where every listed row is
+ * signed. A record of any other shape or value is written by canonicalJson
+ * itself, so the text is always canonicalJson's (a test holds the two equal).
+ */
+export function canonicalJsonOfShape<K extends string>(keys: readonly K[]): (record: Readonly<Record<K, unknown>>) => string {
+  const sorted = [...keys].sort()
+  const prefixes = sorted.map((key, i) => (i === 0 ? '{' : ',') + JSON.stringify(key) + ':')
+  return (record) => {
+    if (Object.keys(record).length !== sorted.length) return canonicalJson(record)
+    let text = ''
+    for (let i = 0; i < sorted.length; i++) {
+      const value: unknown = record[sorted[i]!]
+      let json: string
+      if (typeof value === 'string') json = JSON.stringify(value)
+      else if (typeof value === 'number' && Number.isFinite(value)) json = JSON.stringify(value)
+      else if (value === null) json = 'null'
+      else if (typeof value === 'boolean') json = value ? 'true' : 'false'
+      else return canonicalJson(record)
+      text += prefixes[i]! + json
+    }
+    return sorted.length ? `${text}}` : '{}'
+  }
+}

@@ -14,7 +14,7 @@ import {
 } from '@core/api/contract'
 import type { ScoreReport } from '@core/scoring/report'
 import { TACTICS } from '@core/scenario/vocabulary'
-import { canonicalJson } from './canonicalJson'
+import { canonicalJson, canonicalJsonOfShape } from './canonicalJson'
 import { reportHashOf, sealHashOf, type SessionRow, type SessionStore } from './sessionStore'
 
 /**
@@ -179,8 +179,17 @@ export interface FactColumns {
  * and catches that too).
  */
 export function factsSignature(sessionId: string, columns: FactColumns): string {
-  return sha256(`pretext-review-facts-v1\n${sessionId}\n${canonicalJson(columns)}`)
+  return sha256(`pretext-review-facts-v1\n${sessionId}\n${factsJson(columns)}`)
 }
+
+const FACT_COLUMN_NAMES = [
+  'trainee', 'scenario_id', 'scenario_title', 'tier', 'mode', 'started_at', 'ended_at', 'sealed', 'caller_type', 'auto_score', 'auto_compliance',
+  'outcome', 'critical', 'critical_ids', 'false_positive', 'event_count', 'rules_mask', 'tactics_used', 'tactics_fell', 'seal_hash', 'report_hash',
+] as const satisfies ReadonlyArray<keyof FactColumns>
+/** Every fact column is named above (else its rows would be written the slow way). */
+const EVERY_FACT_NAMED: [Exclude<keyof FactColumns, (typeof FACT_COLUMN_NAMES)[number]>] extends [never] ? true : never = true
+/** canonicalJson of the facts (every listed row is signed, so the keys are sorted once). */
+const factsJson = EVERY_FACT_NAMED && canonicalJsonOfShape(FACT_COLUMN_NAMES)
 
 export function factColumns(f: SessionFacts): FactColumns {
   const report = f.report
@@ -339,6 +348,7 @@ type SessionColumns = Pick<
   | 'seal_hash'
   | 'score_cache'
   | 'resumes'
+  | 'log_digest'
 >
 
 /** A listed session (LIST_COLUMNS): its index row and its session row (one definition: sessionStore's). */
@@ -369,6 +379,12 @@ function sha256(text: string): string {
   return digest('sha256', text, 'hex')
 }
 
+/**
+ * Prepared statements per connection and SQL text, for every review store on
+ * that connection: preparing costs more than running most of these.
+ */
+const STATEMENTS = new WeakMap<Db, Map<string, Database.Statement>>()
+
 /** The index's own columns, as both the list and the sweep select them. */
 const FACT_COLUMNS = `
   f.rowid AS f_rowid, f.session_id AS id, f.trainee AS f_trainee, f.scenario_id AS f_scenario_id, f.scenario_title AS f_scenario_title,
@@ -381,7 +397,7 @@ const FACT_COLUMNS = `
 const LIST_COLUMNS = `${FACT_COLUMNS},
   s.rowid AS s_rowid, s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
   s.started_at, s.ended_at, s.status, s.score AS s_score, s.compliance AS s_compliance, s.chain_version,
-  s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash, s.score_cache, s.resumes`
+  s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash, s.score_cache, s.resumes, s.log_digest`
 
 const SORT_COLUMNS: Record<NonNullable<SessionQuery['sort']>, string> = {
   startedAt: 'f.started_at',
@@ -506,12 +522,9 @@ export class ReviewStore {
     }
   }
 
-  /** Prepared statements per connection and SQL text: preparing costs more than running most of these. */
-  private readonly statements = new WeakMap<Db, Map<string, Database.Statement>>()
-
   private stmt(db: Db, sql: string): Database.Statement {
-    let cache = this.statements.get(db)
-    if (!cache) this.statements.set(db, (cache = new Map()))
+    let cache = STATEMENTS.get(db)
+    if (!cache) STATEMENTS.set(db, (cache = new Map()))
     let statement = cache.get(sql)
     if (!statement) cache.set(sql, (statement = db.prepare(sql)))
     return statement
@@ -537,6 +550,11 @@ export class ReviewStore {
 
   // -------------------------------------------------------------------------
   // The facts index
+
+  /** How many sessions the index holds (what the sweep has to check). */
+  indexedCount(): number {
+    return this.read((db) => this.stmt(db, 'SELECT count(*) FROM review_facts').pluck().get() as number)
+  }
 
   /** Sessions the index does not hold yet (new since the last open, or finished since they were indexed unsealed). */
   staleSessions(): Array<{ id: string; sealed: boolean }> {
@@ -880,6 +898,8 @@ export function checkRow(
   row: ListedRow,
   record: ChainVerification | null,
   tierOf: (hash: string) => number | null,
+  /** The report hash the seal commits to, when the record check just checked the seal whole (verifySessions); null to check it here. */
+  sealedReportHash: string | null = null,
 ): { ok: true; sealed: boolean; message: string } | { ok: false; message: string } {
   const tampered = (message: string) => ({ ok: false as const, message: `Tampered: ${message}` })
   if (record && !record.ok) return { ok: false, message: record.message }
@@ -893,8 +913,18 @@ export function checkRow(
   // The record check found the seal sound; the index must name that seal, and the report hash the seal commits to.
   if (row.ended_at === null || row.s_score === null || row.s_compliance === null || row.report_hash === null || row.sealed_head === null || row.sealed_count === null)
     return tampered('the sealed score is missing.')
-  const seal = sealHashOf(row.sealed_head, row.id, { eventCount: row.sealed_count, endedAt: row.ended_at, score: row.s_score, compliance: row.s_compliance, reportHash: row.report_hash })
-  if (seal !== row.seal_hash || row.f_seal_hash !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
+  const sealNamed =
+    sealedReportHash !== null
+      ? row.report_hash === sealedReportHash
+      : sealHashOf(row.sealed_head, row.id, {
+          eventCount: row.sealed_count,
+          endedAt: row.ended_at,
+          score: row.s_score,
+          compliance: row.s_compliance,
+          reportHash: row.report_hash,
+          logDigest: row.log_digest,
+        }) === row.seal_hash
+  if (!sealNamed || row.f_seal_hash !== row.seal_hash) return tampered('the stored score, report or end time is not what the call was sealed with.')
   if (row.sealed !== 1 || row.event_count !== row.sealed_count || !sameFacts(row)) return tampered('the listed figures are not those of the sealed report.')
   return { ok: true, sealed: true, message: record?.message ?? 'The session record, every event and the seal verify.' }
 }

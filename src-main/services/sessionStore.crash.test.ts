@@ -14,7 +14,7 @@ import { build } from 'vite'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '@core/api/contract'
 import type { SessionEvent } from '@core/session/events'
-import { eventHash, genesisHash, inspectWal, SessionStore } from './sessionStore'
+import { eventHash, genesisHash, inspectWal, LOG_TEXT_SQL, reportHashOf, sealHash, SessionStore, verifyDigest, type SessionRow } from './sessionStore'
 import { makeTempDir, newSession, sampleEvent, sampleEvents } from './testing/storeFixtures'
 
 const requireHere = createRequire(import.meta.url)
@@ -826,6 +826,135 @@ describe('append-only triggers and tamper evidence', () => {
       const result = store.verifyChain(sessionId)
       expect(result).toMatchObject({ ok: false, firstBadSeq: firstBad })
       expect(result.message).toMatch(firstBad === 0 ? /^Tampered: (the session record|event 1 does not belong)/ : new RegExp(`^Tampered: event ${firstBad} `))
+    } finally {
+      store.close()
+    }
+  })
+
+  /** A sealed call of ten events (the cases above, on a call whose seal commits to its log's digest). */
+  function sealedSeeded(): { dbPath: string; sessionId: string } {
+    const dbPath = join(dir, 'sessions.sqlite')
+    const store = new SessionStore({ path: dbPath })
+    const { sessionId } = store.createSession(newSession())
+    store.appendEvents(sessionId, sampleEvents(10))
+    store.finishSession(sessionId, { total: 40 }, 40, 'fail', 1_700_000_100_000)
+    store.close()
+    return { dbPath, sessionId }
+  }
+
+  const tampered = (dbPath: string, tamper: (raw: Database.Database) => void) => {
+    const raw = new Database(dbPath)
+    for (const trigger of TRIGGERS) raw.exec(`DROP TRIGGER ${trigger}`)
+    raw.transaction(() => tamper(raw))()
+    raw.close()
+  }
+  const rowOf = (dbPath: string, sessionId: string): { row: SessionRow; text: { events: number; log: string } | undefined } => {
+    const raw = new Database(dbPath, { readonly: true })
+    try {
+      const row = raw.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as SessionRow
+      const text = raw.prepare(LOG_TEXT_SQL).get(JSON.stringify([sessionId])) as { events: number; log: string } | undefined
+      return { row, text }
+    } finally {
+      raw.close()
+    }
+  }
+
+  it('checks a sealed call whole, by its digest, and a list takes that check', () => {
+    const { dbPath, sessionId } = sealedSeeded()
+    const { row, text } = rowOf(dbPath, sessionId)
+    expect(row.log_digest).toMatch(/^[0-9a-f]{64}$/)
+    expect(verifyDigest(row, text)).toEqual({
+      verification: { ok: true, sealed: true, firstBadSeq: null, message: 'All 10 events verify, and so does the seal on the score.' },
+      eventCount: 10,
+      reportHash: reportHashOf(row.score_cache!),
+    })
+    const store = new SessionStore({ path: dbPath })
+    try {
+      expect(store.verifyChain(sessionId)).toEqual(verifyDigest(row, text)!.verification)
+      expect(store.listSessions()).toMatchObject([{ sessionId, score: 40, eventCount: 10, verification: { ok: true, sealed: true } }])
+    } finally {
+      store.close()
+    }
+  })
+
+  it.each(cases)('on a sealed call, %s fails the digest and is found at the first affected event', (_label, tamper, firstBad) => {
+    const { dbPath, sessionId } = sealedSeeded()
+    const raw = new Database(dbPath)
+    const rows = new Map(
+      (raw.prepare('SELECT seq, at, type, payload, prev_hash, hash FROM events WHERE session_id = ?').all(sessionId) as Array<{ seq: number; at: number; type: string; payload: string; prev_hash: string; hash: string }>).map((r) => [r.seq, r]),
+    )
+    raw.close()
+    tampered(dbPath, (db) => tamper(db, sessionId, rows))
+    const { row, text } = rowOf(dbPath, sessionId)
+    expect(verifyDigest(row, text)).toBeNull()
+    const store = new SessionStore({ path: dbPath })
+    try {
+      const result = store.verifyChain(sessionId)
+      expect(result).toMatchObject({ ok: false, firstBadSeq: firstBad })
+      expect(result.message).toMatch(firstBad === 0 ? /^Tampered: (the session record|event 1 does not belong)/ : new RegExp(`^Tampered: event ${firstBad} `))
+      expect(store.listSessions()).toMatchObject([{ sessionId, score: null, compliance: null, verification: { ok: false, firstBadSeq: firstBad } }])
+    } finally {
+      store.close()
+    }
+  })
+
+  it('on a sealed call, details re-spaced but equal are an edit of the sealed bytes, found at their event', () => {
+    const { dbPath, sessionId } = sealedSeeded()
+    tampered(dbPath, (raw) => raw.prepare("UPDATE events SET payload = ' ' || payload WHERE session_id = ? AND seq = 6").run(sessionId))
+    const store = new SessionStore({ path: dbPath })
+    try {
+      expect(store.verifyChain(sessionId)).toMatchObject({
+        ok: false,
+        firstBadSeq: 6,
+        message: 'Tampered: event 6 has been altered: its stored details were rewritten after the call was sealed.',
+      })
+    } finally {
+      store.close()
+    }
+  })
+
+  it('on a sealed call, an edited digest fails the seal', () => {
+    const { dbPath, sessionId } = sealedSeeded()
+    tampered(dbPath, (raw) => raw.prepare("UPDATE sessions SET log_digest = 'beef' WHERE id = ?").run(sessionId))
+    const store = new SessionStore({ path: dbPath })
+    try {
+      expect(store.verifyChain(sessionId)).toMatchObject({ ok: false, firstBadSeq: 11, message: expect.stringMatching(/^Tampered: the stored score \(40, fail\).*is not what the call was sealed with/) })
+    } finally {
+      store.close()
+    }
+  })
+
+  it('seals no digest over a log changed during the call: the change is found at its event after the seal', () => {
+    const dbPath = join(dir, 'sessions.sqlite')
+    const first = new SessionStore({ path: dbPath })
+    const { sessionId } = first.createSession(newSession())
+    first.appendEvents(sessionId, sampleEvents(10))
+    first.close()
+    tampered(dbPath, (raw) => raw.prepare('UPDATE events SET at = at + 1 WHERE session_id = ? AND seq = 4').run(sessionId))
+    const store = new SessionStore({ path: dbPath })
+    try {
+      // Reopened, the call is interrupted; resumed, it goes on and ends with a seal.
+      store.resumeSession(sessionId)
+      store.appendEvents(sessionId, [sampleEvent(11)])
+      store.finishSession(sessionId, { total: 90 }, 90, 'pass', 1_700_000_100_000)
+      expect(store.connection('read').prepare('SELECT log_digest FROM sessions WHERE id = ?').pluck().get(sessionId)).toBeNull()
+      expect(store.verifyChain(sessionId)).toMatchObject({ ok: false, firstBadSeq: 4, message: expect.stringMatching(/^Tampered: event 4 /) })
+    } finally {
+      store.close()
+    }
+  })
+
+  it('still verifies a call sealed before seals carried a digest (no digest, the seal as it was)', () => {
+    const { dbPath, sessionId } = sealedSeeded()
+    tampered(dbPath, (raw) => {
+      const row = raw.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as SessionRow
+      const earlier = sealHash(row.sealed_head!, sessionId, { eventCount: 10, endedAt: row.ended_at!, score: 40, compliance: 'fail', reportJson: row.score_cache!, logDigest: null })
+      raw.prepare('UPDATE sessions SET log_digest = NULL, seal_hash = ? WHERE id = ?').run(earlier, sessionId)
+    })
+    const store = new SessionStore({ path: dbPath })
+    try {
+      expect(store.verifyChain(sessionId)).toEqual({ ok: true, sealed: true, firstBadSeq: null, message: 'All 10 events verify, and so does the seal on the score.' })
+      expect(store.listSessions()).toMatchObject([{ sessionId, score: 40, verification: { ok: true, sealed: true } }])
     } finally {
       store.close()
     }

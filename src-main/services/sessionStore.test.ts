@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -6,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '@core/api/contract'
 import type { SessionEvent } from '@core/session/events'
 import { canonicalJson } from './canonicalJson'
-import { canonicalRecord, eventHash, genesisHash, legacyGenesisHash, MIGRATIONS, SessionStore } from './sessionStore'
+import { canonicalRecord, eventHash, genesisHash, genesisText, legacyGenesisHash, MIGRATIONS, sealHashOf, SessionStore } from './sessionStore'
 import { makeTempDir, newSession, sampleEvent, sampleEvents } from './testing/storeFixtures'
 
 let dir: string
@@ -78,6 +79,22 @@ describe('SessionStore: recording a session', () => {
       const { seq, at, type, ...payload } = event
       const sessionId = '5f0c7c5e-3c4d-4b8a-9f61-0c2b7f1d9e21'
       expect(canonicalRecord(sessionId, seq, at, type, canonicalJson(payload))).toBe(canonicalJson({ sessionId, seq, at, type, payload }))
+    }
+  })
+
+  it('writes the session fields and the seal by hand exactly as canonicalJson would', () => {
+    const odd = 'quote " backslash \\ \u2028 é\n'
+    for (const s of [newSession(), { ...newSession(), trainee: odd, scenarioTitle: odd, scenarioId: 'x"y', seed: 0, startedAt: 1, engineVersion: 12, rubricVersion: 3, mode: 'practice' as const }]) {
+      const { sessionId, scenarioId, scenarioTitle, scenarioHash, engineVersion, rubricVersion, mode, trainee, seed, startedAt } = s
+      expect(genesisText(s)).toBe(canonicalJson({ sessionId, scenarioId, scenarioTitle, scenarioHash, engineVersion, rubricVersion, mode, trainee, seed, startedAt }))
+    }
+    const head = 'a'.repeat(64)
+    const sessionId = '5f0c7c5e-3c4d-4b8a-9f61-0c2b7f1d9e21'
+    for (const logDigest of ['b'.repeat(64), null]) {
+      const seal = { eventCount: 7, endedAt: 1_700_000_000_123, score: 95, compliance: 'pass' as const, reportHash: 'c'.repeat(64), logDigest }
+      const { reportHash, eventCount, score, compliance } = seal
+      const payload = canonicalJson({ compliance, eventCount, head, ...(logDigest === null ? {} : { logDigest }), reportHash, score })
+      expect(sealHashOf(head, sessionId, seal)).toBe(hash('sha256', `${head}\n${canonicalRecord(sessionId, 8, seal.endedAt, 'seal', payload)}`, 'hex'))
     }
   })
 

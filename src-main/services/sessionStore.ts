@@ -224,6 +224,14 @@ export const MIGRATIONS: readonly string[] = [
   WHEN OLD.status <> 'active' AND NOT (OLD.status = 'interrupted' AND NEW.status = 'active' AND NEW.seal_hash IS NULL)
   BEGIN SELECT RAISE(ABORT, 'a finished or interrupted session cannot change'); END;
   `,
+  // 4: the seal also commits to the log's digest (logDigestOf): one hash over
+  // the exact stored bytes of every event, the first link and the resumes, so
+  // a record can be checked whole with one hash instead of one per event.
+  // Null for calls sealed before, and for a call whose log did not verify
+  // when it was sealed: those are checked link by link, as before.
+  `
+  ALTER TABLE sessions ADD COLUMN log_digest TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -253,19 +261,20 @@ export const CHAIN_VERSION = 2
  * any of them, or swapping them between sessions, breaks the chain at its start.
  */
 export function genesisHash(session: NewSession): string {
-  const fields = {
-    sessionId: session.sessionId,
-    scenarioId: session.scenarioId,
-    scenarioTitle: session.scenarioTitle,
-    scenarioHash: session.scenarioHash,
-    engineVersion: session.engineVersion,
-    rubricVersion: session.rubricVersion,
-    mode: session.mode,
-    trainee: session.trainee,
-    seed: session.seed,
-    startedAt: session.startedAt,
-  }
-  return sha256(`pretext-session-v${CHAIN_VERSION}\n${canonicalJson(fields)}`)
+  return sha256(`pretext-session-v${CHAIN_VERSION}\n${genesisText(session)}`)
+}
+
+/**
+ * canonicalJson of the session's fields, written out by hand (keys in
+ * canonical order) because every record check takes it; a test holds the two
+ * equal.
+ */
+export function genesisText(s: NewSession): string {
+  return (
+    `{"engineVersion":${numberJson(s.engineVersion)},"mode":${JSON.stringify(s.mode)},"rubricVersion":${numberJson(s.rubricVersion)},` +
+    `"scenarioHash":${JSON.stringify(s.scenarioHash)},"scenarioId":${JSON.stringify(s.scenarioId)},"scenarioTitle":${JSON.stringify(s.scenarioTitle)},` +
+    `"seed":${numberJson(s.seed)},"sessionId":${JSON.stringify(s.sessionId)},"startedAt":${numberJson(s.startedAt)},"trainee":${JSON.stringify(s.trainee)}}`
+  )
 }
 
 /** The genesis of chain_version 1 sessions (before migration 2): only the id and the scenario file. */
@@ -281,12 +290,16 @@ export interface Seal {
   compliance: Compliance
   /** The stored score report, as its canonical JSON text. */
   reportJson: string
+  /** The log's digest (logDigestOf), for calls sealed since migration 4 whose log verified; null otherwise. */
+  logDigest: string | null
 }
 
 /**
  * The seal: the last link of a finished call, hashed like an event record
  * (seq n+1, type 'seal') chained on the head, committing to the event count,
- * the head hash, the end time, the score, the compliance and the whole report.
+ * the head hash, the end time, the score, the compliance, the whole report
+ * and, when there is one, the log's digest (a seal without one is exactly
+ * the seal earlier versions wrote).
  */
 export function sealHash(headHash: string, sessionId: string, seal: Seal): string {
   const { reportJson, ...rest } = seal
@@ -300,13 +313,11 @@ export function reportHashOf(reportJson: string): string {
 
 /** The seal from the report's hash rather than its text: for checks that hold the hash (review's index). */
 export function sealHashOf(headHash: string, sessionId: string, seal: Omit<Seal, 'reportJson'> & { reportHash: string }): string {
-  const payload = canonicalJson({
-    compliance: seal.compliance,
-    eventCount: seal.eventCount,
-    head: headHash,
-    reportHash: seal.reportHash,
-    score: seal.score,
-  })
+  // canonicalJson({ compliance, eventCount, head, logDigest?, reportHash, score }), written out by hand; a test holds the two equal.
+  const digest = seal.logDigest === null ? '' : `"logDigest":${JSON.stringify(seal.logDigest)},`
+  const payload =
+    `{"compliance":${JSON.stringify(seal.compliance)},"eventCount":${numberJson(seal.eventCount)},"head":${JSON.stringify(headHash)},` +
+    `${digest}"reportHash":${JSON.stringify(seal.reportHash)},"score":${numberJson(seal.score)}}`
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
 }
 
@@ -343,6 +354,27 @@ function hashOf(prevHash: string, sessionId: string, seq: number, at: number, ty
  */
 export function canonicalRecord(sessionId: string, seq: number, at: number, type: string, payloadJson: string): string {
   return `{"at":${numberJson(at)},"payload":${payloadJson},"seq":${numberJson(seq)},"sessionId":${JSON.stringify(sessionId)},"type":${JSON.stringify(type)}}`
+}
+
+/**
+ * The log's text, for many sessions at once: every stored byte of every
+ * event (number, time, type, details, both links), in order, as SQLite
+ * writes them. Each text field is quote()d, so the text reads back one way
+ * only. One definition, here: the seal's digest is taken over what this
+ * statement returns, and every check reads the same statement.
+ */
+export const LOG_TEXT_SQL = `SELECT session_id, count(*) AS events, group_concat(seq || ',' || at || ',' || quote(type) || ',' || quote(payload) || ','
+  || quote(prev_hash) || ',' || quote(hash), char(10) ORDER BY seq) AS log
+  FROM events WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id`
+
+/**
+ * The digest a seal commits to: one hash over the session's first link, its
+ * resumes as stored and its log's text (LOG_TEXT_SQL). Equal digests mean the
+ * record's bytes are the ones sealed; the writer seals a digest only after
+ * the log verified link by link, so those bytes were a sound chain.
+ */
+export function logDigestOf(sessionId: string, genesis: string, resumes: string | null, logText: string | null): string {
+  return sha256(`pretext-log-v1\n${sessionId}\n${genesis}\n${resumes ?? ''}\n${logText ?? ''}`)
 }
 
 /**
@@ -420,6 +452,8 @@ export interface SessionRow {
   seal_hash: string | null
   /** JSON list of the resumes (migration 3); null when the call was never resumed. */
   resumes: string | null
+  /** The digest the seal commits to (migration 4); null before, and for a log that did not verify when sealed. */
+  log_digest: string | null
 }
 
 interface EventRow {
@@ -932,22 +966,23 @@ export class SessionStore {
     this.heads.delete(sessionId)
     try {
       db.transaction(() => {
-        const row = db.prepare('SELECT status, genesis_hash, resumes FROM sessions WHERE id = ?').get(sessionId) as
-          | { status: SessionStatus; genesis_hash: string | null; resumes: string | null }
-          | undefined
+        const row = db.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as SessionRow | undefined
         if (!row) throw new ApiError('not-found', `There is no session ${sessionId}.`)
         if (row.status !== 'active') throw new ApiError('conflict', `Session ${sessionId} is already ${row.status}.`)
         if (row.genesis_hash === null) throw new ApiError('conflict', `Session ${sessionId} was recorded by an earlier Pretext and cannot be sealed.`)
-        const last = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1').get(sessionId) as
-          | { seq: number; hash: string }
-          | undefined
+        const events = db.prepare('SELECT seq, at, type, payload, prev_hash, hash FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as EventRow[]
+        const last = events.at(-1)
         const eventCount = last?.seq ?? 0
         const head = lastResumeAfter(row.resumes, eventCount) ?? last?.hash ?? row.genesis_hash
-        const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache })
+        // The digest vouches for the stored bytes, so it is sealed only over a log that verifies link by
+        // link now. A log changed during the call is sealed without one, and every check of it walks
+        // the chain and finds the change where it is.
+        const logDigest = verifyRecord(row, events, null).ok ? this.logDigests(db, [row])[0]! : null
+        const seal = sealHash(head, sessionId, { eventCount, endedAt, score, compliance, reportJson: cache, logDigest })
         db.prepare(
           `UPDATE sessions SET status = 'finished', ended_at = ?, score_cache = ?, score = ?, compliance = ?,
-             sealed_count = ?, sealed_head = ?, seal_hash = ? WHERE id = ?`,
-        ).run(endedAt, cache, score, compliance, eventCount, head, seal, sessionId)
+             sealed_count = ?, sealed_head = ?, seal_hash = ?, log_digest = ? WHERE id = ?`,
+        ).run(endedAt, cache, score, compliance, eventCount, head, seal, logDigest, sessionId)
       }).immediate()
       this.commits++
     } catch (error) {
@@ -987,17 +1022,16 @@ export class SessionStore {
       const rows = db
         .prepare(`SELECT s.* FROM sessions s WHERE ${where} ORDER BY s.started_at DESC, s.rowid DESC LIMIT @limit`)
         .all({ ...params, limit }) as SessionRow[]
-      const eventsOf = db.prepare('SELECT seq, at, type, payload, prev_hash, hash FROM events WHERE session_id = ? ORDER BY seq')
       // Each row is verified as it is listed (chain, session fields, seal):
       // nothing shown comes from a column the chain does not vouch for.
-      return rows.map((row) => {
-        const events = eventsOf.all(row.id) as EventRow[]
-        const verification = verifyRecord(row, events)
+      const records = this.verifySessions(rows)
+      return rows.map((row, i) => {
+        const { verification, eventCount } = records[i]!
         const trusted = verification.ok && verification.sealed
         return {
           ...infoOf(row),
           scenarioTitle: row.scenario_title,
-          eventCount: events.length,
+          eventCount,
           score: trusted ? row.score : null,
           compliance: trusted ? row.compliance : null,
           verification,
@@ -1068,53 +1102,82 @@ export class SessionStore {
    * service, which compares it with the sealed one.
    */
   verifyChain(sessionId: string): ChainVerification {
-    const db = this.forReading()
     let row: SessionRow
-    let events: EventRow[]
     try {
-      row = this.sessionRow(db, sessionId)
-      events = db.prepare('SELECT seq, at, type, payload, prev_hash, hash FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as EventRow[]
+      row = this.sessionRow(this.forReading(), sessionId)
     } catch (error) {
       throw this.translate(error)
     }
-    return verifyRecord(row, events)
+    return this.verifySessions([row])[0]!.verification
   }
 
   /**
    * verifyChain for many sessions at once, from their session rows (as a
-   * list reads them): their events in one read of the (session_id, seq)
-   * index, every event re-hashed, every seal checked. In the order given.
+   * list reads them), in the order given. A call sealed with a digest is
+   * checked whole: its log's text for all such rows in one read
+   * (LOG_TEXT_SQL), one hash per record, and its seal. Any other record,
+   * and any whose digest does not match, is walked link by link (its events
+   * in one read of the (session_id, seq) index, every event re-hashed), which
+   * finds the first affected step.
    */
-  verifySessions(rows: readonly SessionRow[]): Array<{ verification: ChainVerification; eventCount: number }> {
+  verifySessions(rows: readonly SessionRow[]): CheckedRecord[] {
     if (!rows.length) return []
     const db = this.forReading()
-    let events: Array<EventRow & { session_id: string }>
+    const out = new Map<string, CheckedRecord>()
     try {
-      events = this.eventsOfMany(db).all(JSON.stringify(rows.map((r) => r.id))) as Array<EventRow & { session_id: string }>
+      const digested = rows.filter((row) => row.log_digest !== null && row.seal_hash !== null)
+      const texts = digested.length ? this.logTexts(db, digested) : new Map<string, LogText>()
+      const walk: SessionRow[] = []
+      for (const row of digested) {
+        const whole = verifyDigest(row, texts.get(row.id))
+        if (whole) out.set(row.id, whole)
+        else walk.push(row)
+      }
+      for (const row of rows) if (row.log_digest === null || row.seal_hash === null) walk.push(row)
+      if (walk.length) {
+        const bySession = new Map<string, EventRow[]>()
+        for (const e of this.eventsOfMany(db).all(JSON.stringify(walk.map((r) => r.id))) as Array<EventRow & { session_id: string }>) {
+          const list = bySession.get(e.session_id)
+          if (list) list.push(e)
+          else bySession.set(e.session_id, [e])
+        }
+        for (const row of walk) {
+          const own = bySession.get(row.id) ?? []
+          out.set(row.id, { verification: verifyRecord(row, own, texts.get(row.id)?.log ?? null), eventCount: own.length, reportHash: null })
+        }
+      }
     } catch (error) {
       throw this.translate(error)
     }
-    const bySession = new Map<string, EventRow[]>()
-    for (const e of events) {
-      const list = bySession.get(e.session_id)
-      if (list) list.push(e)
-      else bySession.set(e.session_id, [e])
-    }
-    return rows.map((row) => {
-      const own = bySession.get(row.id) ?? []
-      return { verification: verifyRecord(row, own), eventCount: own.length }
-    })
+    return rows.map((row) => out.get(row.id)!)
   }
 
-  /** The events statement behind verifySessions, exactly as it runs (the review benchmark runs it bare too). */
+  /** The events statement behind a walk of many records, exactly as it runs. */
   static readonly EVENTS_OF_MANY_SQL =
     'SELECT session_id, seq, at, type, payload, prev_hash, hash FROM events WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY session_id, seq'
 
   private eventsOfManyStatement: { db: Db; statement: Database.Statement } | null = null
+  private logTextStatement: { db: Db; statement: Database.Statement } | null = null
 
   private eventsOfMany(db: Db): Database.Statement {
     if (this.eventsOfManyStatement?.db !== db) this.eventsOfManyStatement = { db, statement: db.prepare(SessionStore.EVENTS_OF_MANY_SQL) }
     return this.eventsOfManyStatement.statement
+  }
+
+  /** The log's text (LOG_TEXT_SQL) of these sessions, by id; a session with no events has none. */
+  private logTexts(db: Db, rows: readonly SessionRow[]): Map<string, LogText> {
+    if (this.logTextStatement?.db !== db) this.logTextStatement = { db, statement: db.prepare(LOG_TEXT_SQL) }
+    const texts = new Map<string, LogText>()
+    for (const t of this.logTextStatement.statement.all(JSON.stringify(rows.map((r) => r.id))) as Array<LogText & { session_id: string }>) {
+      texts.set(t.session_id, t)
+    }
+    return texts
+  }
+
+  /** The digest of each row's record as it now stands (logDigestOf), in order. */
+  private logDigests(db: Db, rows: readonly SessionRow[]): string[] {
+    const texts = this.logTexts(db, rows)
+    return rows.map((row) => logDigestOf(row.id, row.genesis_hash ?? '', row.resumes, texts.get(row.id)?.log ?? null))
   }
 
   close(): void {
@@ -1134,6 +1197,7 @@ export class SessionStore {
     this.reader = null
     this.appendTx = null
     this.eventsOfManyStatement = null
+    this.logTextStatement = null
     this.traineeStatement = null
     this.heads.clear()
     this.state = { ok: false, reason: 'closed', message: 'The session database has been closed.' }
@@ -1203,7 +1267,18 @@ export class SessionStore {
 /** The genesis a row's chain must start from, recomputed from its fields. */
 function expectedGenesis(row: SessionRow): string {
   if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
-  return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
+  return genesisHash({
+    sessionId: row.id,
+    scenarioId: row.scenario_id,
+    scenarioTitle: row.scenario_title,
+    scenarioHash: row.scenario_hash,
+    engineVersion: row.engine_version,
+    rubricVersion: row.rubric_version,
+    mode: row.mode,
+    trainee: row.trainee,
+    seed: row.seed,
+    startedAt: row.started_at,
+  })
 }
 
 function plural(n: number, word: string): string {
@@ -1215,8 +1290,52 @@ function chainVersionOf(row: SessionRow): number {
   return row.chain_version ?? 1
 }
 
-/** The record check behind verifyChain and every listed row. */
-function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
+/** A record's check, with its event count and, when the seal was checked whole, the report hash it commits to. */
+export interface CheckedRecord {
+  verification: ChainVerification
+  eventCount: number
+  /** The report hash the seal commits to, when the record was checked whole by its digest; null otherwise. */
+  reportHash: string | null
+}
+
+/** A session's log as LOG_TEXT_SQL reads it. */
+export interface LogText {
+  events: number
+  log: string
+}
+
+/**
+ * The whole-record check of a call sealed with a digest: the session fields
+ * against the first link, one hash over the stored bytes against the digest,
+ * and the seal over the digest, the head, the count and the score. Null when
+ * anything differs: the record is then walked link by link, which says where.
+ */
+export function verifyDigest(row: SessionRow, text: LogText | undefined): CheckedRecord | null {
+  const count = text?.events ?? 0
+  if (chainVersionOf(row) !== CHAIN_VERSION || row.genesis_hash === null || row.genesis_hash !== expectedGenesis(row)) return null
+  if (row.status !== 'finished' || row.sealed_count !== count || row.sealed_head === null || row.log_digest === null) return null
+  if (row.ended_at === null || row.score === null || row.compliance === null || row.score_cache === null) return null
+  if (logDigestOf(row.id, row.genesis_hash, row.resumes, text?.log ?? null) !== row.log_digest) return null
+  const reportHash = reportHashOf(row.score_cache)
+  const seal = { eventCount: count, endedAt: row.ended_at, score: row.score, compliance: row.compliance, reportHash, logDigest: row.log_digest }
+  if (sealHashOf(row.sealed_head, row.id, seal) !== row.seal_hash) return null
+  return {
+    verification: { ok: true, sealed: true, firstBadSeq: null, message: `${logsVerify(count)}, and so does the seal on the score.` },
+    eventCount: count,
+    reportHash,
+  }
+}
+
+function logsVerify(count: number): string {
+  return count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
+}
+
+/**
+ * The record check behind verifyChain and every listed row, link by link.
+ * `logText` is the log as LOG_TEXT_SQL reads it: a seal with a digest
+ * commits to those bytes.
+ */
+function verifyRecord(row: SessionRow, events: EventRow[], logText: string | null): ChainVerification {
   const bad = (seq: number, message: string): ChainVerification => ({ ok: false, sealed: false, firstBadSeq: seq, message: `Tampered: ${message}` })
   const sessionId = row.id
   const chainVersion = chainVersionOf(row)
@@ -1230,6 +1349,8 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
 
   let expectedPrev = genesis
   let expectedSeq = 1
+  /** The first event whose stored details are not the text that was hashed (re-spaced, say), though they mean the same. */
+  let firstRewritten: number | null = null
   // Resumes are links between events: fold those recorded after `seq` events into the chain.
   const resumes = resumesOf(row.resumes)
   if (!resumes) return bad(1, 'the record of when the call was resumed cannot be read: it was changed.')
@@ -1287,6 +1408,7 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
       if (event.prev_hash !== expectedPrev) {
         return bad(event.seq, `event ${event.seq} has been altered: its link to the event before it was changed.`)
       }
+      firstRewritten ??= event.seq
     } else if (event.prev_hash !== expectedPrev && hashWith(event.prev_hash, event.seq) === event.hash) {
       // This event is intact but was chained to a different predecessor:
       // the event before it (or the session record, for event 1) was
@@ -1311,7 +1433,7 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
     const r = resumes[nextResume]!
     return bad(Math.min(r.afterSeq, count + 1), `a resume is recorded after event ${r.afterSeq}, which ${r.afterSeq > count ? 'is missing' : 'is not where the log continues'}.`)
   }
-  const logs = count === 0 ? 'No events were recorded' : `All ${plural(count, 'event')} verify`
+  const logs = logsVerify(count)
   if (chainVersion === 1) {
     return {
       ok: true,
@@ -1342,10 +1464,21 @@ function verifyRecord(row: SessionRow, events: EventRow[]): ChainVerification {
     row.score !== null &&
     row.compliance !== null &&
     row.score_cache !== null &&
-    sealHash(expectedPrev, sessionId, { eventCount: count, endedAt: row.ended_at, score: row.score, compliance: row.compliance, reportJson: row.score_cache }) ===
-      row.seal_hash
+    sealHash(expectedPrev, sessionId, {
+      eventCount: count,
+      endedAt: row.ended_at,
+      score: row.score,
+      compliance: row.compliance,
+      reportJson: row.score_cache,
+      logDigest: row.log_digest,
+    }) === row.seal_hash
   if (!sealOk) {
     return bad(count + 1, `the stored score (${row.score ?? 'none'}, ${row.compliance ?? 'no compliance'}), report or end time is not what the call was sealed with.`)
+  }
+  // Every link holds and the seal names this digest: the stored bytes must still be the ones sealed.
+  if (row.log_digest !== null && row.genesis_hash !== null && logDigestOf(sessionId, row.genesis_hash, row.resumes, logText) !== row.log_digest) {
+    if (firstRewritten !== null) return bad(firstRewritten, `event ${firstRewritten} has been altered: its stored details were rewritten after the call was sealed.`)
+    return bad(count + 1, 'the record was rewritten after the call was sealed: its stored text is not the text the seal commits to.')
   }
   return { ok: true, sealed: true, firstBadSeq: null, message: `${logs}, and so does the seal on the score.` }
 }

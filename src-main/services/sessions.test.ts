@@ -197,9 +197,9 @@ describe('sessions service: records edited behind its back', () => {
   it('the score and its report rewritten with a freshly computed seal: the replay catches it', async () => {
     const id = await recorded(fatal)
     const { api } = await tamper((db) => {
-      const row = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as { ended_at: number; sealed_head: string; score_cache: string }
+      const row = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as { ended_at: number; sealed_head: string; score_cache: string; log_digest: string }
       const forged = canonicalJson({ ...(JSON.parse(row.score_cache) as object), score: 100, compliance: 'pass' })
-      const seal = sealHash(row.sealed_head, id, { eventCount: 3, endedAt: row.ended_at, score: 100, compliance: 'pass', reportJson: forged })
+      const seal = sealHash(row.sealed_head, id, { eventCount: 3, endedAt: row.ended_at, score: 100, compliance: 'pass', reportJson: forged, logDigest: row.log_digest })
       db.prepare("UPDATE sessions SET score = 100, compliance = 'pass', score_cache = ?, seal_hash = ? WHERE id = ?").run(forged, seal, id)
     })
     const row = await listed(api, id)

@@ -61,6 +61,7 @@ const VALID_ARGS: Record<ApiMethod, unknown> = {
   'review.act': { sessionId: '5f0c8a4e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', action: { type: 'comment', step: 2, text: 'Good catch' } },
   'calibration.report': {},
   'trends.get': { bucket: 'month' },
+  'trends.progress': {},
   'coaching.assign': { trainee: 'Sam', tactic: 'urgency' },
   'coaching.list': {},
   'exports.chooseFolder': {},

@@ -380,6 +380,18 @@ export interface Trends {
   coaching: { assigned: number; reattempted: number; passed: number }
 }
 
+/**
+ * How far the open-time check of every record has got: trends count only
+ * records it has checked, so they wait for it, and the screen shows this.
+ */
+export interface RecordCheckProgress {
+  /** Records checked so far. */
+  checked: number
+  /** Records to check (every indexed session, at the start of the check). */
+  total: number
+  done: boolean
+}
+
 export interface Assignment {
   id: string
   trainee: string
@@ -441,6 +453,7 @@ export const REVIEW_API_METHODS = {
     to: epochMs.optional(),
     bucket: z.enum(TREND_BUCKETS).default('week'),
   }),
+  'trends.progress': z.strictObject({}),
   'coaching.assign': z
     .strictObject({
       trainee: traineeName,
@@ -475,6 +488,7 @@ export interface ReviewApiResults {
   'review.act': ReviewThread
   'calibration.report': CalibrationReport
   'trends.get': Trends
+  'trends.progress': RecordCheckProgress
   'coaching.assign': Assignment[]
   'coaching.list': Assignment[]
   'exports.chooseFolder': { folder: string | null }

@@ -21,6 +21,7 @@ export const REVIEW_METHOD_NAMES = [
   'review.act',
   'calibration.report',
   'trends.get',
+  'trends.progress',
   'coaching.assign',
   'coaching.list',
   'exports.chooseFolder',

@@ -8,6 +8,9 @@ import type { CallerContext, SessionInfo } from '@core/api/contract'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import type { AgentAction } from '@core/session/events'
 import { createServices, type Services } from './index'
+import { ReviewService } from './review'
+import { ReviewStore } from './reviewStore'
+import { SupervisorLock } from './supervisorLock'
 import { pickProfile } from './testing/profiles'
 
 /**
@@ -217,6 +220,38 @@ describe('the review flow', () => {
     await expect(reopened['review.act']({ sessionId: call.sessionId, action: { type: 'sign-off' } }, SUPERVISOR)).rejects.toMatchObject({ code: 'conflict' })
     const row = (await reopened['sessions.query']({}, SUPERVISOR)).rows[0]!
     expect(row).toMatchObject({ score: null, verification: { ok: false } })
+  })
+
+  it('says how far the open-time check of every record has got; trends answer once it is done', async () => {
+    for (const trainee of ['Sam', 'Lee', 'Kim']) await play(rude, trainee)
+    const { store, sessions, library, rubric } = services!
+    const review = new ReviewService({
+      store,
+      reviews: new ReviewStore(store, () => now),
+      sessions,
+      library,
+      rubric,
+      lock: new SupervisorLock({ file: join(dir, 'data', 'supervisor.json') }),
+      sweepBatchSize: 1,
+    })
+    await asSupervisor()
+    const api = review.api()
+    expect((await api['role.unlock']({ passphrase: PASS, name: 'Ada' }, SUPERVISOR)).ok).toBe(true)
+    expect(await api['trends.progress']({}, SUPERVISOR)).toEqual({ checked: 0, total: 0, done: false })
+    const trends = api['trends.get']({}, SUPERVISOR)
+    const seen: Array<{ checked: number; total: number; done: boolean }> = []
+    for (let turn = 0; turn < 10; turn++) {
+      seen.push(await api['trends.progress']({}, SUPERVISOR))
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    expect((await trends).sessions).toBe(3)
+    expect(await api['trends.progress']({}, SUPERVISOR)).toEqual({ checked: 3, total: 3, done: true })
+    // One row per turn: the figure rises one at a time, never past the total, and ends done.
+    const checked = [...new Set(seen.map((p) => p.checked))]
+    expect(checked).toEqual([1, 2, 3])
+    expect(seen.every((p) => p.total === 3)).toBe(true)
+    expect(seen.at(-1)!.done).toBe(true)
+    await expect(api['trends.progress']({}, TRAINEE)).rejects.toMatchObject({ code: 'forbidden' })
   })
 
   it('a corrupt session is listed as tampered, cannot be reviewed, and nothing is recorded', async () => {

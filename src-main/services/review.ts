@@ -13,6 +13,7 @@ import {
   type ExportResult,
   type Profile,
   type QueueItem,
+  type RecordCheckProgress,
   type ReviewEvent,
   type ReviewMethod,
   type ReviewRecord,
@@ -82,6 +83,8 @@ export interface ReviewServiceOptions {
   chooseFolder?: (caller: CallerContext) => Promise<string | null>
   /** The desktop app prints the caller's window (showing the print view) to PDF; without it, the browser prints. */
   printPdf?: (caller: CallerContext) => Promise<Uint8Array>
+  /** Rows the open-time sweep checks per turn of the event loop (100). */
+  sweepBatchSize?: number
 }
 
 interface Connection {
@@ -157,12 +160,22 @@ export class ReviewService {
   start(): Promise<void> {
     this.sweep ??= (async () => {
       for (const stale of this.options.reviews.staleSessions()) this.indexSession(stale.id)
-      for (const batch of this.options.reviews.sweepBatches()) {
+      this.progress = { checked: 0, total: this.options.reviews.indexedCount(), done: false }
+      for (const batch of this.options.reviews.sweepBatches(this.options.sweepBatchSize)) {
         this.checkRows(batch, false)
+        this.progress.checked += batch.length
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
+      this.progress = { checked: this.progress.checked, total: Math.max(this.progress.total, this.progress.checked), done: true }
     })()
     return this.sweep
+  }
+
+  /** How far the sweep has got (trends wait for it). Before it starts, nothing is checked and nothing is known to check. */
+  private progress: RecordCheckProgress = { checked: 0, total: 0, done: false }
+
+  sweepProgress(): RecordCheckProgress {
+    return { ...this.progress }
   }
 
   private reviewedSessions(): Set<string> {
@@ -313,7 +326,7 @@ export class ReviewService {
       const record = recordOf.get(row.id)
       // A record verified earlier has exactly the events it had then.
       const eventCount = record?.eventCount ?? this.rememberedEvents(row) ?? 0
-      const check = checkRow(row, record?.verification ?? null, (hash) => this.tierOf(hash))
+      const check = checkRow(row, record?.verification ?? null, (hash) => this.tierOf(hash), record?.reportHash ?? null)
       const tampered = (message: string) => {
         this.markTampered(row)
         out.set(row.id, { ok: false, message, eventCount })
@@ -970,6 +983,7 @@ export class ReviewService {
       'review.act': async ({ sessionId, action }, c) => this.act(c, sessionId, action),
       'calibration.report': async (args) => this.calibration(args),
       'trends.get': async (args) => this.trends(args),
+      'trends.progress': async () => this.sweepProgress(),
       'coaching.assign': async (args, c) => this.assign(c, args),
       'coaching.list': async ({ trainee, openOnly }, c) => {
         const who = c.role === 'supervisor' ? trainee : this.ownName(c)

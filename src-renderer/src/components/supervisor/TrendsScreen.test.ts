@@ -45,7 +45,49 @@ afterEach(() => {
   for (const w of mounted.splice(0)) w.unmount()
 })
 
+async function openTrends(): Promise<VueWrapper> {
+  const pinia = createPinia()
+  setActivePinia(pinia)
+  const wrapper = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+  mounted.push(wrapper)
+  await flushPromises()
+  await wrapper.findAll('.supnav__tab')[3]!.trigger('click')
+  await vi.waitFor(async () => {
+    await flushPromises()
+    expect(wrapper.find('h1').text()).toBe('Trends')
+  })
+  return wrapper
+}
+
 describe('trends', () => {
+  it('while main is still checking every record, shows how far it has got, then the trends', async () => {
+    const api = backend.api as unknown as Record<string, (args: unknown) => Promise<unknown>>
+    const realGet = api['trends.get']!
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let checked = 0
+    api['trends.get'] = async (args) => {
+      await gate
+      return realGet(args)
+    }
+    api['trends.progress'] = async () => ({ checked: (checked += 25_000), total: 100_000, done: false })
+
+    const wrapper = await openTrends()
+    await vi.waitFor(() => expect(wrapper.find('progress#t-checking').exists()).toBe(true))
+    const bar = wrapper.find('progress#t-checking')
+    expect(bar.attributes('max')).toBe('100000')
+    expect(Number(bar.attributes('value'))).toBeGreaterThan(0)
+    expect(wrapper.find('label[for="t-checking"]').text()).toBe('Checking records')
+    expect(wrapper.find('[role="status"]').text()).toMatch(/^Checking every session’s record before it is counted: [\d,]+ of 100,000 checked\.$/)
+
+    release()
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(wrapper.find('[role="status"]').text()).toMatch(/verified assessment sessions/)
+    })
+    expect(wrapper.find('progress#t-checking').exists()).toBe(false)
+  })
+
   it('gives every chart a table, and a value in it opens exactly the sessions behind it', async () => {
     const pinia = createPinia()
     setActivePinia(pinia)

@@ -308,6 +308,11 @@ export function createFakeReview(deps: FakeReviewDeps): FakeReview {
       }
       return { threshold: a.threshold, sessions, perItem: items.map((i) => ({ id: i.id, title: i.title, agreement: perItem.get(i.id)!.result() })), overall: overall.result() }
     },
+    'trends.progress': async () => {
+      supervisorOnly('trends.progress')
+      const n = deps.sessions().length
+      return { checked: n, total: n, done: true }
+    },
     'trends.get': async (args) => {
       supervisorOnly('trends.get')
       const a = parseApiArgs('trends.get', args)

@@ -1267,19 +1267,9 @@ export class SessionStore {
 /** The genesis a row's chain must start from, recomputed from its fields. */
 function expectedGenesis(row: SessionRow): string {
   if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
-  return genesisHash({
-    sessionId: row.id,
-    scenarioId: row.scenario_id,
-    scenarioTitle: row.scenario_title,
-    scenarioHash: row.scenario_hash,
-    engineVersion: row.engine_version,
-    rubricVersion: row.rubric_version,
-    mode: row.mode,
-    trainee: row.trainee,
-    seed: row.seed,
-    startedAt: row.started_at,
-  })
+  return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
 }
+
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`

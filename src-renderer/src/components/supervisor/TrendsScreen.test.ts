@@ -45,6 +45,7 @@ afterEach(() => {
   for (const w of mounted.splice(0)) w.unmount()
 })
 
+/** The app, unlocked, on the trends screen (loaded on demand: its chart library stays out of the first paint). */
 async function openTrends(): Promise<VueWrapper> {
   const pinia = createPinia()
   setActivePinia(pinia)
@@ -89,17 +90,7 @@ describe('trends', () => {
   })
 
   it('gives every chart a table, and a value in it opens exactly the sessions behind it', async () => {
-    const pinia = createPinia()
-    setActivePinia(pinia)
-    const wrapper = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
-    mounted.push(wrapper)
-    await flushPromises()
-    await wrapper.findAll('.supnav__tab')[3]!.trigger('click')
-    // The screen is loaded on demand (its chart library stays out of the first paint).
-    await vi.waitFor(async () => {
-      await flushPromises()
-      expect(wrapper.find('h1').text()).toBe('Trends')
-    })
+    const wrapper = await openTrends()
 
     const charts = wrapper.findAll('figure.chart')
     expect(charts.map((c) => c.find('.chart__title').text())).toEqual(expect.arrayContaining(['Pass rate', 'Critical-failure rate', 'Failures per rule']))

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '@core/api/contract'
 import type { SessionEvent } from '@core/session/events'
 import { canonicalJson } from './canonicalJson'
-import { canonicalRecord, eventHash, genesisHash, genesisText, legacyGenesisHash, MIGRATIONS, sealHashOf, SessionStore } from './sessionStore'
+import { canonicalRecord, eventHash, genesisHash, genesisText, legacyGenesisHash, MIGRATIONS, sealHash, sealHashOf, SessionStore } from './sessionStore'
 import { makeTempDir, newSession, sampleEvent, sampleEvents } from './testing/storeFixtures'
 
 let dir: string
@@ -336,6 +336,48 @@ describe('SessionStore: the seal', () => {
     const { sessionId } = store.createSession(newSession())
     store.finishSession(sessionId, null, 0, 'fail', 5)
     expect(store.verifyChain(sessionId)).toMatchObject({ ok: true, sealed: true })
+  })
+})
+
+describe('SessionStore: a database from before seals carried a digest (schema 3)', () => {
+  it('is migrated: its sealed calls keep their verdict, checked link by link; new calls are sealed with a digest', () => {
+    const raw = new Database(dbPath)
+    raw.pragma('journal_mode = WAL')
+    for (const migration of MIGRATIONS.slice(0, 3)) raw.exec(migration)
+    raw.pragma(`application_id = ${0x50725478}`) // 'PrTx'
+    raw.pragma('user_version = 3')
+    const s = newSession()
+    const genesis = genesisHash(s)
+    raw
+      .prepare(
+        `INSERT INTO sessions (id, scenario_id, scenario_title, scenario_hash, engine_version, rubric_version, mode, trainee, seed, started_at, chain_version, genesis_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 2, ?)`,
+      )
+      .run(s.sessionId, s.scenarioId, s.scenarioTitle, s.scenarioHash, s.engineVersion, s.rubricVersion, s.mode, s.trainee, s.seed, s.startedAt, genesis)
+    let prev = genesis
+    for (const event of sampleEvents(3)) {
+      const { seq, at, type, ...payload } = event
+      const hash = eventHash(prev, s.sessionId, event)
+      raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.sessionId, seq, at, type, canonicalJson(payload), prev, hash)
+      prev = hash
+    }
+    // Sealed as the earlier Pretext sealed: no digest in the seal.
+    const seal = sealHash(prev, s.sessionId, { eventCount: 3, endedAt: 9, score: 80, compliance: 'pass', reportJson: '{}', logDigest: null })
+    raw
+      .prepare("UPDATE sessions SET status = 'finished', ended_at = 9, score = 80, compliance = 'pass', score_cache = '{}', sealed_count = 3, sealed_head = ?, seal_hash = ? WHERE id = ?")
+      .run(prev, seal, s.sessionId)
+    raw.close()
+
+    const store = openStore()
+    expect(store.health).toMatchObject({ ok: true })
+    expect(store.verifyChain(s.sessionId)).toEqual({ ok: true, sealed: true, firstBadSeq: null, message: 'All 3 events verify, and so does the seal on the score.' })
+    expect(store.listSessions()).toMatchObject([{ sessionId: s.sessionId, score: 80, compliance: 'pass', verification: { ok: true, sealed: true } }])
+    const next = store.createSession(newSession())
+    store.appendEvents(next.sessionId, sampleEvents(2))
+    store.finishSession(next.sessionId, null, 50, 'fail', 10)
+    const digests = store.connection('read').prepare('SELECT id, log_digest FROM sessions').all() as Array<{ id: string; log_digest: string | null }>
+    expect(Object.fromEntries(digests.map((d) => [d.id, d.log_digest]))).toEqual({ [s.sessionId]: null, [next.sessionId]: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(store.verifyChain(next.sessionId)).toMatchObject({ ok: true, sealed: true })
   })
 })
 

@@ -140,10 +140,13 @@ async function benchList(): Promise<BenchResult['rows']> {
     writing.close()
 
     const reading = await createServices(options)
+    // Everyone's sessions: a supervisor's read (a trainee's is held to their own).
+    const supervisor = { connection: 'bench' }
+    await reading.api['role.setPassphrase']({ passphrase: 'correct horse battery', name: 'Bench' }, supervisor)
     const t0 = performance.now()
-    const cold = await reading.api['sessions.list']({ limit: LISTED })
+    const cold = await reading.api['sessions.list']({ limit: LISTED }, supervisor)
     const t1 = performance.now()
-    const warm = await reading.api['sessions.list']({ limit: LISTED })
+    const warm = await reading.api['sessions.list']({ limit: LISTED }, supervisor)
     const t2 = performance.now()
     const t3 = performance.now()
     const storeOnly = reading.store.listSessions({ limit: LISTED })
@@ -155,8 +158,8 @@ async function benchList(): Promise<BenchResult['rows']> {
     const ms = (x: number) => Math.round(x * 10) / 10
     return [
       { metric: `sessions.list of ${LISTED} sealed calls, first after start (each row verified and replayed)`, value: ms(t1 - t0), unit: 'ms' },
-      { metric: `sessions.list of ${LISTED}, again (chain and seal verified, replay remembered)`, value: ms(t2 - t1), unit: 'ms' },
-      { metric: `store.listSessions of ${LISTED} (chain and seal verified per row)`, value: ms(t4 - t3), unit: 'ms' },
+      { metric: `sessions.list of ${LISTED}, again (each record checked whole by its digest and seal, replay remembered)`, value: ms(t2 - t1), unit: 'ms' },
+      { metric: `store.listSessions of ${LISTED} (each record checked whole by its digest and seal)`, value: ms(t4 - t3), unit: 'ms' },
     ]
   } finally {
     temp.cleanup()

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import type { AgentAction } from '@core/session/events'
 import { createServices } from '../src-main/services/index'
+import { pickProfile } from '../src-main/services/testing/profiles'
 import { makeTempDir, newSession, sampleEvent } from '../src-main/services/testing/storeFixtures'
 import type { BenchResult } from './types'
 import { median, percentile } from './types'
@@ -41,6 +42,8 @@ export async function benchCalls(): Promise<BenchResult> {
         inner = performance.now() - t
       }
     }
+    // Calls are recorded under the profile chosen on the connection, as the picker does.
+    await pickProfile(services.api, 'Bench Trainee')
     const ownTimes: number[] = []
     const actTimes: number[] = []
     const appendTimes: number[] = []

@@ -37,8 +37,8 @@ import { median, percentile } from './types'
  * the review chain) and shaping the answer.
  */
 
-/** 4: scenario versions pinned with schemaVersion 2 (version 3's data no longer loads). 5: seals commit to the log's digest. */
-const GENERATOR_VERSION = 5
+/** 4: scenario versions pinned with schemaVersion 2 (version 3's data no longer loads). 6: seals commit to the log's digest. */
+const GENERATOR_VERSION = 6
 const SESSIONS = 100_000
 const TRAINEES = 200
 const EVENTS_PER_SESSION = 30

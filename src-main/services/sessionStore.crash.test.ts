@@ -767,6 +767,7 @@ describe('append-only triggers and tamper evidence', () => {
       raw.prepare("UPDATE events SET type = 'deny', payload = '{}', hash = ? WHERE session_id = ? AND seq = 5").run(eventHash(rows.get(4)!.hash, id, forged), id)
     }, 5],
     ['an edited link to the previous event', (raw, id) => raw.prepare("UPDATE events SET prev_hash = 'beef' WHERE session_id = ? AND seq = 5").run(id), 5],
+    ['details with bytes hidden after a NUL', (raw, id) => raw.prepare("UPDATE events SET payload = payload || char(0) || ',\"text\":\"all fine\"' WHERE session_id = ? AND seq = 5").run(id), 5],
     ['an insertion in the middle', (raw, id, rows) => {
       renumberFrom(raw, id, 5, 1)
       insertRow(raw, id, 5, { ...rows.get(4)!, type: 'deny', payload: '{}' })

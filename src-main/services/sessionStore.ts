@@ -358,13 +358,15 @@ export function canonicalRecord(sessionId: string, seq: number, at: number, type
 
 /**
  * The log's text, for many sessions at once: every stored byte of every
- * event (number, time, type, details, both links), in order, as SQLite
- * writes them. Each text field is quote()d, so the text reads back one way
- * only. One definition, here: the seal's digest is taken over what this
- * statement returns, and every check reads the same statement.
+ * event (number, time, type, details, both links), in order. Each field is
+ * written as its length in bytes, a colon and the field, so the text reads
+ * back one way only and no byte is left out (quote() would stop at a NUL).
+ * One definition, here: the seal's digest is taken over what this statement
+ * returns, and every check reads the same statement.
  */
-export const LOG_TEXT_SQL = `SELECT session_id, count(*) AS events, group_concat(seq || ',' || at || ',' || quote(type) || ',' || quote(payload) || ','
-  || quote(prev_hash) || ',' || quote(hash), char(10) ORDER BY seq) AS log
+export const LOG_TEXT_SQL = `SELECT session_id, count(*) AS events, group_concat(${['seq', 'at', 'type', 'payload', 'prev_hash', 'hash']
+  .map((column) => `octet_length(${column}) || ':' || ${column}`)
+  .join(' || ')}, char(10) ORDER BY seq) AS log
   FROM events WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id`
 
 /**

@@ -1,4 +1,4 @@
-import { hash as digest, randomBytes } from 'node:crypto'
+import { createHash, hash as digest, randomBytes } from 'node:crypto'
 import { closeSync, copyFileSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -245,6 +245,12 @@ const DEFAULT_LIST_LIMIT = 1000
  * 1,000 pages.
  */
 const CHECKPOINT_EVERY = 500
+/**
+ * SQLite's page cache for the connection, in KiB (its default here is
+ * 16,000). The operating system caches the file as well; half the default
+ * keeps every index's upper pages in memory and main's resident size lower.
+ */
+const PAGE_CACHE_KIB = 8_000
 /** The view whose name is the store's identity (in the schema, rewritten at the start of every log generation). */
 const STORE_ID_PREFIX = 'pretext_store_'
 
@@ -376,7 +382,8 @@ export const LOG_TEXT_SQL = `SELECT session_id, count(*) AS events, group_concat
  * the log verified link by link, so those bytes were a sound chain.
  */
 export function logDigestOf(sessionId: string, genesis: string, resumes: string | null, logText: string | null): string {
-  return sha256(`pretext-log-v1\n${sessionId}\n${genesis}\n${resumes ?? ''}\n${logText ?? ''}`)
+  // Fed in parts: the log's text is not copied into one more string first.
+  return createHash('sha256').update(`pretext-log-v1\n${sessionId}\n${genesis}\n${resumes ?? ''}\n`).update(logText ?? '').digest('hex')
 }
 
 /**
@@ -578,6 +585,7 @@ export class SessionStore {
       const foreignKeys = db.pragma('foreign_keys', { simple: true })
       // Checkpoints are the store's own (checkpointWhenDue), so each log generation starts with its identity.
       db.pragma('wal_autocheckpoint = 0')
+      db.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
       const settings: StoreSettings = {
         journalMode: String(journalMode),
         synchronous: Number(synchronous),
@@ -1271,7 +1279,6 @@ function expectedGenesis(row: SessionRow): string {
   if (chainVersionOf(row) === 1) return legacyGenesisHash(row.id, row.scenario_hash)
   return genesisHash({ ...infoOf(row), scenarioTitle: row.scenario_title })
 }
-
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`

@@ -18,7 +18,7 @@ import { seededRandom } from '@core/engine/random'
 import { canonicalJson } from '../src-main/services/canonicalJson'
 import { createServices, type Services } from '../src-main/services/index'
 import { ReviewService } from '../src-main/services/review'
-import { pageSql, ReviewStore, type ParsedQuery } from '../src-main/services/reviewStore'
+import { LIST_COLUMNS, pageSql, ReviewStore, type ParsedQuery } from '../src-main/services/reviewStore'
 import { SupervisorLock } from '../src-main/services/supervisorLock'
 import { canonicalRecord, genesisHash, LOG_TEXT_SQL, logDigestOf, reportHashOf, sealHash, SessionStore } from '../src-main/services/sessionStore'
 import type { BenchResult, BenchRow } from './types'
@@ -459,6 +459,31 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
   rows.push({ metric: 'review.open of a 200-event session (median of 20)', value: round(median(openTimes)), unit: 'ms', target: '< 50 ms' })
   rows.push({ metric: 'review.step to a random step of it (median of 20)', value: round(median(stepTimes)), unit: 'ms', target: '< 50 ms' })
   rows.push({ metric: 'review.step to a random step of it (max of 20)', value: round(Math.max(...stepTimes)), unit: 'ms' })
+
+  // Exports of the whole list, after the sweep: every row read, checked and written, 200 rows a turn
+  // of the event loop. Bare: the match's ids and the same chunks of rows read by id, nothing checked.
+  const outDir = join(tmpdir(), `pretext-bench-exports-${process.pid}`)
+  mkdirSync(outDir, { recursive: true })
+  try {
+    const everything = parseApiArgs('sessions.query', {}) as ParsedQuery
+    const ids = db.prepare(pageSql(everything).ids).pluck()
+    const byIds = db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`)
+    const b0 = performance.now()
+    const all = ids.all(pageSql(everything).params) as string[]
+    for (let from = 0; from < all.length; from += 200) byIds.all(JSON.stringify(all.slice(from, from + 200)))
+    const bareMs = performance.now() - b0
+    for (const [label, method] of [
+      ['CSV of the whole list', 'exports.sessionsCsv'],
+      ['per-rule CSV of the whole list (every report read)', 'exports.rulesCsv'],
+    ] as const) {
+      const t0 = performance.now()
+      const written = await services.api[method]({ query: {}, folder: outDir, fileName: `${method}.csv` }, caller)
+      const ms = performance.now() - t0
+      rows.push({ metric: `${label}, ${all.length.toLocaleString('en')} sessions (${written.rows} rows, ${Math.round(written.bytes / 1e5) / 10} MB)`, value: Math.round(ms), unit: 'ms', baseline: Math.round(bareMs), ratio: round(ms / bareMs) })
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
   services.close()
 
   // RSS of a fresh process with that database open and used, as main would be: the child is built

@@ -62,6 +62,8 @@ const VALID_ARGS: Record<ApiMethod, unknown> = {
   'calibration.report': {},
   'trends.get': { bucket: 'month' },
   'trends.progress': {},
+  'exports.progress': {},
+  'exports.cancel': {},
   'coaching.assign': { trainee: 'Sam', tactic: 'urgency' },
   'coaching.list': {},
   'exports.chooseFolder': {},

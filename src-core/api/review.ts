@@ -392,6 +392,15 @@ export interface RecordCheckProgress {
   done: boolean
 }
 
+/** How far the CSV export this window asked for has got (exports.progress). */
+export interface ExportProgress {
+  /** An export from this window is being written. */
+  active: boolean
+  /** Sessions checked and written so far, of the total the filter matched. */
+  done: number
+  total: number
+}
+
 export interface Assignment {
   id: string
   trainee: string
@@ -471,6 +480,9 @@ export const REVIEW_API_METHODS = {
   'exports.rulesCsv': z.strictObject({ query: SessionQuerySchema, folder, fileName }),
   'exports.sessionPdf': z.strictObject({ sessionId, folder, fileName }),
   'exports.printView': z.strictObject({ sessionId }),
+  'exports.progress': z.strictObject({}),
+  /** Stops this window's CSV export between two chunks: nothing is written. */
+  'exports.cancel': z.strictObject({}),
 } as const satisfies Record<ReviewMethod, z.ZodType>
 
 export interface ReviewApiResults {
@@ -496,4 +508,6 @@ export interface ReviewApiResults {
   'exports.rulesCsv': ExportResult
   'exports.sessionPdf': ExportResult
   'exports.printView': PrintView
+  'exports.progress': ExportProgress
+  'exports.cancel': { cancelled: boolean }
 }

@@ -29,6 +29,8 @@ export const REVIEW_METHOD_NAMES = [
   'exports.rulesCsv',
   'exports.sessionPdf',
   'exports.printView',
+  'exports.progress',
+  'exports.cancel',
 ] as const
 
 export type ReviewMethod = (typeof REVIEW_METHOD_NAMES)[number]

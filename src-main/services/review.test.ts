@@ -445,6 +445,72 @@ describe('exports', () => {
     expect(readdirSync(out).sort()).toEqual(['rules.csv', 'sessions.csv'])
   })
 
+  /** A review service on the open store that exports a chunk of `chunk` rows per turn of the event loop. */
+  async function exporter(chunk: number) {
+    const { store, sessions, library, rubric } = services!
+    const review = new ReviewService({
+      store,
+      reviews: new ReviewStore(store, () => now),
+      sessions,
+      library,
+      rubric,
+      lock: new SupervisorLock({ file: join(dir, 'data', 'supervisor.json') }),
+      exportChunk: chunk,
+    })
+    await asSupervisor()
+    const api = review.api()
+    expect((await api['role.unlock']({ passphrase: PASS, name: 'Ada' }, SUPERVISOR)).ok).toBe(true)
+    const out = join(dir, 'out')
+    mkdirSync(out, { recursive: true })
+    return { api, out }
+  }
+  const csvIds = (file: string) => readFileSync(file, 'utf8').split('\r\n').slice(1, -1).map((line) => line.split(',')[0])
+
+  it('writes an export a chunk at a time in the list’s own order, for every sort', async () => {
+    for (const [trainee, actions] of [['Sam', rude], ['Lee', fatal], ['Kim', rude], ['Ana', fatal], ['Bo', rude]] as const) await play(actions, trainee)
+    const { api, out } = await exporter(2)
+    for (const sort of ['startedAt', 'score', 'trainee', 'scenario', 'duration'] as const) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const listed = (await api['sessions.query']({ sort, direction, limit: 100 }, SUPERVISOR)).rows.map((r) => r.sessionId)
+        const written = await api['exports.sessionsCsv']({ query: { sort, direction }, folder: out, fileName: `${sort}-${direction}.csv` }, SUPERVISOR)
+        expect(written.rows).toBe(5)
+        expect(csvIds(written.file)).toEqual(listed)
+      }
+    }
+  })
+
+  it('says how far an export has got, answers other requests meanwhile, and can be stopped with nothing written', async () => {
+    for (const trainee of ['Sam', 'Lee', 'Kim', 'Ana']) await play(rude, trainee)
+    const { api, out } = await exporter(1)
+    expect(await api['exports.progress']({}, SUPERVISOR)).toEqual({ active: false, done: 0, total: 0 })
+    const order: string[] = []
+    const exported = api['exports.sessionsCsv']({ query: {}, folder: out, fileName: 'all.csv' }, SUPERVISOR).then((r) => (order.push('export'), r))
+    const seen: number[] = []
+    for (let turn = 0; turn < 3; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      const progress = await api['exports.progress']({}, SUPERVISOR)
+      expect(progress).toMatchObject({ active: true, total: 4 })
+      seen.push(progress.done)
+    }
+    // Main answers a list while the export is still being written.
+    await api['sessions.query']({}, SUPERVISOR).then(() => order.push('list'))
+    await expect(api['exports.sessionsCsv']({ query: {}, folder: out, fileName: 'again.csv' }, SUPERVISOR)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/still being written/) })
+    expect((await exported).rows).toBe(4)
+    expect(order).toEqual(['list', 'export'])
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+    expect(seen.at(-1)).toBeLessThan(4)
+    expect(await api['exports.progress']({}, SUPERVISOR)).toEqual({ active: false, done: 0, total: 0 })
+
+    // Stopped between two chunks: the export says so and leaves no file.
+    const stopped = api['exports.rulesCsv']({ query: {}, folder: out, fileName: 'rules.csv' }, SUPERVISOR)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    expect(await api['exports.cancel']({}, SUPERVISOR)).toEqual({ cancelled: true })
+    await expect(stopped).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/^The export was cancelled after \d of 4 sessions\. Nothing was written\.$/) })
+    expect(readdirSync(out)).toEqual(['all.csv'])
+    expect(await api['exports.cancel']({}, SUPERVISOR)).toEqual({ cancelled: false })
+    await expect(api['exports.progress']({}, TRAINEE)).rejects.toMatchObject({ code: 'forbidden' })
+  })
+
   it('refuses a folder that does not exist, a relative one and a file name with a folder in it, writing nothing', async () => {
     const { api } = services!
     await asSupervisor()

@@ -10,6 +10,7 @@ import {
   type Assignment,
   type CalibrationReport,
   type CallerContext,
+  type ExportProgress,
   type ExportResult,
   type Profile,
   type QueueItem,
@@ -57,9 +58,9 @@ import {
   checkRow,
   failedRules,
   queryWhere,
+  sealedReportOf,
   sessionRowOf,
   TACTIC_BITS,
-  type FactRow,
   type ListedRow,
   type ParsedQuery,
   type ReviewFacts,
@@ -85,6 +86,8 @@ export interface ReviewServiceOptions {
   printPdf?: (caller: CallerContext) => Promise<Uint8Array>
   /** Rows the open-time sweep checks per turn of the event loop (100). */
   sweepBatchSize?: number
+  /** Rows an export checks and writes per turn of the event loop (EXPORT_CHUNK). */
+  exportChunk?: number
 }
 
 interface Connection {
@@ -93,7 +96,12 @@ interface Connection {
   supervisor: string | null
   /** Folders this connection chose through the dialog (desktop app only). */
   folders: Set<string>
+  /** The export this connection is writing, and how far it has got. */
+  exporting: (Pick<ExportProgress, 'done' | 'total'> & { cancelled: boolean }) | null
 }
+
+/** Rows an export checks and writes per turn of the event loop, so main answers everyone else in between. */
+const EXPORT_CHUNK = 200
 
 type ReviewApi = Pick<ServiceApi, ReviewMethod>
 
@@ -273,9 +281,10 @@ export class ReviewService {
    * sealed report when the session has review actions, the untouched defaults
    * when it has none. Returns the chain and the report it folded over.
    */
-  private reviewColumnsHold(row: FactRow): { ok: true; events: StoredReviewEvent[]; report: () => ScoreReport } | { ok: false; message: string } {
+  private reviewColumnsHold(row: ListedRow): { ok: true; events: StoredReviewEvent[]; report: () => ScoreReport } | { ok: false; message: string } {
     let parsed: ScoreReport | null | undefined
-    const load = (): ScoreReport | null => (parsed === undefined ? (parsed = this.options.reviews.sealedReport(row.id, row.report_hash)) : parsed)
+    // The listed row holds the report's text already: it is parsed only if asked for, and only if the seal names it.
+    const load = (): ScoreReport | null => (parsed === undefined ? (parsed = sealedReportOf(row.score_cache, row.report_hash)) : parsed)
     const report = (): ScoreReport => {
       const r = load()
       if (!r) throw new ApiError('conflict', `Tampered: the report stored for session ${row.id} is not the one its call was sealed with.`)
@@ -362,7 +371,7 @@ export class ReviewService {
     const id = caller?.connection ?? 'local'
     let c = this.connections.get(id)
     if (!c) {
-      c = { role: 'trainee', profile: null, supervisor: null, folders: new Set() }
+      c = { role: 'trainee', profile: null, supervisor: null, folders: new Set(), exporting: null }
       this.connections.set(id, c)
     }
     return c
@@ -871,9 +880,37 @@ export class ReviewService {
     return { file, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, rows }
   }
 
-  private sessionsCsv(c: Connection, query: SessionQuery): { csv: string; rows: number } {
+  /**
+   * Every row a filter matches, in its order, a chunk at a time, each chunk
+   * checked as a list checks its rows. Between chunks main goes back to its
+   * event loop (calls and other windows are answered), and the connection's
+   * progress says how far the export has got.
+   */
+  private async *exportChunks(c: Connection, query: SessionQuery): AsyncGenerator<ListedRow[]> {
+    if (c.exporting) throw new ApiError('conflict', 'An export from this window is still being written. Wait for it to finish, then export again.')
     const q = this.parseQuery(c, query)
-    const rows = [...this.options.reviews.allPages(q)].flatMap((page) => this.rowsOf(c, page))
+    const ids = this.options.reviews.matchIds(q)
+    const progress = (c.exporting = { done: 0, total: ids.length, cancelled: false })
+    try {
+      for (let from = 0; from < ids.length; from += this.exportChunk) {
+        const chunk = this.options.reviews.rowsInOrder(ids.slice(from, from + this.exportChunk))
+        yield chunk
+        progress.done = Math.min(ids.length, from + this.exportChunk)
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        if (progress.cancelled) throw new ApiError('conflict', `The export was cancelled after ${progress.done.toLocaleString('en')} of ${ids.length.toLocaleString('en')} sessions. Nothing was written.`)
+      }
+    } finally {
+      c.exporting = null
+    }
+  }
+
+  private get exportChunk(): number {
+    return this.options.exportChunk ?? EXPORT_CHUNK
+  }
+
+  private async sessionsCsv(c: Connection, query: SessionQuery): Promise<{ csv: string; rows: number }> {
+    const rows: SessionListRow[] = []
+    for await (const chunk of this.exportChunks(c, query)) rows.push(...this.rowsOf(c, chunk))
     const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString())
     const csv = toCsv<SessionListRow>(
       [
@@ -902,11 +939,10 @@ export class ReviewService {
     return { csv, rows: rows.length }
   }
 
-  private rulesCsv(c: Connection, query: SessionQuery): { csv: string; rows: number } {
-    const q = this.parseQuery(c, query)
+  private async rulesCsv(c: Connection, query: SessionQuery): Promise<{ csv: string; rows: number }> {
     const perRule = new Map<string, { sessions: Set<string>; deductions: number; points: number; critical: number; items: Set<string> }>()
     let sessions = 0
-    for (const page of this.options.reviews.allPages(q)) {
+    for await (const page of this.exportChunks(c, query)) {
       const checks = this.checkRows(page)
       for (const row of page) {
       const check = checks.get(row.id)!
@@ -996,12 +1032,20 @@ export class ReviewService {
         return { folder }
       },
       'exports.sessionsCsv': async ({ query, folder, fileName }, c) => {
-        const { csv, rows } = this.sessionsCsv(c, query)
+        this.exportFolder(c, folder)
+        const { csv, rows } = await this.sessionsCsv(c, query)
         return this.writeExport(c, folder, fileName, csv, rows)
       },
       'exports.rulesCsv': async ({ query, folder, fileName }, c) => {
-        const { csv, rows } = this.rulesCsv(c, query)
+        this.exportFolder(c, folder)
+        const { csv, rows } = await this.rulesCsv(c, query)
         return this.writeExport(c, folder, fileName, csv, rows)
+      },
+      'exports.progress': async (_args, c) => (c.exporting ? { active: true, done: c.exporting.done, total: c.exporting.total } : { active: false, done: 0, total: 0 }),
+      'exports.cancel': async (_args, c) => {
+        if (!c.exporting) return { cancelled: false }
+        c.exporting.cancelled = true
+        return { cancelled: true }
       },
       'exports.sessionPdf': async ({ sessionId, folder, fileName }, c, caller) => {
         if (!o.printPdf) throw new ApiError('conflict', 'PDF export needs the desktop app. In the browser preview, open the print view and use the browser’s Print (Ctrl+P) to save a PDF.')

@@ -361,6 +361,12 @@ export interface ListedRow extends FactRow, SessionColumns {
 }
 
 /** A listed row as the session store's row, for its record check (the index's own score and compliance columns share those names). */
+/** A stored report's text as the report, if it is the text the seal commits to (`reportHash`); null otherwise. */
+export function sealedReportOf(text: string | null | undefined, reportHash: string | null): ScoreReport | null {
+  if (typeof text !== 'string' || reportHash === null || reportHashOf(text) !== reportHash) return null
+  return JSON.parse(text) as ScoreReport
+}
+
 export function sessionRowOf(row: ListedRow): SessionRow {
   return { ...row, id: row.id, score: row.s_score, compliance: row.s_compliance }
 }
@@ -394,7 +400,7 @@ const FACT_COLUMNS = `
   f.dispute_items`
 
 /** A listed row: the index's columns and the session's, everything its record check needs but the events. */
-const LIST_COLUMNS = `${FACT_COLUMNS},
+export const LIST_COLUMNS = `${FACT_COLUMNS},
   s.rowid AS s_rowid, s.scenario_id, s.scenario_title, s.scenario_hash, s.engine_version, s.rubric_version, s.mode, s.trainee, s.seed,
   s.started_at, s.ended_at, s.status, s.score AS s_score, s.compliance AS s_compliance, s.chain_version,
   s.genesis_hash, s.sealed_count, s.sealed_head, s.seal_hash, s.score_cache, s.resumes, s.log_digest`
@@ -459,7 +465,7 @@ export function queryWhere(q: Omit<SessionQuery, 'sort' | 'direction' | 'offset'
 }
 
 /** The two statements of a list page (its rows, and how many match in all): the store runs exactly these, and so does the benchmark, bare. */
-export function pageSql(q: ParsedQuery): { page: string; count: string; params: Record<string, unknown>; pageParams: Record<string, unknown> } {
+export function pageSql(q: ParsedQuery): { page: string; count: string; ids: string; params: Record<string, unknown>; pageParams: Record<string, unknown> } {
   const { where, params } = queryWhere(q)
   // SQLite's own order for a missing score (lowest), and rowid to break ties,
   // so that every sort can walk an index instead of sorting the whole match.
@@ -468,6 +474,7 @@ export function pageSql(q: ParsedQuery): { page: string; count: string; params: 
   return {
     page: `SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
     count: `SELECT count(*) FROM review_facts f WHERE ${where}`,
+    ids: `SELECT f.session_id FROM review_facts f WHERE ${where} ORDER BY ${order}`,
     params,
     pageParams: { ...params, limit: q.limit, offset: q.offset },
   }
@@ -625,13 +632,20 @@ export class ReviewStore {
     })
   }
 
-  /** Every row of a filter, in its order, a page at a time (exports check a page at once). */
-  *allPages(q: Omit<ParsedQuery, 'offset' | 'limit'>, pageSize = 500): Generator<ListedRow[]> {
-    for (let offset = 0; ; offset += pageSize) {
-      const { rows } = this.page({ ...q, offset, limit: pageSize })
-      if (rows.length) yield rows
-      if (rows.length < pageSize) return
-    }
+  /**
+   * The ids of every session a filter matches, in its order: one walk of the
+   * index, without the rows (exports then read the rows a chunk at a time, by
+   * id; paging with OFFSET would read every skipped row again for each page).
+   */
+  matchIds(q: Omit<ParsedQuery, 'offset' | 'limit'>): string[] {
+    const sql = pageSql({ ...q, offset: 0, limit: 1 })
+    return this.read((db) => this.stmt(db, sql.ids).pluck().all(sql.params) as string[])
+  }
+
+  /** The listed rows of these sessions, in the order given (ids no longer indexed are left out). */
+  rowsInOrder(ids: readonly string[]): ListedRow[] {
+    const byId = new Map(this.rowsByIds(ids).map((row) => [row.id, row]))
+    return ids.flatMap((id) => byId.get(id) ?? [])
   }
 
   rowsByIds(ids: readonly string[]): ListedRow[] {
@@ -669,12 +683,6 @@ export class ReviewStore {
     }
   }
 
-  /** The stored report of a sealed session, if its text is the one the seal commits to. */
-  sealedReport(sessionId: string, reportHash: string | null): ScoreReport | null {
-    const text = this.read((db) => this.stmt(db, 'SELECT score_cache FROM sessions WHERE id = ?').pluck().get(sessionId) as string | null | undefined)
-    if (typeof text !== 'string' || reportHash === null || reportHashOf(text) !== reportHash) return null
-    return JSON.parse(text) as ScoreReport
-  }
 
   /**
    * The trend scan: one pass over the covering index, a row at a time (as an

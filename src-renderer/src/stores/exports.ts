@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
-import type { ExportResult, SessionQuery } from '@core/api/contract'
+import { ref, shallowRef } from 'vue'
+import type { ExportProgress, ExportResult, SessionQuery } from '@core/api/contract'
 import { api } from '../api'
 import { describeError } from './callSession'
+import { withProgress } from './progress'
 
 export type ExportKind = 'sessions-csv' | 'rules-csv' | 'session-pdf'
 
@@ -18,6 +19,8 @@ export const useExportStore = defineStore('exports', () => {
   const busy = ref(false)
   const error = ref<string | null>(null)
   const done = ref<ExportResult | null>(null)
+  /** While a CSV export is written: how many of the sessions it lists main has checked and written. */
+  const progress = shallowRef<ExportProgress | null>(null)
 
   function remembered(): string {
     try {
@@ -46,8 +49,18 @@ export const useExportStore = defineStore('exports', () => {
       if (!dir) throw new Error('Choose the folder to save the export in.')
       const name = fileName.trim()
       if (kind === 'session-pdf') done.value = await api['exports.sessionPdf']({ sessionId: target.sessionId!, folder: dir, fileName: name })
-      else if (kind === 'sessions-csv') done.value = await api['exports.sessionsCsv']({ query: target.query ?? {}, folder: dir, fileName: name })
-      else done.value = await api['exports.rulesCsv']({ query: target.query ?? {}, folder: dir, fileName: name })
+      else {
+        const args = { query: target.query ?? {}, folder: dir, fileName: name }
+        const answer = kind === 'sessions-csv' ? api['exports.sessionsCsv'](args) : api['exports.rulesCsv'](args)
+        done.value = await withProgress(
+          answer,
+          async () => {
+            const p = await api['exports.progress']({})
+            return p.active ? p : null
+          },
+          (p) => (progress.value = p),
+        )
+      }
       try {
         globalThis.localStorage?.setItem(FOLDER_KEY, dir)
       } catch {
@@ -62,10 +75,19 @@ export const useExportStore = defineStore('exports', () => {
     }
   }
 
+  /** Stops the CSV export under way: main writes nothing, and the export says so. */
+  async function cancel(): Promise<void> {
+    try {
+      await api['exports.cancel']({})
+    } catch (e) {
+      error.value = describeError(e)
+    }
+  }
+
   function reset(): void {
     error.value = null
     done.value = null
   }
 
-  return { folder, busy, error, done, browse, run, reset }
+  return { folder, busy, error, done, progress, browse, run, cancel, reset }
 })

@@ -91,6 +91,10 @@ describe('trends', () => {
 
   it('gives every chart a table, and a value in it opens exactly the sessions behind it', async () => {
     const wrapper = await openTrends()
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(wrapper.findAll('figure.chart').length).toBeGreaterThan(0)
+    })
 
     const charts = wrapper.findAll('figure.chart')
     expect(charts.map((c) => c.find('.chart__title').text())).toEqual(expect.arrayContaining(['Pass rate', 'Critical-failure rate', 'Failures per rule']))

@@ -308,6 +308,14 @@ export function createFakeReview(deps: FakeReviewDeps): FakeReview {
       }
       return { threshold: a.threshold, sessions, perItem: items.map((i) => ({ id: i.id, title: i.title, agreement: perItem.get(i.id)!.result() })), overall: overall.result() }
     },
+    'exports.progress': async () => {
+      supervisorOnly('exports.progress')
+      return { active: false, done: 0, total: 0 }
+    },
+    'exports.cancel': async () => {
+      supervisorOnly('exports.cancel')
+      return { cancelled: false }
+    },
     'trends.progress': async () => {
       supervisorOnly('trends.progress')
       const n = deps.sessions().length

@@ -8,7 +8,7 @@ import type { CallerContext, SessionInfo } from '@core/api/contract'
 import { decodeScenarioBytes, tryLoadScenarioText } from '@core/scenario/loader'
 import type { AgentAction } from '@core/session/events'
 import { createServices, type Services } from './index'
-import { ReviewService } from './review'
+import { ReviewService, type ReviewServiceOptions } from './review'
 import { ReviewStore } from './reviewStore'
 import { SupervisorLock } from './supervisorLock'
 import { pickProfile } from './testing/profiles'
@@ -94,6 +94,27 @@ async function tamper(edit: (db: Database.Database) => void): Promise<Services> 
   db.transaction(() => edit(db))()
   db.close()
   return open()
+}
+
+/**
+ * A second review service on the open store, with its own batch sizes (the
+ * app's own starts its sweep at open), unlocked for SUPERVISOR.
+ */
+async function secondReview(sizes: Pick<ReviewServiceOptions, 'sweepBatchSize' | 'exportChunk'>) {
+  const { store, sessions, library, rubric } = services!
+  const review = new ReviewService({
+    store,
+    reviews: new ReviewStore(store, () => now),
+    sessions,
+    library,
+    rubric,
+    lock: new SupervisorLock({ file: join(dir, 'data', 'supervisor.json') }),
+    ...sizes,
+  })
+  await asSupervisor()
+  const api = review.api()
+  expect((await api['role.unlock']({ passphrase: PASS, name: 'Ada' }, SUPERVISOR)).ok).toBe(true)
+  return api
 }
 
 beforeEach(async () => {
@@ -224,19 +245,7 @@ describe('the review flow', () => {
 
   it('says how far the open-time check of every record has got; trends answer once it is done', async () => {
     for (const trainee of ['Sam', 'Lee', 'Kim']) await play(rude, trainee)
-    const { store, sessions, library, rubric } = services!
-    const review = new ReviewService({
-      store,
-      reviews: new ReviewStore(store, () => now),
-      sessions,
-      library,
-      rubric,
-      lock: new SupervisorLock({ file: join(dir, 'data', 'supervisor.json') }),
-      sweepBatchSize: 1,
-    })
-    await asSupervisor()
-    const api = review.api()
-    expect((await api['role.unlock']({ passphrase: PASS, name: 'Ada' }, SUPERVISOR)).ok).toBe(true)
+    const api = await secondReview({ sweepBatchSize: 1 })
     expect(await api['trends.progress']({}, SUPERVISOR)).toEqual({ checked: 0, total: 0, done: false })
     const trends = api['trends.get']({}, SUPERVISOR)
     const seen: Array<{ checked: number; total: number; done: boolean }> = []
@@ -447,19 +456,7 @@ describe('exports', () => {
 
   /** A review service on the open store that exports a chunk of `chunk` rows per turn of the event loop. */
   async function exporter(chunk: number) {
-    const { store, sessions, library, rubric } = services!
-    const review = new ReviewService({
-      store,
-      reviews: new ReviewStore(store, () => now),
-      sessions,
-      library,
-      rubric,
-      lock: new SupervisorLock({ file: join(dir, 'data', 'supervisor.json') }),
-      exportChunk: chunk,
-    })
-    await asSupervisor()
-    const api = review.api()
-    expect((await api['role.unlock']({ passphrase: PASS, name: 'Ada' }, SUPERVISOR)).ok).toBe(true)
+    const api = await secondReview({ exportChunk: chunk })
     const out = join(dir, 'out')
     mkdirSync(out, { recursive: true })
     return { api, out }

@@ -479,7 +479,7 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
       const t0 = performance.now()
       const written = await services.api[method]({ query: {}, folder: outDir, fileName: `${method}.csv` }, caller)
       const ms = performance.now() - t0
-      rows.push({ metric: `${label}, ${all.length.toLocaleString('en')} sessions (${written.rows.toLocaleString('en')} rows, ${written.bytes >= 1e6 ? `${Math.round(written.bytes / 1e5) / 10} MB` : `${Math.round(written.bytes / 100) / 10} kB`})`, value: Math.round(ms), unit: 'ms', baseline: Math.round(bareMs), ratio: round(ms / bareMs) })
+      rows.push({ metric: `${label}, ${all.length.toLocaleString('en')} sessions (${(written.rows ?? 0).toLocaleString('en')} rows, ${written.bytes >= 1e6 ? `${Math.round(written.bytes / 1e5) / 10} MB` : `${Math.round(written.bytes / 100) / 10} kB`})`, value: Math.round(ms), unit: 'ms', baseline: Math.round(bareMs), ratio: round(ms / bareMs) })
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true })

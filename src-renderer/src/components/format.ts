@@ -44,6 +44,11 @@ export const STATUS_LABELS: Record<SessionStatus, string> = {
 }
 
 /** Points as the report shows them: no trailing ".0". */
+/** A count as people read it: 100,000, not 100000. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
 export function formatPoints(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }

@@ -43,11 +43,20 @@ const electron = vi.hoisted(() => {
   }
 })
 vi.mock('electron', () => electron.module)
+// The services open only when the test says so (a large database's integrity check takes seconds).
+const opening = vi.hoisted(() => {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  return { gate, release }
+})
 vi.mock('./services/index', () => ({
-  createServices: vi.fn(async () => ({
-    api: Object.fromEntries(API_METHOD_NAMES.map((m) => [m, vi.fn()])),
-    close: vi.fn(),
-  })),
+  createServices: vi.fn(async () => {
+    await opening.gate
+    return {
+      api: Object.fromEntries(API_METHOD_NAMES.map((m) => [m, vi.fn(async () => ({ method: m }))])),
+      close: vi.fn(),
+    }
+  }),
 }))
 // Stand in for the .native/ Electron build of better-sqlite3, which cannot be made on this machine.
 vi.mock('node:fs', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:fs')>()), existsSync: () => true }))
@@ -55,10 +64,22 @@ vi.mock('node:fs', async (importOriginal) => ({ ...(await importOriginal<typeof 
 let main: typeof import('./index')
 let services: typeof import('./services/index')
 
+/** What the page's first call did while the services were still opening. */
+let earlyCall: { settledBeforeOpen: boolean; answer: unknown }
+
 beforeAll(async () => {
   main = await import('./index')
   services = await import('./services/index')
+  // The window is up before the services have opened, and a call made now waits for them.
   await vi.waitFor(() => expect(electron.windows).toHaveLength(1))
+  const handler = electron.module.ipcMain.handle.mock.calls.find(([channel]) => channel === 'api:library.list')![1] as (event: unknown, args: unknown) => Promise<unknown>
+  let settled = false
+  const call = handler({ senderFrame: { url: 'app://pretext/index.html' }, sender: { id: 1 } }, {}).finally(() => (settled = true))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const settledBeforeOpen = settled
+  opening.release()
+  earlyCall = { settledBeforeOpen, answer: await call }
+  await vi.waitFor(() => expect(electron.appHandlers.has('will-quit')).toBe(true))
 })
 
 describe('main process wiring', () => {
@@ -66,6 +87,10 @@ describe('main process wiring', () => {
 
   it('starts without an error dialog', () => {
     expect(dialog.showErrorBox).not.toHaveBeenCalled()
+  })
+
+  it('opens the window while the services open; the page’s first calls wait for them, then go through', () => {
+    expect(earlyCall).toEqual({ settledBeforeOpen: false, answer: { method: 'library.list' } })
   })
 
   it('registers app:// as privileged and enables the sandbox for all renderers before ready', () => {

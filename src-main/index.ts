@@ -87,23 +87,29 @@ async function start(build: BuildKind, onWindow: (window: BrowserWindow) => void
       `The SQLite module built for Electron is missing:\n${APP_PATHS.nativeBinding}\n\nRun "npm run native" (npm start does this first).`,
     )
   }
-  const services = await createServices({
+  // The window opens while the services do: opening checks the whole session database
+  // (integrity_check), which takes seconds on a large one, and the page's first calls wait for it.
+  const opening = createServices({
     dataDir: app.getPath('userData'),
     scenariosDir: APP_PATHS.scenariosDir,
     nativeBinding: APP_PATHS.nativeBinding,
     ...desktopExports,
   })
-  app.on('will-quit', () => services.close())
 
   // electron-vite dev serves the renderer from its dev server; never trust that URL in a packaged app.
   const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
-  registerIpc(ipcMain, services.api, { allowedOrigin: APP_ORIGIN, devServerUrl })
+  const api = opening.then((services) => services.api)
+  // A failure to open is reported once, by start's caller (the dialog); calls made meanwhile get it too.
+  api.catch(() => undefined)
+  registerIpc(ipcMain, api, { allowedOrigin: APP_ORIGIN, devServerUrl })
 
   const url = devServerUrl ?? `${APP_ORIGIN}/index.html`
   onWindow(createMainWindow(APP_PATHS.preload, url, build))
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) onWindow(createMainWindow(APP_PATHS.preload, url, build))
   })
+  const services = await opening
+  app.on('will-quit', () => services.close())
 }
 
 function main(): void {

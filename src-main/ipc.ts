@@ -31,7 +31,12 @@ export interface IpcOptions {
 
 type Sender = Pick<IpcMainInvokeEvent, 'senderFrame'> & { sender?: { id: number } }
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: ServiceApi, options: IpcOptions): void {
+/**
+ * One handler per contract method. `services` may still be opening (a large
+ * database's integrity check takes seconds): the window is shown at once, and
+ * each call waits for them, then goes straight through.
+ */
+export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: ServiceApi | Promise<ServiceApi>, options: IpcOptions): void {
   const allowed = new Set([options.allowedOrigin])
   if (options.devServerUrl) {
     const devOrigin = originOf(options.devServerUrl)
@@ -50,7 +55,7 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: ServiceA
         if (!isAllowedSender(event)) throw new ApiError('forbidden', `${method}: refused a call from outside the app's page`)
         if (rest.length > 1) throw new ApiError('invalid-argument', `${method}: expected one argument object`)
         // One connection per window (webContents): its role (trainee or supervisor) is its own.
-        return await dispatchApiCall(services, method, rest[0], { connection: `ipc:${event.sender?.id ?? 0}` })
+        return await dispatchApiCall(await services, method, rest[0], { connection: `ipc:${event.sender?.id ?? 0}` })
       } catch (error) {
         throw encodeIpcError(error)
       }

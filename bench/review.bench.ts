@@ -18,9 +18,9 @@ import { seededRandom } from '@core/engine/random'
 import { canonicalJson } from '../src-main/services/canonicalJson'
 import { createServices, type Services } from '../src-main/services/index'
 import { ReviewService } from '../src-main/services/review'
-import { LIST_COLUMNS, pageSql, ReviewStore, type ParsedQuery } from '../src-main/services/reviewStore'
+import { pageSql, ReviewStore, ROWS_BY_IDS_SQL, type ParsedQuery } from '../src-main/services/reviewStore'
 import { SupervisorLock } from '../src-main/services/supervisorLock'
-import { canonicalRecord, genesisHash, LOG_TEXT_SQL, logDigestOf, reportHashOf, sealHash, SessionStore } from '../src-main/services/sessionStore'
+import { canonicalRecord, checkedWhole, genesisHash, LOG_TEXT_SQL, logDigestOf, reportHashOf, sealHash, SessionStore } from '../src-main/services/sessionStore'
 import type { BenchResult, BenchRow } from './types'
 import { median, percentile } from './types'
 
@@ -366,8 +366,8 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
     const bare = () => {
       const listed = page.all(sql.pageParams) as Array<{ id: string; seal_hash: string | null; log_digest: string | null }>
       count.get(sql.params)
-      const digested = listed.filter((r) => r.seal_hash !== null && r.log_digest !== null)
-      const walked = listed.filter((r) => r.seal_hash === null || r.log_digest === null)
+      const digested = listed.filter(checkedWhole)
+      const walked = listed.filter((r) => !checkedWhole(r))
       if (digested.length) logs.all(JSON.stringify(digested.map((r) => r.id)))
       if (walked.length) events.all(JSON.stringify(walked.map((r) => r.id)))
     }
@@ -467,7 +467,7 @@ export async function benchReview(rubric: Rubric): Promise<BenchResult> {
   try {
     const everything = parseApiArgs('sessions.query', {}) as ParsedQuery
     const ids = db.prepare(pageSql(everything).ids).pluck()
-    const byIds = db.prepare(`SELECT ${LIST_COLUMNS} FROM review_facts f JOIN sessions s ON s.id = f.session_id WHERE f.session_id IN (SELECT value FROM json_each(?))`)
+    const byIds = db.prepare(ROWS_BY_IDS_SQL)
     const b0 = performance.now()
     const all = ids.all(pageSql(everything).params) as string[]
     for (let from = 0; from < all.length; from += 200) byIds.all(JSON.stringify(all.slice(from, from + 200)))

@@ -97,7 +97,7 @@ function write(value: unknown, ancestors: object[]): string {
  * signed. A record of any other shape or value is written by canonicalJson
  * itself, so the text is always canonicalJson's (a test holds the two equal).
  */
-export function canonicalJsonOfShape<K extends string>(keys: readonly K[]): (record: Readonly<Record<K, unknown>>) => string {
+export function canonicalJsonOfShape<K extends string>(keys: readonly K[]): (record: Readonly<Partial<Record<K, unknown>>>) => string {
   const sorted = [...keys].sort()
   const prefixes = sorted.map((key, i) => (i === 0 ? '{' : ',') + JSON.stringify(key) + ':')
   return (record) => {

@@ -14,7 +14,7 @@ import {
   type SessionSummary,
 } from '@core/api/contract'
 import { parseSessionEvent, type SessionEvent } from '@core/session/events'
-import { canonicalJson } from './canonicalJson'
+import { canonicalJson, canonicalJsonOfShape } from './canonicalJson'
 
 /**
  * The durable session log (ARCHITECTURE.md, Storage; QUALITY.md, Promises).
@@ -270,17 +270,15 @@ export function genesisHash(session: NewSession): string {
   return sha256(`pretext-session-v${CHAIN_VERSION}\n${genesisText(session)}`)
 }
 
-/**
- * canonicalJson of the session's fields, written out by hand (keys in
- * canonical order) because every record check takes it; a test holds the two
- * equal.
- */
+/** The session fields the first link commits to. */
+const GENESIS_FIELDS = [
+  'sessionId', 'scenarioId', 'scenarioTitle', 'scenarioHash', 'engineVersion', 'rubricVersion', 'mode', 'trainee', 'seed', 'startedAt',
+] as const satisfies ReadonlyArray<keyof NewSession>
+const genesisJson = canonicalJsonOfShape(GENESIS_FIELDS)
+
+/** canonicalJson of the session's fields (every record check takes it, so their keys are sorted once). */
 export function genesisText(s: NewSession): string {
-  return (
-    `{"engineVersion":${numberJson(s.engineVersion)},"mode":${JSON.stringify(s.mode)},"rubricVersion":${numberJson(s.rubricVersion)},` +
-    `"scenarioHash":${JSON.stringify(s.scenarioHash)},"scenarioId":${JSON.stringify(s.scenarioId)},"scenarioTitle":${JSON.stringify(s.scenarioTitle)},` +
-    `"seed":${numberJson(s.seed)},"sessionId":${JSON.stringify(s.sessionId)},"startedAt":${numberJson(s.startedAt)},"trainee":${JSON.stringify(s.trainee)}}`
-  )
+  return genesisJson(Object.fromEntries(GENESIS_FIELDS.map((field) => [field, s[field]])) as Pick<NewSession, (typeof GENESIS_FIELDS)[number]>)
 }
 
 /** The genesis of chain_version 1 sessions (before migration 2): only the id and the scenario file. */
@@ -319,13 +317,13 @@ export function reportHashOf(reportJson: string): string {
 
 /** The seal from the report's hash rather than its text: for checks that hold the hash (review's index). */
 export function sealHashOf(headHash: string, sessionId: string, seal: Omit<Seal, 'reportJson'> & { reportHash: string }): string {
-  // canonicalJson({ compliance, eventCount, head, logDigest?, reportHash, score }), written out by hand; a test holds the two equal.
-  const digest = seal.logDigest === null ? '' : `"logDigest":${JSON.stringify(seal.logDigest)},`
-  const payload =
-    `{"compliance":${JSON.stringify(seal.compliance)},"eventCount":${numberJson(seal.eventCount)},"head":${JSON.stringify(headHash)},` +
-    `${digest}"reportHash":${JSON.stringify(seal.reportHash)},"score":${numberJson(seal.score)}}`
+  const { compliance, eventCount, reportHash, score, logDigest } = seal
+  // A seal without a digest is the shape earlier versions wrote (canonicalJson writes it, off the fast path).
+  const payload = sealJson({ compliance, eventCount, head: headHash, reportHash, score, ...(logDigest === null ? {} : { logDigest }) })
   return sha256(`${headHash}\n${canonicalRecord(sessionId, seal.eventCount + 1, seal.endedAt, 'seal', payload)}`)
 }
+
+const sealJson = canonicalJsonOfShape(['compliance', 'eventCount', 'head', 'logDigest', 'reportHash', 'score'])
 
 /** A resume: the call went on after `afterSeq` events, having been cut short after them. */
 export interface Resume {
@@ -1135,7 +1133,7 @@ export class SessionStore {
     const db = this.forReading()
     const out = new Map<string, CheckedRecord>()
     try {
-      const digested = rows.filter((row) => row.log_digest !== null && row.seal_hash !== null)
+      const digested = rows.filter(checkedWhole)
       const texts = digested.length ? this.logTexts(db, digested) : new Map<string, LogText>()
       const walk: SessionRow[] = []
       for (const row of digested) {
@@ -1143,7 +1141,7 @@ export class SessionStore {
         if (whole) out.set(row.id, whole)
         else walk.push(row)
       }
-      for (const row of rows) if (row.log_digest === null || row.seal_hash === null) walk.push(row)
+      for (const row of rows) if (!checkedWhole(row)) walk.push(row)
       if (walk.length) {
         const bySession = new Map<string, EventRow[]>()
         for (const e of this.eventsOfMany(db).all(JSON.stringify(walk.map((r) => r.id))) as Array<EventRow & { session_id: string }>) {
@@ -1295,6 +1293,11 @@ export interface CheckedRecord {
   eventCount: number
   /** The report hash the seal commits to, when the record was checked whole by its digest; null otherwise. */
   reportHash: string | null
+}
+
+/** A record its seal lets be checked whole, by the digest of its log (verifyDigest); any other is walked link by link. */
+export function checkedWhole(row: Pick<SessionRow, 'seal_hash' | 'log_digest'>): boolean {
+  return row.seal_hash !== null && row.log_digest !== null
 }
 
 /** A session's log as LOG_TEXT_SQL reads it. */

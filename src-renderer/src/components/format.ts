@@ -49,6 +49,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US')
 }
 
+/** How much of `whole` is done, in whole percent (0 while the whole is not known). */
+export function percentDone(done: number, whole: number): number {
+  return whole > 0 ? Math.floor((done / whole) * 100) : 0
+}
+
 export function formatPoints(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1)
 }
